@@ -1,0 +1,219 @@
+"""One replication: the addresses as arrays, the resources, and the SimPy run that moves them."""
+
+from __future__ import annotations
+
+import gc
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import simpy
+from tqdm import tqdm
+
+from . import process
+from .calendar import days_since, quarter_ends
+from .distributions import from_uniforms
+from .population import MILESTONES, SUBSTEPS
+from .randomness import stream
+from .resources import Pool, Resource, follow_schedule
+from .scenario import OWNERS, PROFILES, Scenario
+from .schedules import capacity_changes
+
+RESOURCES = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit",
+             "wisselwoningen")
+STEP_RESOURCE = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "planvorming",
+                 "planvorming", "bouwcapaciteit")
+
+
+@dataclass
+class RunResult:
+    """Everything a replication produced, as arrays; tables are made from it in sim.tables."""
+
+    scenario: Scenario
+    addresses: pd.DataFrame          # attributes, one row per address (stock, then inflow)
+    arrival: np.ndarray              # day the address joined (<= 0 for the starting werkvoorraad)
+    reached: np.ndarray              # (n, 6) day each milestone was reached; NaN = not reached
+    queued: np.ndarray               # (n, 6 steps) day the address joined the step's waiting line
+    started: np.ndarray              # (n, 6 steps) day the step's work started
+    ended: np.ndarray                # (n, 6 steps) day the step's work ended
+    needs_wisselwoning: np.ndarray   # (n,) bool
+    held: np.ndarray                 # (n,) milestone index held at the start (0 for inflow)
+    monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting)
+    end_time: float                  # day the run stopped (last voltooid, or the horizon)
+    wall_seconds: float = 0.0
+    stats: dict = field(default_factory=dict)
+
+
+class Model:
+    def __init__(self, scenario: Scenario, population: pd.DataFrame) -> None:
+        self.sc = sc = scenario
+        self.env = simpy.Environment()
+        self._addresses(population)
+        self._draws()
+        env = self.env
+        self.wisselwoningen = Pool(env, "wisselwoningen", 0)
+        self.opname = Resource(env, "opnamecapaciteit", 0)
+        self.ingenieursbureaus = Resource(env, "ingenieursbureaus", 0)
+        self.planvorming = Resource(env, "planvorming", 0)
+        self.bouwcapaciteit = Resource(env, "bouwcapaciteit", 0, companion=self.wisselwoningen)
+        self.last_done = 0.0
+        # Addresses first: at day 0 every address joins its line before any capacity opens, so the
+        # first slots go by service order, not by process creation order.
+        for a in range(self.n):
+            env.process(process.address_life(self, a))
+        for name in RESOURCES:
+            target = self.wisselwoningen if name == "wisselwoningen" else self._resource(name)
+            env.process(follow_schedule(env, target, capacity_changes(
+                getattr(sc.resources, name), sc.start)))
+
+    def _resource(self, name: str) -> Resource:
+        return {"opnamecapaciteit": self.opname, "ingenieursbureaus": self.ingenieursbureaus,
+                "planvorming": self.planvorming, "bouwcapaciteit": self.bouwcapaciteit}[name]
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    def _addresses(self, population: pd.DataFrame) -> None:
+        sc = self.sc
+        stock = population.copy()
+        stock["arrival"] = [days_since(sc.start, d) for d in pd.to_datetime(
+            stock["milestone_date"]).dt.date] if len(stock) else []
+        frames = [stock] + [self._inflow(i, flow, population) for i, flow in enumerate(sc.inflow)]
+        df = pd.concat(frames, ignore_index=True) if frames else stock
+        self.addresses = df.drop(columns=["arrival"])
+        self.n = n = len(df)
+        self.profile = df["risk_profile"].map({p: k for k, p in enumerate(PROFILES)}).to_numpy(int)
+        self.owner = df["owner_type"].map({o: k for k, o in enumerate(OWNERS)}).to_numpy(int)
+        self.milestone0 = df["milestone"].map({m: k for k, m in enumerate(MILESTONES)}).to_numpy(int)
+        sub = df["planvorming_substep"].map({s: k for k, s in enumerate(SUBSTEPS)})
+        self.substep0 = sub.fillna(0).to_numpy(int)
+        days = df["arrival"].to_numpy(float)
+        self.entered = np.minimum(days, 0.0)  # day the held milestone was reached (stock)
+        self.arrival = np.maximum(days, 0.0)  # day an inflow address joins (0 for stock)
+        self.arrival[: len(stock)] = 0.0
+        self.entered[len(stock):] = self.arrival[len(stock):]
+        # Milestones held at the start count as reached on their date; earlier ones are unknown,
+        # and are set to that same date (reached no later than it).
+        self.reached = np.full((n, 6), np.nan)
+        self.reached[:, 0] = self.entered  # joined the opgave
+        for k in range(1, 6):
+            held = self.milestone0 >= k
+            self.reached[held, k] = self.entered[held]
+        self.queued = np.full((n, len(process.STEPS)), np.nan)
+        self.started = np.full_like(self.queued, np.nan)
+        self.ended = np.full_like(self.queued, np.nan)
+        self.done = int((self.milestone0 == process.VOLTOOID).sum())
+
+    def _inflow(self, i: int, flow, population: pd.DataFrame) -> pd.DataFrame:
+        rng = stream(self.sc.seed, "inflow", i)
+        t0, t1 = days_since(self.sc.start, flow.from_), days_since(self.sc.start, flow.to)
+        if flow.arrivals == "poisson":
+            count = int(rng.poisson(flow.addresses))
+            times = np.sort(rng.uniform(t0, t1, count))
+        else:
+            count = flow.addresses
+            times = t0 + (np.arange(count) + 0.5) * (t1 - t0) / max(count, 1)
+        gemeente = flow.gemeente or (population["gemeente"].value_counts(normalize=True).to_dict()
+                                     if len(population) else {"onbekend": 1.0})
+
+        def pick(shares: dict) -> np.ndarray:
+            keys = list(shares)
+            p = np.array([shares[k] for k in keys], float)
+            return np.array(keys, dtype=object)[rng.choice(len(keys), count, p=p / p.sum())]
+
+        ids = [f"{flow.name}-{k + 1:06d}" for k in range(count)]
+        return pd.DataFrame({
+            "address_id": ids, "gemeente": pick(gemeente), "risk_profile": pick(flow.risk_profile),
+            "owner_type": pick(flow.owner_type), "building_id": ids, "cluster_id": ids,
+            "milestone": MILESTONES[0], "milestone_date": pd.NaT,
+            "planvorming_substep": "", "arrival": times,
+        })
+
+    def _draws(self) -> None:
+        """Every address's durations and outcomes, drawn up front by address index (CRN)."""
+        sc, n = self.sc, self.n
+        self.duration = np.empty((n, len(process.STEPS)))
+        for s, step in enumerate(process.STEPS):
+            self.duration[:, s] = from_uniforms(getattr(sc.durations, step),
+                                                stream(sc.seed, step).random(n))
+        self.residual = stream(sc.seed, "residual").random(n)
+        shares = sc.shares
+
+        def bernoulli(name: str, by: np.ndarray, values: tuple) -> np.ndarray:
+            return stream(sc.seed, name).random(n) < np.array(values)[by]
+
+        self.skips_beoordeling = bernoulli("skip_beoordeling", self.profile,
+                                           tuple(getattr(shares.skip_beoordeling, p) for p in PROFILES))
+        self.meets_norm = bernoulli("meets_norm", self.profile,
+                                    tuple(getattr(shares.meets_norm, p) for p in PROFILES))
+        self.needs_wisselwoning = bernoulli("wisselwoning", self.owner,
+                                            tuple(getattr(shares.wisselwoning, o) for o in OWNERS))
+
+    # -- used by the process ------------------------------------------------------------------
+
+    def key(self, a: int, since: float, resuming: bool) -> tuple:
+        """Waiting-line order: work already under way first, then by the scenario's rule."""
+        if self.sc.service_order == "risk_first":
+            return (not resuming, self.profile[a], since, a)
+        return (not resuming, since, a)
+
+    def log_queued(self, a: int, step: int, since: float) -> None:
+        self.queued[a, step] = since
+
+    def work(self, a: int, step: int, resource: Resource, since: float):
+        self.log_queued(a, step, since)
+        yield resource.request(self.key(a, since, False))
+        yield from self.carry_out(a, step, False)
+        resource.release()
+
+    def carry_out(self, a: int, step: int, resuming: bool):
+        """The work itself; work under way at the start has a residual share of its duration left."""
+        self.started[a, step] = self.env.now
+        duration = self.duration[a, step] * (self.residual[a] if resuming else 1.0)
+        yield self.env.timeout(duration)
+        self.ended[a, step] = self.env.now
+
+    def reach(self, a: int, milestone: int) -> None:
+        if math.isnan(self.reached[a, milestone]):
+            self.reached[a, milestone] = self.env.now
+        if milestone == process.VOLTOOID:
+            self.done += 1
+            self.last_done = self.env.now
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run(self, progress: bool = False) -> RunResult:
+        sc, env = self.sc, self.env
+        horizon = days_since(sc.start, sc.horizon)
+        checkpoints = [days_since(sc.start, q) for q in quarter_ends(sc.start, sc.horizon)]
+        checkpoints = [t for t in checkpoints if 0 < t < horizon] + [horizon]
+        t_wall = time.perf_counter()
+        bar = tqdm(total=self.n, desc=sc.name, unit="adres", disable=not progress, leave=False)
+        for t in checkpoints:
+            if self.done >= self.n and env.now > 0:
+                break
+            env.run(until=t)
+            bar.update(self.done - bar.n)
+            bar.set_postfix_str(f"{sc.start.year + int(env.now // 365.25)}")
+        bar.close()
+        end = self.last_done if self.done >= self.n else horizon
+        return RunResult(
+            scenario=sc, addresses=self.addresses, arrival=self.entered, reached=self.reached,
+            queued=self.queued, started=self.started, ended=self.ended,
+            needs_wisselwoning=self.needs_wisselwoning, held=self.milestone0,
+            monitors={r: (self.wisselwoningen if r == "wisselwoningen" else self._resource(r)
+                          ).monitor.as_array() for r in RESOURCES},
+            end_time=end, wall_seconds=time.perf_counter() - t_wall,
+        )
+
+
+def run_scenario(scenario: Scenario, population: pd.DataFrame, progress: bool = False) -> RunResult:
+    """Build and run one replication. The garbage collector is paused while tens of thousands of
+    processes are created (it would otherwise rescan them over and over)."""
+    gc.disable()
+    try:
+        model = Model(scenario, population)
+        return model.run(progress)
+    finally:
+        gc.enable()

@@ -1,0 +1,67 @@
+"""The life of one address, as DOMAIN.md describes it:
+
+opname -> beoordeling -> (meets the norm: voltooid) -> planvorming (voorbereiden, uitvoeringsplan
+opstellen, versterkingsbesluit) -> uitvoering (with a wisselwoning if needed) -> voltooid.
+
+An address from the starting werkvoorraad joins the chain after the milestone it already holds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Model
+
+# milestones, in order (index into the dashboard columns)
+NOG_NIET_GESTART, OPNAME, BEOORDELING, PLANVORMING, UITVOERING, VOLTOOID = range(6)
+# steps of work, in order (index into the event log)
+STEPS = ("opname", "beoordeling", "planvorming_voorbereiden", "uitvoeringsplan_opstellen",
+         "versterkingsbesluit", "uitvoering")
+S_OPNAME, S_BEOORDELING, S_VOORBEREIDEN, S_UITVOERINGSPLAN, S_BESLUIT, S_UITVOERING = range(6)
+PLANVORMING_STEPS = (S_VOORBEREIDEN, S_UITVOERINGSPLAN, S_BESLUIT)
+
+
+def address_life(m: Model, a: int):
+    env = m.env
+    held = m.milestone0[a]  # the milestone held at the start (or on arrival)
+    if held == VOLTOOID:
+        return
+    if m.arrival[a] > 0:
+        yield env.timeout(m.arrival[a])
+    since = m.entered[a]  # waiting since: the day the held milestone was reached
+
+    if held == NOG_NIET_GESTART:
+        yield from m.work(a, S_OPNAME, m.opname, since)
+        m.reach(a, OPNAME)
+        since = env.now
+
+    if held <= OPNAME:
+        if m.skips_beoordeling[a]:
+            m.reach(a, VOLTOOID)
+            return
+        yield from m.work(a, S_BEOORDELING, m.ingenieursbureaus, since)
+        if m.meets_norm[a]:
+            m.reach(a, VOLTOOID)
+            return
+        m.reach(a, BEOORDELING)
+        since = env.now
+
+    if held <= PLANVORMING:
+        resuming = held == PLANVORMING
+        m.log_queued(a, S_VOORBEREIDEN, since)
+        yield m.planvorming.request(m.key(a, since, resuming))
+        m.reach(a, PLANVORMING)
+        for step in PLANVORMING_STEPS[m.substep0[a] if resuming else 0:]:
+            yield from m.carry_out(a, step, resuming and step == PLANVORMING_STEPS[m.substep0[a]])
+        m.planvorming.release()
+        since = env.now
+
+    needs_wisselwoning = bool(m.needs_wisselwoning[a])
+    resuming = held == UITVOERING
+    m.log_queued(a, S_UITVOERING, since)
+    yield m.bouwcapaciteit.request(m.key(a, since, resuming), needs_wisselwoning)
+    m.reach(a, UITVOERING)
+    yield from m.carry_out(a, S_UITVOERING, resuming)
+    m.bouwcapaciteit.release(needs_wisselwoning)
+    m.reach(a, VOLTOOID)

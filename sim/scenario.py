@@ -1,0 +1,378 @@
+"""The scenario schema and its loader: TOML files that may `extends` another.
+
+Scenario files are data: they are parsed with tomllib and validated by pydantic; nothing in them is
+evaluated or imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError
+
+PROFILES = ("P50", "P90", "grijs")
+OWNERS = ("particulier", "corporatie")
+MAX_DAYS = 36_500.0  # durations above a century are a typo, not a plan
+MAX_CAPACITY = 10_000_000
+MAX_EXTENDS_DEPTH = 20
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Days = Annotated[float, Field(ge=0.0, le=MAX_DAYS)]
+PositiveDays = Annotated[float, Field(gt=0.0, le=MAX_DAYS)]
+
+
+# -- durations ---------------------------------------------------------------------------------
+
+
+class Fixed(Strict):
+    dist: Literal["fixed"]
+    value: Days
+
+
+class Exponential(Strict):
+    dist: Literal["exponential"]
+    mean: PositiveDays
+
+
+class Lognormal(Strict):
+    dist: Literal["lognormal"]
+    mean: PositiveDays
+    sd: PositiveDays
+
+
+class Gamma(Strict):
+    dist: Literal["gamma"]
+    mean: PositiveDays
+    sd: PositiveDays
+
+
+class Triangular(Strict):
+    dist: Literal["triangular"]
+    low: Days
+    mode: Days
+    high: Days
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError("needs low <= mode <= high and low < high")
+        return self
+
+
+class Empirical(Strict):
+    """A table of observed durations, optionally weighted; sampled by its step CDF."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[Days], Field(min_length=1, max_length=100_000)]
+    weights: list[Annotated[float, Field(ge=0.0)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError("weights must have as many entries as values")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        return self
+
+
+Duration = Annotated[
+    Union[Fixed, Exponential, Lognormal, Gamma, Triangular, Empirical],  # noqa: UP007
+    Field(discriminator="dist"),
+]
+
+
+class Durations(Strict):
+    """Duration of the work at each step, in days, once its resource is granted."""
+
+    opname: Duration
+    beoordeling: Duration
+    planvorming_voorbereiden: Duration
+    uitvoeringsplan_opstellen: Duration
+    versterkingsbesluit: Duration
+    uitvoering: Duration
+
+
+# -- capacities ----------------------------------------------------------------------------------
+
+
+class CapacityChange(Strict):
+    """A step to `value` on `from`; with `to`, a linear ramp from the value in force to `value`."""
+
+    from_: date = Field(alias="from")
+    value: Annotated[float, Field(ge=0, le=MAX_CAPACITY)]
+    to: date | None = None
+
+    @model_validator(mode="after")
+    def _ramp_forward(self) -> CapacityChange:
+        if self.to is not None and self.to <= self.from_:
+            raise ValueError("a ramp's 'to' must be after its 'from'")
+        return self
+
+
+class Resource(Strict):
+    """Concurrent work slots (addresses in progress at once), as a number or a dated schedule."""
+
+    capacity: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | list[CapacityChange]
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _in_date_order(self) -> Resource:
+        if isinstance(self.capacity, list):
+            last = None
+            for change in self.capacity:
+                if last is not None and change.from_ < last:
+                    raise ValueError("capacity changes must be in date order and must not overlap")
+                last = change.to or change.from_
+        return self
+
+
+class Resources(Strict):
+    opnamecapaciteit: Resource
+    ingenieursbureaus: Resource
+    planvorming: Resource
+    bouwcapaciteit: Resource
+    wisselwoningen: Resource
+
+
+# -- shares, population, inflow ------------------------------------------------------------------
+
+
+class ProfileShares(Strict):
+    P50: Share
+    P90: Share
+    grijs: Share
+
+
+class OwnerShares(Strict):
+    particulier: Share
+    corporatie: Share
+
+
+class Shares(Strict):
+    skip_beoordeling: ProfileShares = Field(description="opgenomen addresses that need no beoordeling")
+    meets_norm: ProfileShares = Field(description="beoordeelde addresses that meet the norm")
+    wisselwoning: OwnerShares = Field(description="addresses that need a wisselwoning in uitvoering")
+
+
+def _sums_to_one(shares: dict[str, float], what: str) -> dict[str, float]:
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise ValueError(f"{what} shares must add up to 1 (they add up to {sum(shares.values()):g})")
+    return shares
+
+
+class Inflow(Strict):
+    """Addresses added to the opgave between two dates (scope growth, opname op verzoek)."""
+
+    name: str
+    from_: date = Field(alias="from")
+    to: date
+    addresses: Annotated[int, Field(ge=0, le=MAX_CAPACITY)]
+    arrivals: Literal["even", "poisson"] = "even"
+    risk_profile: dict[Literal["P50", "P90", "grijs"], Share]
+    owner_type: dict[Literal["particulier", "corporatie"], Share] = {"particulier": 1.0}
+    gemeente: dict[str, Share] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Inflow:
+        if self.to <= self.from_:
+            raise ValueError("'to' must be after 'from'")
+        _sums_to_one(self.risk_profile, "risk_profile")
+        _sums_to_one(self.owner_type, "owner_type")
+        if self.gemeente is not None:
+            _sums_to_one(self.gemeente, "gemeente")
+        return self
+
+
+class Population(Strict):
+    """Where the starting werkvoorraad comes from: the embedded SodM 2020 reconstruction or a file."""
+
+    source: Literal["embedded", "file", "empty"] = "embedded"
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _file_given(self) -> Population:
+        if (self.source == "file") != (self.file is not None):
+            raise ValueError("give 'file' exactly when source = \"file\"")
+        return self
+
+
+class Scenario(Strict):
+    name: str
+    description: str = ""
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    start: date
+    horizon: date
+    service_order: Literal["risk_first", "fifo"] = "risk_first"
+    population: Population = Population()
+    resources: Resources
+    durations: Durations
+    shares: Shares
+    inflow: list[Inflow] = []
+
+    @model_validator(mode="after")
+    def _dates(self) -> Scenario:
+        if not self.start < self.horizon <= date(self.start.year + 200, 12, 31):
+            raise ValueError("horizon must be after start and at most 200 years later")
+        for flow in self.inflow:
+            if flow.from_ < self.start or flow.to > self.horizon:
+                raise ValueError(f"inflow '{flow.name}' must lie between start and horizon")
+        return self
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario plus what a manifest needs to reproduce it."""
+
+    scenario: Scenario
+    path: Path
+    files: dict[str, str]  # every file of the extends chain, relative to the first: path -> text
+    population_file: Path | None
+
+    @property
+    def content_hash(self) -> str:
+        h = hashlib.sha256()
+        for name, text in self.files.items():
+            h.update(name.encode() + b"\0" + text.encode() + b"\0")
+        return h.hexdigest()
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read, merge (`extends`) and validate a scenario; raise InputError naming file and key."""
+    path = Path(path)
+    files: dict[str, str] = {}
+    origin: dict[tuple, Path] = {}
+    merged = _read_chain(path.resolve(), files, origin, chain=())
+    files = {_relative(Path(f), path.resolve().parent): text for f, text in files.items()}
+    try:
+        scenario = Scenario.model_validate(merged)
+    except ValidationError as exc:
+        raise InputError(_describe(exc, origin, path)) from None
+    population_file = None
+    if scenario.population.file is not None:
+        where = origin.get(("population", "file"), path.resolve())
+        population_file = (where.parent / scenario.population.file).resolve()
+    return LoadedScenario(scenario, path, files, population_file)
+
+
+def _relative(file: Path, folder: Path) -> str:
+    try:
+        return str(file.relative_to(folder))
+    except ValueError:
+        return str(file)
+
+
+def _read_chain(path: Path, files: dict, origin: dict, chain: tuple) -> dict:
+    if path in chain:
+        loop = " -> ".join(p.name for p in (*chain, path))
+        raise InputError(f"{chain[-1]}: extends: circular extends ({loop})")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise InputError(f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        where = f"{chain[-1]}: extends" if chain else "scenario"
+        raise InputError(f"{where}: file not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; a scenario is a TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    files[str(path)] = text
+    parent = data.pop("extends", None)
+    base: dict = {}
+    if parent is not None:
+        if not isinstance(parent, str) or not parent:
+            raise InputError(f"{path}: extends: must be a file name (got {parent!r})")
+        base = _read_chain((path.parent / parent).resolve(), files, origin, (*chain, path))
+    _merge(base, data, origin, path, ())
+    return base
+
+
+def _merge(base: dict, override: dict, origin: dict, path: Path, prefix: tuple) -> None:
+    """Tables merge key by key; any other value (lists included) replaces the inherited one."""
+    for key, value in override.items():
+        here = (*prefix, key)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value, origin, path, here)
+        else:
+            base[key] = value
+            for old in [k for k in origin if k[: len(here)] == here]:
+                del origin[old]
+            origin[here] = path
+
+
+def _describe(exc: ValidationError, origin: dict, path: Path) -> str:
+    """One line: the file that set the key, the key path, what is wrong, what is allowed."""
+    err = exc.errors()[0]
+    loc = tuple(str(p) for p in err["loc"] if not _is_union_tag(p))
+    key = ".".join(loc) or "(top level)"
+    file = path
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in origin:
+            file = origin[loc[:n]]
+            break
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        what = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+    elif err["type"] == "missing":
+        what = "missing key"
+    else:
+        what = f"{err['msg']} (got {_short(err.get('input'))})"
+    more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+    return f"{file}: {key}: {what}{more}"
+
+
+_UNION_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "empirical"}
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and (part in _UNION_TAGS or part.startswith("function-"))
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    model: Any = Scenario
+    for part in loc:
+        if part.isdigit():
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        if model is None:
+            return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,40 @@
+"""The few lines a run prints: when the opgave is done and what binds."""
+
+from __future__ import annotations
+
+from .model import RunResult
+from .results import Tables
+
+
+def _fmt(day) -> str:
+    return day.strftime("%d-%m-%Y") if day is not None else "na de horizon"
+
+
+def summary(r: RunResult, t: Tables) -> str:
+    sc = r.scenario
+    ends = t.end_dates.set_index("groep")
+    total = ends.loc["totaal"]
+    lines = [
+        f"{sc.name}: {len(r.addresses):,}".replace(",", ".")
+        + f" adressen vanaf {_fmt(sc.start)} (seed {sc.seed}, {r.wall_seconds:.1f} s)",
+        f"  voltooid: 95% op {_fmt(total['95% voltooid'])}, 100% op {_fmt(total['100% voltooid'])}",
+        "  100% per risicoprofiel: " + ", ".join(
+            f"{p} {_fmt(ends.loc[p, '100% voltooid'])}" for p in ("P50", "P90", "grijs")),
+        "  fase gereed: " + ", ".join(
+            f"{phase} {_fmt(total[f'{phase} gereed'])}"
+            for phase in ("opname", "beoordeling", "planvorming", "uitvoering")),
+        "  knelpunt: " + _bottleneck_runs(t),
+    ]
+    return "\n".join(lines)
+
+
+def _bottleneck_runs(t: Tables) -> str:
+    """Consecutive years with the same binding resource, e.g. '2020-2021 opnamecapaciteit'."""
+    runs: list[list] = []
+    for year, name in zip(t.bottlenecks["jaar"], t.bottlenecks["knelpunt"], strict=True):
+        if runs and runs[-1][2] == name and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year, name])
+    parts = [f"{a}-{b} {n}" if a != b else f"{a} {n}" for a, b, n in runs if n != "geen"]
+    return "; ".join(parts[:4]) + (" ..." if len(parts) > 4 else "") if parts else "geen"

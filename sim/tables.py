@@ -1,0 +1,194 @@
+"""The tables a run produces, as tidy DataFrames with the dashboard's Dutch names."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from . import process
+from .calendar import date_at, dates_at, days_since, quarter_ends, quarter_label
+from .model import RESOURCES, STEP_RESOURCE, RunResult
+from .population import MILESTONES
+from .scenario import PROFILES
+
+TOTAAL = "totaal"
+PHASES = ("opname", "beoordeling", "planvorming", "uitvoering")
+
+
+def report_dates(r: RunResult) -> list[date]:
+    """The start date and every quarter end up to the one that holds the run's end."""
+    start = r.scenario.start
+    return [start, *[q for q in quarter_ends(start, date_at(start, r.end_time)) if q > start]]
+
+
+def milestone_state(r: RunResult, day: date) -> np.ndarray:
+    """Milestone index held by each address at the end of `day` (-1: not yet in the opgave); on
+    the start date, the werkvoorraad as it was given, before anything moved."""
+    if day == r.scenario.start:
+        return np.where(r.reached[:, 0] <= 0, r.held, -1)
+    t = days_since(r.scenario.start, day) + 1.0
+    state = np.where(r.reached[:, 0] < t, 0, -1)
+    for k in range(1, len(MILESTONES)):
+        state = np.where(r.reached[:, k] < t, k, state)
+    return state
+
+
+def milestones_quarterly(r: RunResult) -> pd.DataFrame:
+    """Addresses per milestone at each quarter end (seed 001's dashboard), for the whole opgave,
+    per risk profile and per gemeente."""
+    groups = [("totaal", TOTAAL, np.ones(len(r.addresses), bool))]
+    groups += [("risicoprofiel", p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
+    groups += [("gemeente", g, (r.addresses["gemeente"] == g).to_numpy())
+               for g in sorted(r.addresses["gemeente"].unique())]
+    rows = []
+    for day in report_dates(r):
+        state = milestone_state(r, day)
+        label = "start" if day == r.scenario.start else quarter_label(day)
+        for level, name, mask in groups:
+            s = state[mask]
+            counts = np.bincount(s[s >= 0], minlength=len(MILESTONES))
+            rows.append((label, day, level, name, *counts.tolist(), int(counts.sum())))
+    return pd.DataFrame(rows, columns=["kwartaal", "peildatum", "niveau", "groep",
+                                       *MILESTONES, "totaal"])
+
+
+def end_dates(r: RunResult) -> pd.DataFrame:
+    """When each phase is finished (its last address through it) and when 95% and 100% of the
+    addresses are voltooid; empty where that is not reached before the horizon."""
+    rows = []
+    groups = [(TOTAAL, np.ones(len(r.addresses), bool))]
+    groups += [(p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
+    done = r.reached[:, process.VOLTOOID]
+    # the milestone that says an address is past the phase, and the steps whose end closes it
+    passed = {"opname": (process.OPNAME, [process.S_OPNAME]),
+              "beoordeling": (process.BEOORDELING, [process.S_BEOORDELING]),
+              "planvorming": (process.UITVOERING, list(process.PLANVORMING_STEPS)),
+              "uitvoering": (process.VOLTOOID, [process.S_UITVOERING])}
+    for name, mask in groups:
+        row = {"groep": name, "adressen": int(mask.sum())}
+        unfinished = mask & np.isnan(done)
+        for phase, (milestone, steps) in passed.items():
+            if np.isnan(r.reached[unfinished, milestone]).any():
+                row[f"{phase} gereed"] = None  # someone still has to go through it
+                continue
+            ends = r.ended[mask][:, steps]
+            last = np.nanmax(ends) if np.isfinite(ends).any() else 0.0  # done before the start
+            row[f"{phase} gereed"] = date_at(r.scenario.start, last)
+        for pct in (95, 100):
+            row[f"{pct}% voltooid"] = _quantile_date(r, done[mask], pct)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _quantile_date(r: RunResult, done: np.ndarray, pct: int) -> date | None:
+    if len(done) == 0:
+        return None
+    need = int(np.ceil(len(done) * pct / 100))
+    t = np.sort(done)[need - 1]  # NaN sorts last
+    return date_at(r.scenario.start, max(t, 0.0))
+
+
+def step_durations(r: RunResult) -> pd.DataFrame:
+    """Waiting and working time per step (days), and the intervals of SodM 2020 tabel 2.4, for the
+    work done in the run (the time before the start is unknown and left out)."""
+    q, s, e = r.queued, r.started, r.ended
+    rows = []
+    for k, step in enumerate(process.STEPS):
+        rows.append(_spread(f"wachten op {step}", s[:, k] - q[:, k]))
+        rows.append(_spread(step, e[:, k] - s[:, k]))
+    opname_end = e[:, process.S_OPNAME]
+    beoordeling_end = e[:, process.S_BEOORDELING]
+    advised = ~np.isnan(r.queued[:, process.S_VOORBEREIDEN])
+    plan_start = np.where(np.isnan(s[:, process.S_VOORBEREIDEN]),
+                          np.nan, s[:, process.S_VOORBEREIDEN])
+    voltooid = r.reached[:, process.VOLTOOID]
+    rows.append(_spread("opname -> beoordeling gereed (tabel 2.4)", beoordeling_end - opname_end))
+    rows.append(_spread("beoordeling gereed -> planvorming gestart (tabel 2.4)",
+                        np.where(advised, plan_start - beoordeling_end, np.nan)))
+    rows.append(_spread("planvorming gestart -> uitvoering gereed (tabel 2.4)",
+                        e[:, process.S_UITVOERING] - plan_start))
+    rows.append(_spread("opname -> voltooid (tabel 2.4 totaal)", voltooid - opname_end))
+    return pd.DataFrame(rows, columns=["stap", "adressen", "gemiddeld", "P10", "P50", "P90"])
+
+
+def _spread(name: str, days: np.ndarray) -> tuple:
+    d = days[~np.isnan(days)]
+    if len(d) == 0:
+        return (name, 0, np.nan, np.nan, np.nan, np.nan)
+    return (name, len(d), float(d.mean()), *np.percentile(d, [10, 50, 90]).tolist())
+
+
+def resources_quarterly(r: RunResult) -> pd.DataFrame:
+    """Per resource and quarter, time-weighted: capacity, in use, utilisation, waiting."""
+    days = report_dates(r)
+    start = r.scenario.start
+    edges = np.array([0.0] + [days_since(start, d) + 1.0 for d in days[1:]])
+    edges[-1] = max(min(edges[-1], r.end_time), edges[-2] if len(edges) > 1 else 0.0)
+    rows = []
+    for name in RESOURCES:
+        m = r.monitors[name]
+        areas = _areas(m, edges)
+        width = np.diff(edges)
+        for i, day in enumerate(days[1:]):
+            cap, use, wait = areas[i]
+            w = width[i] if width[i] > 0 else np.nan
+            rows.append((quarter_label(day), name, cap / w, use / w,
+                         use / cap if cap > 0 else np.nan, wait / w))
+    return pd.DataFrame(rows, columns=["kwartaal", "middel", "capaciteit", "in gebruik",
+                                       "bezetting", "wachtrij"])
+
+
+def _areas(m: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Integrals of capacity, in-use and waiting between consecutive edges (piecewise constant)."""
+    if len(m) == 0:
+        return np.zeros((len(edges) - 1, 3))
+    t = m[:, 0]
+    values = m[:, [2, 1, 3]]
+    # keep the last record at each instant
+    keep = np.append(t[1:] != t[:-1], True)
+    t, values = t[keep], values[keep]
+    seg = np.diff(np.append(t, np.inf))
+    cum = np.vstack([np.zeros(3), np.cumsum(values[:-1] * seg[:-1, None], axis=0)])
+
+    def integral(x: float) -> np.ndarray:
+        i = np.searchsorted(t, x, side="right") - 1
+        if i < 0:
+            return np.zeros(3)
+        return cum[i] + values[i] * (x - t[i])
+
+    at = np.array([integral(x) for x in edges])
+    return np.diff(at, axis=0)
+
+
+def bottlenecks(resources: pd.DataFrame) -> pd.DataFrame:
+    """Per year, the binding resource: the busiest one (>= 95% bezet) with the longest waiting line."""
+    df = resources.assign(jaar=resources["kwartaal"].str[-4:].astype(int))
+    yearly = df.groupby(["jaar", "middel"], as_index=False)[["bezetting", "wachtrij"]].mean()
+    rows = []
+    for year, g in yearly.groupby("jaar"):
+        busy = g[(g["bezetting"] >= 0.95) & (g["wachtrij"] >= 1)]
+        if busy.empty:
+            rows.append((year, "geen", np.nan, 0.0))
+        else:
+            top = busy.sort_values(["wachtrij", "middel"], ascending=[False, True]).iloc[0]
+            rows.append((year, top["middel"], top["bezetting"], top["wachtrij"]))
+    return pd.DataFrame(rows, columns=["jaar", "knelpunt", "bezetting", "wachtrij"])
+
+
+def event_log(r: RunResult) -> pd.DataFrame:
+    """One row per address per step it went through in the run: waiting, start, end, resource."""
+    a, k = np.nonzero(~np.isnan(r.started))
+    start = r.scenario.start
+    return pd.DataFrame({
+        "address_id": r.addresses["address_id"].to_numpy()[a],
+        "stap": np.array(process.STEPS)[k],
+        "middel": np.array(STEP_RESOURCE)[k],
+        "wachtrij_vanaf": dates_at(start, r.queued[a, k]),
+        "start": dates_at(start, r.started[a, k]),
+        "einde": dates_at(start, r.ended[a, k]),
+        "start_dag": r.started[a, k],
+        "einde_dag": r.ended[a, k],
+        "wisselwoning": (r.needs_wisselwoning[a] & (k == process.S_UITVOERING)),
+    })
