@@ -47,7 +47,7 @@ def embedded_werkvoorraad() -> pd.DataFrame:
     _split_planvorming(df, data["planvorming"])
     df["milestone_date"] = _entry_dates(df, data, rng)
     df["gemeente"] = _gemeenten(df, data["gemeenten"], rng)
-    _buildings_and_clusters(df, data["groups"], rng)
+    df = _buildings_and_clusters(df, data["groups"], rng)
     df = df.sort_values(["gemeente", "cluster_id", "building_id", "milestone_date"], kind="stable")
     df["address_id"] = [f"A{i:06d}" for i in range(1, len(df) + 1)]
     return df[list(COLUMNS)].reset_index(drop=True)
@@ -110,11 +110,11 @@ def _gemeenten(df: pd.DataFrame, gemeenten: dict, rng: np.random.Generator) -> n
     return out
 
 
-def _buildings_and_clusters(df: pd.DataFrame, groups: dict, rng: np.random.Generator) -> None:
+def _buildings_and_clusters(df: pd.DataFrame, groups: dict, rng: np.random.Generator) -> pd.DataFrame:
     """Corporatie blocks share gemeente, profile and milestone; clusters run through a gemeente in
     milestone order, keeping each building whole."""
-    df.sort_values(["gemeente", "milestone", "risk_profile", "owner_type", "milestone_date"],
-                   kind="stable", inplace=True)
+    df = df.sort_values(["gemeente", "milestone", "risk_profile", "owner_type", "milestone_date"],
+                        kind="stable")
     building = np.empty(len(df), dtype=object)
     corp = (df["owner_type"] == "corporatie").to_numpy()
     keys = df[["gemeente", "milestone", "risk_profile"]].astype(str).agg("|".join, axis=1).to_numpy()
@@ -130,8 +130,8 @@ def _buildings_and_clusters(df: pd.DataFrame, groups: dict, rng: np.random.Gener
         i = j
     df["building_id"] = building
     order = {m: k for k, m in enumerate(MILESTONES)}
-    df["_m"] = df["milestone"].map(order)
-    df.sort_values(["gemeente", "_m", "building_id"], kind="stable", inplace=True)
+    df = df.assign(_m=df["milestone"].map(order)).sort_values(["gemeente", "_m", "building_id"],
+                                                              kind="stable")
     cluster = np.empty(len(df), dtype=object)
     gem, bld = df["gemeente"].to_numpy(), df["building_id"].to_numpy()
     lo, hi = groups["cluster_min_addresses"], groups["cluster_max_addresses"]
@@ -146,8 +146,7 @@ def _buildings_and_clusters(df: pd.DataFrame, groups: dict, rng: np.random.Gener
         n_c += 1
         cluster[i:j] = f"C{n_c:05d}"
         i = j
-    df["cluster_id"] = cluster
-    df.drop(columns="_m", inplace=True)
+    return df.assign(cluster_id=cluster).drop(columns="_m")
 
 
 # -- a user's address file ------------------------------------------------------------------------

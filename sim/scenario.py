@@ -265,7 +265,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         raise InputError(_describe(exc, origin, path)) from None
     population_file = None
     if scenario.population.file is not None:
-        where = origin.get(("population", "file"), path.resolve())
+        where = _file_for(("population", "file"), origin, path.resolve())
         population_file = (where.parent / scenario.population.file).resolve()
     return LoadedScenario(scenario, path, files, population_file)
 
@@ -309,28 +309,33 @@ def _read_chain(path: Path, files: dict, origin: dict, chain: tuple) -> dict:
 
 
 def _merge(base: dict, override: dict, origin: dict, path: Path, prefix: tuple) -> None:
-    """Tables merge key by key; any other value (lists included) replaces the inherited one."""
+    """Tables merge key by key; a distribution (a table with `dist`) and any other value, lists
+    included, replace the inherited one whole. `origin` records which file set each key."""
     for key, value in override.items():
         here = (*prefix, key)
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
             _merge(base[key], value, origin, path, here)
         else:
             base[key] = value
             for old in [k for k in origin if k[: len(here)] == here]:
                 del origin[old]
-            origin[here] = path
+        origin[here] = path
+
+
+def _file_for(loc: tuple, origin: dict, default: Path) -> Path:
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in origin:
+            return origin[loc[:n]]
+    return default
 
 
 def _describe(exc: ValidationError, origin: dict, path: Path) -> str:
     """One line: the file that set the key, the key path, what is wrong, what is allowed."""
-    err = exc.errors()[0]
+    errors = exc.errors()
+    err = max(errors, key=lambda e: len(e["loc"]))  # of a union's attempts, the one that got furthest
     loc = tuple(str(p) for p in err["loc"] if not _is_union_tag(p))
     key = ".".join(loc) or "(top level)"
-    file = path
-    for n in range(len(loc), 0, -1):
-        if loc[:n] in origin:
-            file = origin[loc[:n]]
-            break
+    file = _file_for(loc, origin, path)
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
         what = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
@@ -338,7 +343,8 @@ def _describe(exc: ValidationError, origin: dict, path: Path) -> str:
         what = "missing key"
     else:
         what = f"{err['msg']} (got {_short(err.get('input'))})"
-    more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+    n_more = len({tuple(e["loc"][:2]) for e in errors}) - 1  # a union's attempts count once
+    more = f" (and {n_more} more problems)" if n_more > 0 else ""
     return f"{file}: {key}: {what}{more}"
 
 
@@ -346,7 +352,10 @@ _UNION_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "empi
 
 
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and (part in _UNION_TAGS or part.startswith("function-"))
+    """pydantic's names for the branches of a union, which are not keys of the file."""
+    return isinstance(part, str) and (
+        part in _UNION_TAGS or "[" in part or part.startswith(("function-", "constrained-"))
+    )
 
 
 def _allowed_keys(loc: tuple) -> list[str]:

@@ -94,22 +94,28 @@ def step_durations(r: RunResult) -> pd.DataFrame:
     """Waiting and working time per step (days), and the intervals of SodM 2020 tabel 2.4, for the
     work done in the run (the time before the start is unknown and left out)."""
     q, s, e = r.queued, r.started, r.ended
+    plan = list(process.PLANVORMING_STEPS)
+    # the planvorming slot is granted at the first sub-step the address does (it may resume later)
+    granted = {k: s[:, k] for k in (process.S_OPNAME, process.S_BEOORDELING, process.S_UITVOERING)}
+    granted[process.S_VOORBEREIDEN] = np.fmin.reduce(s[:, plan], axis=1)
+    waits = {process.S_OPNAME: "opname", process.S_BEOORDELING: "beoordeling",
+             process.S_VOORBEREIDEN: "planvorming", process.S_UITVOERING: "uitvoering"}
     rows = []
     for k, step in enumerate(process.STEPS):
-        rows.append(_spread(f"wachten op {step}", s[:, k] - q[:, k]))
+        if k in waits:
+            rows.append(_spread(f"wachten op {waits[k]}", granted[k] - q[:, k]))
         rows.append(_spread(step, e[:, k] - s[:, k]))
     opname_end = e[:, process.S_OPNAME]
     beoordeling_end = e[:, process.S_BEOORDELING]
     advised = ~np.isnan(r.queued[:, process.S_VOORBEREIDEN])
-    plan_start = np.where(np.isnan(s[:, process.S_VOORBEREIDEN]),
-                          np.nan, s[:, process.S_VOORBEREIDEN])
-    voltooid = r.reached[:, process.VOLTOOID]
+    plan_start = s[:, process.S_VOORBEREIDEN]
     rows.append(_spread("opname -> beoordeling gereed (tabel 2.4)", beoordeling_end - opname_end))
     rows.append(_spread("beoordeling gereed -> planvorming gestart (tabel 2.4)",
                         np.where(advised, plan_start - beoordeling_end, np.nan)))
     rows.append(_spread("planvorming gestart -> uitvoering gereed (tabel 2.4)",
                         e[:, process.S_UITVOERING] - plan_start))
-    rows.append(_spread("opname -> voltooid (tabel 2.4 totaal)", voltooid - opname_end))
+    rows.append(_spread("opname -> uitvoering gereed (tabel 2.4 totaal)",
+                        e[:, process.S_UITVOERING] - opname_end))
     return pd.DataFrame(rows, columns=["stap", "adressen", "gemiddeld", "P10", "P50", "P90"])
 
 
@@ -121,7 +127,8 @@ def _spread(name: str, days: np.ndarray) -> tuple:
 
 
 def resources_quarterly(r: RunResult) -> pd.DataFrame:
-    """Per resource and quarter, time-weighted: capacity, in use, utilisation, waiting."""
+    """Per resource and quarter, time-weighted: capacity, in use, utilisation, waiting. Utilisation
+    is in use over max(capacity, in use): after a decrease, work still running counts as capacity."""
     days = report_dates(r)
     start = r.scenario.start
     edges = np.array([0.0] + [days_since(start, d) + 1.0 for d in days[1:]])
@@ -132,30 +139,31 @@ def resources_quarterly(r: RunResult) -> pd.DataFrame:
         areas = _areas(m, edges)
         width = np.diff(edges)
         for i, day in enumerate(days[1:]):
-            cap, use, wait = areas[i]
+            cap, use, wait, effective = areas[i]
             w = width[i] if width[i] > 0 else np.nan
             rows.append((quarter_label(day), name, cap / w, use / w,
-                         use / cap if cap > 0 else np.nan, wait / w))
+                         use / effective if effective > 0 else np.nan, wait / w))
     return pd.DataFrame(rows, columns=["kwartaal", "middel", "capaciteit", "in gebruik",
                                        "bezetting", "wachtrij"])
 
 
 def _areas(m: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Integrals of capacity, in-use and waiting between consecutive edges (piecewise constant)."""
+    """Integrals of capacity, in use, waiting and max(capacity, in use) between consecutive edges
+    (the state is piecewise constant between records)."""
     if len(m) == 0:
-        return np.zeros((len(edges) - 1, 3))
+        return np.zeros((len(edges) - 1, 4))
     t = m[:, 0]
-    values = m[:, [2, 1, 3]]
+    values = np.column_stack([m[:, 2], m[:, 1], m[:, 3], np.maximum(m[:, 1], m[:, 2])])
     # keep the last record at each instant
     keep = np.append(t[1:] != t[:-1], True)
     t, values = t[keep], values[keep]
     seg = np.diff(np.append(t, np.inf))
-    cum = np.vstack([np.zeros(3), np.cumsum(values[:-1] * seg[:-1, None], axis=0)])
+    cum = np.vstack([np.zeros(4), np.cumsum(values[:-1] * seg[:-1, None], axis=0)])
 
     def integral(x: float) -> np.ndarray:
         i = np.searchsorted(t, x, side="right") - 1
         if i < 0:
-            return np.zeros(3)
+            return np.zeros(4)
         return cum[i] + values[i] * (x - t[i])
 
     at = np.array([integral(x) for x in edges])

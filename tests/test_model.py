@@ -1,0 +1,251 @@
+"""The engine's invariants on small scenarios: conservation, the chain, capacity, order, determinism."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+from conftest import run, variant
+
+from sim import process, tables
+from sim.model import STEP_RESOURCE
+from sim.scenario import load_scenario
+from sim.schedules import capacity_changes
+
+
+def expected_steps(held: int, skips: bool, meets: bool) -> list[int]:
+    """The steps an address must go through, given the milestone it held at the start."""
+    steps = []
+    if held == process.VOLTOOID:
+        return steps
+    if held == process.NOG_NIET_GESTART:
+        steps.append(process.S_OPNAME)
+    if held <= process.OPNAME:
+        if skips:
+            return steps
+        steps.append(process.S_BEOORDELING)
+        if meets:
+            return steps
+    if held <= process.BEOORDELING:
+        steps.append(process.S_VOORBEREIDEN)
+    if held <= process.PLANVORMING:
+        steps += [process.S_UITVOERINGSPLAN, process.S_BESLUIT]
+    return steps + [process.S_UITVOERING]
+
+
+def test_every_address_goes_through_exactly_its_steps_once(small):
+    r = run(small)
+    from sim.model import Model
+    from sim.population import load_population
+
+    loaded = load_scenario(small)
+    m = Model(loaded.scenario, load_population(loaded))  # same draws as the run (CRN by index)
+    assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    for a in range(len(r.addresses)):
+        steps = expected_steps(r.held[a], m.skips_beoordeling[a], m.meets_norm[a])
+        if r.held[a] == process.PLANVORMING:  # resumes at its sub-step
+            steps = [s for s in steps if s != process.S_VOORBEREIDEN]
+        done = list(np.flatnonzero(~np.isnan(r.started[a])))
+        assert done == steps, a
+        ordered = r.started[a, done]
+        assert np.all(np.diff(ordered) >= 0) and np.all(r.ended[a, done] >= ordered)
+
+
+def test_conservation_every_quarter(small):
+    r = run(variant(small, "groei", """
+[[inflow]]
+name = "op-verzoek"
+from = 2021-01-01
+to = 2022-01-01
+addresses = 25
+risk_profile = { grijs = 0.8, P90 = 0.2 }
+"""))
+    m = tables.milestones_quarterly(r)
+    totaal = m[m["niveau"] == "totaal"]
+    columns = ["nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid"]
+    assert (totaal[columns].sum(axis=1) == totaal["totaal"]).all()
+    # the total only changes by inflow: 80 at the start, 80 + 25 once the inflow is over
+    assert totaal["totaal"].iloc[0] == 80 and totaal["totaal"].iloc[-1] == 105
+    assert totaal["totaal"].is_monotonic_increasing
+    for level in ("risicoprofiel", "gemeente"):
+        per = m[m["niveau"] == level].groupby("kwartaal", sort=False)[columns + ["totaal"]].sum()
+        assert (per.to_numpy() == totaal.set_index("kwartaal")[columns + ["totaal"]].to_numpy()).all()
+    assert totaal["voltooid"].is_monotonic_increasing
+
+
+def in_service_at_starts(r, steps):
+    """For each start of work on `steps`: how many are in service right after it."""
+    a, k = np.nonzero(~np.isnan(r.started[:, steps]))
+    starts = r.started[:, steps][a, k]
+    ends = r.ended[:, steps][a, k]
+    # ends before starts at the same instant: a slot freed and taken at one moment
+    times = np.concatenate([ends, starts])
+    kinds = np.concatenate([np.zeros(len(ends)), np.ones(len(starts))])
+    order = np.lexsort((kinds, times))
+    level = np.cumsum(np.where(kinds[order] == 1, 1, -1))
+    is_start = kinds[order] == 1
+    return times[order][is_start], level[is_start]
+
+
+def capacity_at(changes, t):
+    i = np.searchsorted([c[0] for c in changes], t, side="right") - 1
+    return np.array([c[1] for c in changes])[i]
+
+
+@pytest.mark.parametrize("name", ["opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit"])
+def test_capacity_never_exceeded_including_after_a_decrease(small, name):
+    r = run(small)
+    sc = r.scenario
+    steps = [k for k, res in enumerate(STEP_RESOURCE) if res == name]
+    if name == "planvorming":
+        steps = [process.S_VOORBEREIDEN]  # one slot is held over all three sub-steps
+        starts = np.where(np.isnan(r.started[:, steps[0]]), r.started[:, process.S_UITVOERINGSPLAN],
+                          r.started[:, steps[0]])
+        r.started[:, steps[0]] = starts
+        r.ended[:, steps[0]] = r.ended[:, process.S_BESLUIT]
+    t, level = in_service_at_starts(r, steps)
+    cap = capacity_at(capacity_changes(getattr(sc.resources, name), sc.start), t)
+    assert len(t) > 0 and np.all(level <= cap)
+
+
+def test_bouwcapaciteit_decrease_drains_running_work(small):
+    """4 slots, down to 1 on 2021-06-01: nobody starts until fewer than 1 are at work."""
+    r = run(small)
+    t, level = in_service_at_starts(r, [process.S_UITVOERING])
+    cut = (date(2021, 6, 1) - r.scenario.start).days
+    after = (t >= cut) & (t < (date(2022, 1, 1) - r.scenario.start).days)
+    assert after.any() and np.all(level[after] <= 1)
+
+
+def test_wisselwoningen_never_exceeded(small):
+    r = run(small)
+    uses = r.needs_wisselwoning & ~np.isnan(r.started[:, process.S_UITVOERING])
+    r.started[~uses, process.S_UITVOERING] = np.nan
+    t, level = in_service_at_starts(r, [process.S_UITVOERING])
+    assert len(t) > 0 and np.all(level <= 2)
+
+
+def test_monitor_matches_event_log(small):
+    r = run(small)
+    m = r.monitors["bouwcapaciteit"]
+    assert (m[:, 1] >= 0).all() and (m[:, 3] >= 0).all()
+    rq = tables.resources_quarterly(r)
+    assert rq["bezetting"].dropna().between(0, 1.0 + 1e-9).all()
+
+
+@pytest.mark.parametrize("order", ["risk_first", "fifo"])
+def test_service_order_is_respected(small, order):
+    """With one opname slot and everyone waiting from the start, opnames start in key order."""
+    r = run(variant(small, "volgorde", f'service_order = "{order}"\n'
+                    "[resources.opnamecapaciteit]\ncapacity = 1\n"))
+    waiting = np.flatnonzero(r.held == process.NOG_NIET_GESTART)
+    started = r.started[waiting, process.S_OPNAME]
+    since = r.reached[waiting, 0]
+    profile = r.addresses["risk_profile"].map({"P50": 0, "P90": 1, "grijs": 2}).to_numpy()[waiting]
+    key = (np.lexsort((waiting, since, profile)) if order == "risk_first"
+           else np.lexsort((waiting, since)))
+    assert np.all(np.diff(started[key]) > 0)
+
+
+def test_risk_first_serves_p50_before_grijs_at_every_resource(small):
+    r = run(variant(small, "risico", "[resources.ingenieursbureaus]\ncapacity = 1\n"))
+    waiting_at_start = np.flatnonzero(r.held == process.OPNAME)
+    got = r.started[waiting_at_start, process.S_BEOORDELING]
+    profile = r.addresses["risk_profile"].to_numpy()[waiting_at_start]
+    ok = ~np.isnan(got)
+    first_grijs = got[ok & (profile == "grijs")].min()
+    last_p50 = got[ok & (profile == "P50")].max()
+    assert last_p50 < first_grijs
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(small):
+    a, b = run(small), run(small)
+    np.testing.assert_array_equal(a.reached, b.reached)
+    np.testing.assert_array_equal(a.ended, b.ended)
+    c = run(variant(small, "ander", "seed = 8\n"))
+    assert not np.array_equal(a.ended, c.ended, equal_nan=True)
+
+
+def test_infinite_capacity_means_no_waiting(small):
+    r = run(variant(small, "ruim", """
+[resources.opnamecapaciteit]
+capacity = 100000
+[resources.ingenieursbureaus]
+capacity = 100000
+[resources.planvorming]
+capacity = 100000
+[resources.bouwcapaciteit]
+capacity = 100000
+[resources.wisselwoningen]
+capacity = 100000
+"""))
+    waits = r.started - r.queued
+    assert np.nanmax(waits[r.queued >= 0]) == 0.0
+
+
+def test_zero_capacity_means_nothing_moves(small):
+    r = run(variant(small, "dicht", "horizon = 2025-12-31\n[resources.opnamecapaciteit]\ncapacity = 0\n"))
+    assert np.isnan(r.started[:, process.S_OPNAME]).all()
+    assert np.isnan(r.reached[r.held == process.NOG_NIET_GESTART, process.VOLTOOID]).all()
+    ends = tables.end_dates(r).set_index("groep")
+    assert ends.loc["totaal", "100% voltooid"] is None and ends.loc["totaal", "opname gereed"] is None
+
+
+def test_deterministic_durations_give_exact_sums(small):
+    """Fixed durations and ample capacity: an address that starts at opname is voltooid exactly
+    opname + beoordeling + planvorming + uitvoering days later."""
+    r = run(variant(small, "vast", """
+[durations]
+opname = { dist = "fixed", value = 10 }
+beoordeling = { dist = "fixed", value = 20 }
+planvorming_voorbereiden = { dist = "fixed", value = 30 }
+uitvoeringsplan_opstellen = { dist = "fixed", value = 40 }
+versterkingsbesluit = { dist = "fixed", value = 50 }
+uitvoering = { dist = "fixed", value = 60 }
+[shares]
+skip_beoordeling = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
+meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
+[resources.opnamecapaciteit]
+capacity = 1000
+[resources.ingenieursbureaus]
+capacity = 1000
+[resources.planvorming]
+capacity = 1000
+[resources.bouwcapaciteit]
+capacity = 1000
+[resources.wisselwoningen]
+capacity = 1000
+"""))
+    fresh = r.held == process.NOG_NIET_GESTART
+    np.testing.assert_allclose(r.reached[fresh, process.VOLTOOID], 210.0)
+
+
+def test_inflow_even_and_poisson(small):
+    text = """
+[[inflow]]
+name = "extra"
+from = 2021-01-01
+to = 2021-12-31
+addresses = 200
+arrivals = "{}"
+risk_profile = {{ grijs = 1.0 }}
+gemeente = {{ Oldambt = 1.0 }}
+"""
+    even = run(variant(small, "even", text.format("even")))
+    poisson = run(variant(small, "poisson", text.format("poisson")))
+    assert len(even.addresses) == 280
+    assert 200 - 4 * 15 < len(poisson.addresses) - 80 < 200 + 4 * 15
+    new = even.addresses.iloc[80:]
+    assert (new["gemeente"] == "Oldambt").all() and (new["risk_profile"] == "grijs").all()
+    joined = even.reached[80:, 0]
+    assert joined.min() >= (date(2021, 1, 1) - even.scenario.start).days
+    assert not np.isnan(even.started[80:, process.S_OPNAME]).any()
+
+
+def test_common_random_numbers_keep_each_address_s_draws(small):
+    """Adding capacity changes waits, not what each address's work takes."""
+    a = run(small)
+    b = run(variant(small, "meer", "[resources.bouwcapaciteit]\ncapacity = 10\n"))
+    work_a = a.ended - a.started
+    work_b = b.ended - b.started
+    both = ~np.isnan(work_a) & ~np.isnan(work_b)
+    np.testing.assert_allclose(work_a[both], work_b[both])

@@ -1,0 +1,56 @@
+"""The waiting-line mechanics on their own, without the address process."""
+
+import simpy
+
+from sim.resources import Pool, Resource
+
+
+def test_grants_in_key_order_when_capacity_opens():
+    env = simpy.Environment()
+    res = Resource(env, "r", 0)
+    order = []
+    for key in [(3,), (1,), (2,)]:
+        res.request(key).callbacks.append(lambda ev, k=key: order.append(k))
+    res.set_capacity(2)
+    env.run()
+    assert order == [(1,), (2,)] and res.waiting == 1
+
+
+def test_decrease_waits_for_running_work():
+    env = simpy.Environment()
+    res = Resource(env, "r", 3)
+    for i in range(5):
+        res.request((i,))
+    assert res.in_use == 3 and res.waiting == 2
+    res.set_capacity(1)
+    res.release()
+    res.release()
+    assert res.in_use == 1 and res.waiting == 2  # nobody started: still at the new capacity
+    res.release()
+    assert res.in_use == 1 and res.waiting == 1
+
+
+def test_companion_blocks_only_requests_that_need_it():
+    env = simpy.Environment()
+    pool = Pool(env, "wissel", 1)
+    res = Resource(env, "bouw", 5, companion=pool)
+    first = res.request((0,), with_companion=True)
+    second = res.request((1,), with_companion=True)  # no wisselwoning left
+    third = res.request((2,))  # needs none: may go ahead
+    env.run()
+    assert first.triggered and not second.triggered and third.triggered
+    res.release(with_companion=True)  # the wisselwoning comes free
+    env.run()
+    assert second.triggered and pool.in_use == 1
+
+
+def test_pool_increase_dispatches_waiting_owner_requests():
+    env = simpy.Environment()
+    pool = Pool(env, "wissel", 0)
+    res = Resource(env, "bouw", 5, companion=pool)
+    ev = res.request((0,), with_companion=True)
+    env.run()
+    assert not ev.triggered and pool.waiting == 1
+    pool.set_capacity(1)
+    env.run()
+    assert ev.triggered and pool.waiting == 0

@@ -1,0 +1,113 @@
+import pytest
+from click.testing import CliRunner
+from conftest import variant
+
+from sim.cli import main
+from sim.errors import InputError
+from sim.scenario import load_scenario
+
+
+def test_extends_merges_tables_and_replaces_lists(small):
+    path = variant(small, "meer", "[resources.bouwcapaciteit]\ncapacity = 9\n")
+    sc = load_scenario(path).scenario
+    assert sc.name == "meer"
+    assert sc.resources.bouwcapaciteit.capacity == 9
+    assert sc.resources.opnamecapaciteit.capacity == 3  # inherited
+    assert set(load_scenario(path).files) == {"meer.toml", "base.toml"}
+
+
+def test_population_file_resolves_relative_to_the_file_that_names_it(small):
+    sub = small.parent / "sub"
+    sub.mkdir()
+    path = sub / "v.toml"
+    path.write_text('extends = "../base.toml"\nname = "v"\n', encoding="utf-8")
+    assert load_scenario(path).population_file == small.parent / "adressen.csv"
+
+
+def test_content_hash_changes_with_content(small):
+    a = load_scenario(small).content_hash
+    b = load_scenario(variant(small, "x", "seed = 8\n")).content_hash
+    assert a != b and a == load_scenario(small).content_hash
+
+
+BAD = [
+    ("unknown key", "[resources.bouwcapaciteit]\ncapacity = 4\nsnelheid = 3\n",
+     "x.toml: resources.bouwcapaciteit.snelheid: unknown key; allowed: capacity, note"),
+    ("wrong type", 'seed = "zeven"\n', "x.toml: seed: Input should be a valid integer"),
+    ("negative capacity", "[resources.opnamecapaciteit]\ncapacity = -5\n",
+     "x.toml: resources.opnamecapaciteit.capacity"),
+    ("share above one", "[shares]\nmeets_norm = { P50 = 1.5, P90 = 0.1, grijs = 0.1 }\n",
+     "x.toml: shares.meets_norm.P50: Input should be less than or equal to 1 (got 1.5)"),
+    ("unparseable date", 'start = "17 juli 2020"\n', "x.toml: start: Input should be a valid date"),
+    ("unknown distribution", '[durations]\nopname = { dist = "weibull", mean = 3 }\n',
+     "x.toml: durations.opname: Input tag 'weibull' found using 'dist' does not match"),
+    ("nan duration", '[durations]\nopname = { dist = "fixed", value = nan }\n',
+     "x.toml: durations.opname.value: Input should be a finite number"),
+    ("horizon too far", "horizon = 9999-12-31\n", "horizon must be after start and at most 200 years"),
+    ("ramp backwards",
+     "[resources.planvorming]\ncapacity = [{ from = 2021-01-01, to = 2020-12-01, value = 3 }]\n",
+     "resources.planvorming.capacity.0: Value error, a ramp's 'to' must be after its 'from'"),
+    ("unknown service order", 'service_order = "lifo"\n',
+     "x.toml: service_order: Input should be 'risk_first' or 'fifo'"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "message"), BAD, ids=[b[0] for b in BAD])
+def test_bad_scenario_gives_one_line_naming_file_and_key(small, case, text, message):
+    path = variant(small, "x", text)
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_error_names_the_file_that_set_the_key(small):
+    text = (small.parent / "base.toml").read_text().replace("capacity = 3", "capacity = -3")
+    (small.parent / "base.toml").write_text(text)
+    with pytest.raises(InputError, match=r"base\.toml: resources\.opnamecapaciteit\.capacity"):
+        load_scenario(variant(small, "child", "seed = 1\n"))
+
+
+def test_missing_and_circular_extends(small):
+    with pytest.raises(InputError, match=r"extends: file not found: .*nergens\.toml"):
+        load_scenario(variant(small, "x", "").parent.joinpath("x.toml").write_text(
+            'extends = "nergens.toml"\n') and small.parent / "x.toml")
+    a, b = small.parent / "a.toml", small.parent / "b.toml"
+    a.write_text('extends = "b.toml"\n')
+    b.write_text('extends = "a.toml"\n')
+    with pytest.raises(InputError, match=r"circular extends \(a\.toml -> b\.toml -> a\.toml\)"):
+        load_scenario(a)
+
+
+def test_not_toml_not_utf8_and_missing_file(tmp_path):
+    (tmp_path / "bin.toml").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_scenario(tmp_path / "bin.toml")
+    (tmp_path / "bad.toml").write_text("name = [\n")
+    with pytest.raises(InputError, match="invalid TOML"):
+        load_scenario(tmp_path / "bad.toml")
+    (tmp_path / "dup.toml").write_text("name = 'a'\nname = 'b'\n")
+    with pytest.raises(InputError, match="invalid TOML"):
+        load_scenario(tmp_path / "dup.toml")
+    with pytest.raises(InputError, match="scenario: file not found"):
+        load_scenario(tmp_path / "geen.toml")
+
+
+@pytest.mark.parametrize(("case", "text", "message"), BAD[:5], ids=[b[0] for b in BAD[:5]])
+def test_cli_bad_input_exits_2_with_one_line_and_no_results(small, case, text, message):
+    path = variant(small, "x", text)
+    out = small.parent / "results"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and message in result.output
+    assert not out.exists()
+
+
+def test_cli_bad_address_file_exits_2_and_writes_nothing(small):
+    csv = small.parent / "adressen.csv"
+    csv.write_text(csv.read_text().replace(",P90,", ",P99,", 1))
+    out = small.parent / "results"
+    result = CliRunner().invoke(main, ["run", str(small), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "adressen.csv: row" in result.output and "column risk_profile" in result.output
+    assert not out.exists()
