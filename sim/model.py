@@ -59,6 +59,8 @@ class Model:
         self.planvorming = Resource(env, "planvorming", 0)
         self.bouwcapaciteit = Resource(env, "bouwcapaciteit", 0, companion=self.wisselwoningen)
         self.last_done = 0.0
+        self._risk_first = sc.service_order == "risk_first"
+        self._profile = self.profile.tolist()
         # Addresses first: at day 0 every address joins its line before any capacity opens, so the
         # first slots go by service order, not by process creation order.
         for a in range(self.n):
@@ -153,10 +155,11 @@ class Model:
     # -- used by the process ------------------------------------------------------------------
 
     def key(self, a: int, since: float, resuming: bool) -> tuple:
-        """Waiting-line order: work already under way first, then by the scenario's rule."""
-        if self.sc.service_order == "risk_first":
-            return (not resuming, self.profile[a], since, a)
-        return (not resuming, since, a)
+        """Waiting-line order: work already under way first, then by the scenario's rule.
+        Plain Python numbers: heap comparisons of numpy scalars cost several times more."""
+        if self._risk_first:
+            return (not resuming, self._profile[a], float(since), a)
+        return (not resuming, float(since), a)
 
     def log_queued(self, a: int, step: int, since: float) -> None:
         self.queued[a, step] = since
