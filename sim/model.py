@@ -59,6 +59,7 @@ class Model:
         self.planvorming = Resource(env, "planvorming", 0)
         self.bouwcapaciteit = Resource(env, "bouwcapaciteit", 0, companion=self.wisselwoningen)
         self.last_done = 0.0
+        self._clusters = _ClusterGate(self) if sc.cluster_uitvoering else None
         self._risk_first = sc.service_order == "risk_first"
         self._profile = self.profile.tolist()
         # Addresses first: at day 0 every address joins its line before any capacity opens, so the
@@ -161,6 +162,14 @@ class Model:
             return (not resuming, self._profile[a], float(since), a)
         return (not resuming, float(since), a)
 
+    def ask_for_uitvoering(self, a: int, since: float, resuming: bool) -> simpy.Event:
+        """A builder slot (and a wisselwoning if needed): for the address alone, or, in cluster
+        mode, for its whole cluster at once when the last member is ready."""
+        wisselwoning = int(self.needs_wisselwoning[a])
+        if self._clusters is None or resuming:
+            return self.bouwcapaciteit.request(self.key(a, since, resuming), 1, wisselwoning)
+        return self._clusters.arrive(a, self.key(a, since, False), wisselwoning)
+
     def log_queued(self, a: int, step: int, since: float) -> None:
         self.queued[a, step] = since
 
@@ -209,6 +218,61 @@ class Model:
                           ).monitor.as_array() for r in RESOURCES},
             end_time=end, wall_seconds=time.perf_counter() - t_wall,
         )
+
+
+class _ClusterGate:
+    """Holds the members of a cluster ("treintje") until all that will need uitvoering are ready,
+    then asks for their builder slots and wisselwoningen as one block, ordered by its most urgent
+    member. A cluster larger than the smallest capacity still to come is split into blocks that
+    fit it, so a block can always start once capacity is there."""
+
+    def __init__(self, m: Model) -> None:
+        self.m = m
+        codes, _ = pd.factorize(m.addresses["cluster_id"])
+        self.cluster = codes
+        held = m.milestone0
+        fresh = held <= process.OPNAME
+        goes = (held < process.UITVOERING) & ~(fresh & (m.skips_beoordeling | m.meets_norm))
+        self.expected = np.bincount(codes[goes], minlength=codes.max() + 1 if len(codes) else 0)
+        self.ready: dict[int, list] = {}
+        sc = m.sc
+        self.limits = {name: capacity_changes(getattr(sc.resources, name), sc.start)
+                       for name in ("bouwcapaciteit", "wisselwoningen")}
+
+    def _smallest_capacity_to_come(self, name: str) -> int:
+        now = self.m.env.now
+        changes = self.limits[name]
+        current = [c for t, c in changes if t <= now][-1:]
+        future = [c for t, c in changes if t > now]
+        positive = [c for c in current + future if c > 0]
+        return min(positive) if positive else 1
+
+    def arrive(self, a: int, key: tuple, wisselwoning: int) -> simpy.Event:
+        mine = self.m.env.event()
+        c = self.cluster[a]
+        members = self.ready.setdefault(c, [])
+        members.append((key, wisselwoning, mine))
+        if len(members) == self.expected[c]:
+            del self.ready[c]
+            self._ask(sorted(members, key=lambda x: x[0]))
+        return mine
+
+    def _ask(self, members: list) -> None:
+        max_units = self._smallest_capacity_to_come("bouwcapaciteit")
+        max_wissel = self._smallest_capacity_to_come("wisselwoningen")
+        block: list = []
+        for member in members:
+            wissel = sum(w for _, w, _ in block) + member[1]
+            if block and (len(block) + 1 > max_units or wissel > max_wissel):
+                self._request(block)
+                block = []
+            block.append(member)
+        self._request(block)
+
+    def _request(self, block: list) -> None:
+        granted = self.m.bouwcapaciteit.request(block[0][0], len(block), sum(w for _, w, _ in block))
+        events = [ev for _, _, ev in block]
+        granted.callbacks.append(lambda _: [ev.succeed() for ev in events])
 
 
 def run_scenario(scenario: Scenario, population: pd.DataFrame, progress: bool = False) -> RunResult:

@@ -57,11 +57,11 @@ def address_life(m: Model, a: int):
         m.planvorming.release()
         since = env.now
 
-    needs_wisselwoning = bool(m.needs_wisselwoning[a])
+    wisselwoning = int(m.needs_wisselwoning[a])
     resuming = held == UITVOERING
     m.log_queued(a, S_UITVOERING, since)
-    yield m.bouwcapaciteit.request(m.key(a, since, resuming), needs_wisselwoning)
+    yield m.ask_for_uitvoering(a, since, resuming)  # alone, or with its cluster
     m.reach(a, UITVOERING)
     yield from m.carry_out(a, S_UITVOERING, resuming)
-    m.bouwcapaciteit.release(needs_wisselwoning)
+    m.bouwcapaciteit.release(1, wisselwoning)
     m.reach(a, VOLTOOID)

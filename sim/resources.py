@@ -41,11 +41,11 @@ class Pool:
     def free(self) -> bool:
         return self.in_use < self.capacity
 
-    def take(self) -> None:
-        self.in_use += 1
+    def take(self, units: int = 1) -> None:
+        self.in_use += units
 
-    def give_back(self) -> None:
-        self.in_use -= 1
+    def give_back(self, units: int = 1) -> None:
+        self.in_use -= units
 
     def set_capacity(self, capacity: int) -> None:
         self.capacity = capacity
@@ -67,25 +67,29 @@ class Resource:
         self.companion = companion
         if companion is not None:
             companion.owner = self
-        self._plain: list = []  # heap of (key, event)
-        self._joint: list = []  # heap of (key, event) for requests that also need a companion unit
+        self._plain: list = []  # heap of (key, units, companion units, event)
+        self._joint: list = []  # the same, for requests that also need companion units
         self.monitor = Monitor()
+        self._waiting_units = 0
 
     @property
     def waiting(self) -> int:
-        return len(self._plain) + len(self._joint)
+        """Slots asked for by requests in line (a cluster's block counts each of its addresses)."""
+        return self._waiting_units
 
-    def request(self, key: tuple, with_companion: bool = False) -> simpy.Event:
-        """An event that fires when a slot (and a companion unit if asked) is granted."""
+    def request(self, key: tuple, units: int = 1, companion_units: int = 0) -> simpy.Event:
+        """An event that fires when `units` slots (and `companion_units` of the companion pool) are
+        granted together; a cluster asks for several at once."""
         granted = self.env.event()
-        heappush(self._joint if with_companion else self._plain, (key, granted))
+        heappush(self._joint if companion_units else self._plain, (key, units, companion_units, granted))
+        self._waiting_units += units
         self.dispatch()
         return granted
 
-    def release(self, with_companion: bool = False) -> None:
-        self.in_use -= 1
-        if with_companion:
-            self.companion.give_back()
+    def release(self, units: int = 1, companion_units: int = 0) -> None:
+        self.in_use -= units
+        if companion_units:
+            self.companion.give_back(companion_units)
         self.dispatch()
 
     def set_capacity(self, capacity: int) -> None:
@@ -94,20 +98,35 @@ class Resource:
         self.dispatch()
 
     def dispatch(self) -> None:
+        """Start the first request in key order that can go: one that needs companion units the
+        pool cannot give is passed over; one that needs more slots than are free holds the line
+        (so a large cluster is not overtaken for ever by single addresses)."""
         plain, joint, pool = self._plain, self._joint, self.companion
-        while self.in_use < self.capacity:
-            if joint and pool.free() and (not plain or joint[0][0] < plain[0][0]):
-                _, granted = heappop(joint)
-                pool.take()
+        while True:
+            joint_ok = bool(joint) and pool.capacity - pool.in_use >= joint[0][2]
+            if joint_ok and (not plain or joint[0][0] < plain[0][0]):
+                heap = joint
             elif plain:
-                _, granted = heappop(plain)
+                heap = plain
             else:
                 break
-            self.in_use += 1
+            _, units, companion_units, granted = heap[0]
+            if self.in_use + units > self.capacity:
+                break
+            heappop(heap)
+            self._waiting_units -= units
+            self.in_use += units
+            if companion_units:
+                pool.take(companion_units)
             granted.succeed()
-        self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting)
+        # Each waiting address is counted at the resource that holds it up: while the pool cannot
+        # serve the first request that needs it, the addresses behind it wait for the pool.
+        blocked = 0
+        if pool is not None and joint and pool.capacity - pool.in_use < joint[0][2]:
+            blocked = sum(item[1] for item in joint)
+        self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting - blocked)
         if pool is not None:
-            pool.waiting = len(joint)
+            pool.waiting = blocked
             pool.record()
 
 

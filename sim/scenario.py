@@ -216,6 +216,8 @@ class Scenario(Strict):
     start: date
     horizon: date
     service_order: Literal["risk_first", "fifo"] = "risk_first"
+    cluster_uitvoering: bool = Field(
+        False, description="a cluster starts uitvoering together, once all its members are ready")
     population: Population = Population()
     resources: Resources
     durations: Durations

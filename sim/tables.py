@@ -61,16 +61,18 @@ def end_dates(r: RunResult) -> pd.DataFrame:
     groups = [(TOTAAL, np.ones(len(r.addresses), bool))]
     groups += [(p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
     done = r.reached[:, process.VOLTOOID]
-    # the milestone that says an address is past the phase, and the steps whose end closes it
-    passed = {"opname": (process.OPNAME, [process.S_OPNAME]),
-              "beoordeling": (process.BEOORDELING, [process.S_BEOORDELING]),
-              "planvorming": (process.UITVOERING, list(process.PLANVORMING_STEPS)),
-              "uitvoering": (process.VOLTOOID, [process.S_UITVOERING])}
+    # an address is past a phase once it reached the milestone after it (work under way at the
+    # start has no end in the run); the steps whose last end closes the phase
+    plan_done = ~np.isnan(r.ended[:, process.S_BESLUIT]) | ~np.isnan(r.reached[:, process.UITVOERING])
+    passed = {"opname": (~np.isnan(r.reached[:, process.OPNAME]), [process.S_OPNAME]),
+              "beoordeling": (~np.isnan(r.reached[:, process.BEOORDELING]), [process.S_BEOORDELING]),
+              "planvorming": (plan_done, list(process.PLANVORMING_STEPS)),
+              "uitvoering": (~np.isnan(done), [process.S_UITVOERING])}
     for name, mask in groups:
         row = {"groep": name, "adressen": int(mask.sum())}
         unfinished = mask & np.isnan(done)
-        for phase, (milestone, steps) in passed.items():
-            if np.isnan(r.reached[unfinished, milestone]).any():
+        for phase, (past, steps) in passed.items():
+            if (unfinished & ~past).any():
                 row[f"{phase} gereed"] = None  # someone still has to go through it
                 continue
             ends = r.ended[mask][:, steps]
@@ -171,16 +173,16 @@ def _areas(m: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def bottlenecks(resources: pd.DataFrame) -> pd.DataFrame:
-    """Per year, the binding resource: the busiest one (>= 95% bezet) with the longest waiting line."""
+    """Per year, the binding resource: the one with the longest waiting line (each waiting address
+    counts at the resource that holds it up; see sim.resources)."""
     df = resources.assign(jaar=resources["kwartaal"].str[-4:].astype(int))
     yearly = df.groupby(["jaar", "middel"], as_index=False)[["bezetting", "wachtrij"]].mean()
     rows = []
     for year, g in yearly.groupby("jaar"):
-        busy = g[(g["bezetting"] >= 0.95) & (g["wachtrij"] >= 1)]
-        if busy.empty:
+        top = g.sort_values(["wachtrij", "middel"], ascending=[False, True]).iloc[0]
+        if top["wachtrij"] < 1:
             rows.append((year, "geen", np.nan, 0.0))
         else:
-            top = busy.sort_values(["wachtrij", "middel"], ascending=[False, True]).iloc[0]
             rows.append((year, top["middel"], top["bezetting"], top["wachtrij"]))
     return pd.DataFrame(rows, columns=["jaar", "knelpunt", "bezetting", "wachtrij"])
 

@@ -249,3 +249,88 @@ def test_common_random_numbers_keep_each_address_s_draws(small):
     work_b = b.ended - b.started
     both = ~np.isnan(work_a) & ~np.isnan(work_b)
     np.testing.assert_allclose(work_a[both], work_b[both])
+
+
+CLUSTERS = """cluster_uitvoering = true
+[resources.bouwcapaciteit]
+capacity = {bouw}
+[resources.wisselwoningen]
+capacity = 50
+"""
+
+
+def cluster_starts(r):
+    """Uitvoering start days per cluster, for members that were not already under way."""
+    fresh = (r.held < process.UITVOERING) & ~np.isnan(r.started[:, process.S_UITVOERING])
+    df = r.addresses[fresh].assign(start=r.started[fresh, process.S_UITVOERING])
+    return df.groupby("cluster_id")["start"]
+
+
+def test_clusters_start_uitvoering_together(small):
+    r = run(variant(small, "treintjes", CLUSTERS.format(bouw=20)))
+    assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    starts = cluster_starts(r)
+    assert (starts.nunique() == 1).all() and starts.ngroups >= 5
+    t, level = in_service_at_starts(r, [process.S_UITVOERING])
+    assert np.all(level <= 20)
+
+
+def test_cluster_larger_than_capacity_moves_in_blocks_that_fit(small):
+    r = run(variant(small, "smal", CLUSTERS.format(bouw=3)))
+    assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    starts = cluster_starts(r)
+    assert (starts.nunique() > 1).any()  # clusters of up to 10 members had to split
+    per_start = r.addresses.assign(start=r.started[:, process.S_UITVOERING]).groupby(
+        ["cluster_id", "start"]).size()
+    assert per_start.max() <= 3
+    t, level = in_service_at_starts(r, [process.S_UITVOERING])
+    assert np.all(level <= 3)
+
+
+def test_a_cluster_waits_for_its_last_member(small):
+    r = run(variant(small, "wacht", CLUSTERS.format(bouw=20)))
+    ready = r.ended[:, process.S_BESLUIT]
+    start = r.started[:, process.S_UITVOERING]
+    df = r.addresses.assign(ready=ready, start=start)[~np.isnan(ready)]
+    last_ready = df.groupby("cluster_id")["ready"].max()
+    first_start = df.groupby("cluster_id")["start"].min()
+    assert (first_start >= last_ready - 1e-9).all()
+
+
+def test_a_wisselwoning_shortage_shows_as_the_bottleneck(small):
+    r = run(variant(small, "krap", """
+[resources.opnamecapaciteit]
+capacity = 50
+[resources.ingenieursbureaus]
+capacity = 50
+[resources.planvorming]
+capacity = 50
+[resources.bouwcapaciteit]
+capacity = 50
+[resources.wisselwoningen]
+capacity = 1
+[shares]
+wisselwoning = { particulier = 1.0, corporatie = 1.0 }
+"""))
+    b = tables.bottlenecks(tables.resources_quarterly(r)).set_index("jaar")
+    assert b.loc[2021, "knelpunt"] == "wisselwoningen"
+    rq = tables.resources_quarterly(r).set_index(["kwartaal", "middel"])
+    assert rq.loc[("Q1 2021", "wisselwoningen"), "bezetting"] == 1.0
+    assert rq.loc[("Q1 2021", "bouwcapaciteit"), "wachtrij"] == 0.0  # they wait for a home, not a builder
+
+
+def test_bouwcapaciteit_shortage_shows_as_the_bottleneck(small):
+    r = run(variant(small, "bouw", """
+[resources.opnamecapaciteit]
+capacity = 50
+[resources.ingenieursbureaus]
+capacity = 50
+[resources.planvorming]
+capacity = 50
+[resources.bouwcapaciteit]
+capacity = 1
+[resources.wisselwoningen]
+capacity = 50
+"""))
+    b = tables.bottlenecks(tables.resources_quarterly(r))
+    assert (b.loc[b["jaar"].between(2021, 2025), "knelpunt"] == "bouwcapaciteit").all()

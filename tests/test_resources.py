@@ -34,12 +34,12 @@ def test_companion_blocks_only_requests_that_need_it():
     env = simpy.Environment()
     pool = Pool(env, "wissel", 1)
     res = Resource(env, "bouw", 5, companion=pool)
-    first = res.request((0,), with_companion=True)
-    second = res.request((1,), with_companion=True)  # no wisselwoning left
+    first = res.request((0,), companion_units=1)
+    second = res.request((1,), companion_units=1)  # no wisselwoning left
     third = res.request((2,))  # needs none: may go ahead
     env.run()
     assert first.triggered and not second.triggered and third.triggered
-    res.release(with_companion=True)  # the wisselwoning comes free
+    res.release(companion_units=1)  # the wisselwoning comes free
     env.run()
     assert second.triggered and pool.in_use == 1
 
@@ -48,9 +48,38 @@ def test_pool_increase_dispatches_waiting_owner_requests():
     env = simpy.Environment()
     pool = Pool(env, "wissel", 0)
     res = Resource(env, "bouw", 5, companion=pool)
-    ev = res.request((0,), with_companion=True)
+    ev = res.request((0,), companion_units=1)
     env.run()
     assert not ev.triggered and pool.waiting == 1
     pool.set_capacity(1)
     env.run()
     assert ev.triggered and pool.waiting == 0
+
+
+def test_a_block_holds_the_line_until_it_fits():
+    env = simpy.Environment()
+    res = Resource(env, "bouw", 4)
+    first = res.request((0,))
+    block = res.request((1,), units=4)  # a cluster of four
+    single = res.request((2,))  # may not overtake the cluster
+    env.run()
+    assert first.triggered and not block.triggered and not single.triggered
+    res.release()
+    env.run()
+    assert block.triggered and res.in_use == 4 and not single.triggered
+    res.release(units=4)
+    env.run()
+    assert single.triggered
+
+
+def test_block_needing_more_wisselwoningen_than_free_is_passed_over():
+    env = simpy.Environment()
+    pool = Pool(env, "wissel", 1)
+    res = Resource(env, "bouw", 10, companion=pool)
+    block = res.request((0,), units=3, companion_units=2)
+    single = res.request((1,))
+    env.run()
+    assert not block.triggered and single.triggered and pool.waiting == 3  # addresses
+    pool.set_capacity(2)
+    env.run()
+    assert block.triggered and pool.in_use == 2 and res.in_use == 4
