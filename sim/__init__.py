@@ -15,7 +15,7 @@ from .model import RunResult, run_scenario
 from .population import load_population
 from .results import Tables, make_tables, write_results
 from .scenario import LoadedScenario, Scenario, load_scenario
-from .summary import summary
+from .summary import summary_text
 
 try:
     __version__ = version("versterking")
@@ -24,5 +24,5 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "InputError", "LoadedScenario", "RunResult", "Scenario", "Tables", "load_population",
-    "load_scenario", "make_tables", "run_scenario", "summary", "write_results",
+    "load_scenario", "make_tables", "run_scenario", "summary_text", "write_results",
 ]

@@ -13,7 +13,7 @@ from .model import run_scenario
 from .population import load_population
 from .results import check_writable, make_tables, write_results
 from .scenario import load_scenario
-from .summary import summary
+from .summary import summary_text
 
 
 @click.group()
@@ -43,7 +43,7 @@ def run(scenario: Path, out: Path | None, seed: int | None, force: bool,
         show = sys.stderr.isatty() if progress is None else progress
         result = run_scenario(sc, population, progress=show)
         tables = make_tables(result)
-        text = summary(result, tables)
+        text = summary_text(result, tables)
         folder = write_results(result, tables, loaded, out, force, sys.argv, text)
     click.echo(text)
     click.echo(f"  resultaten: {folder}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,6 @@ class RunResult:
     monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting)
     end_time: float                  # day the run stopped (last voltooid, or the horizon)
     wall_seconds: float = 0.0
-    stats: dict = field(default_factory=dict)
 
 
 class Model:
@@ -58,22 +57,20 @@ class Model:
         self.ingenieursbureaus = Resource(env, "ingenieursbureaus", 0)
         self.planvorming = Resource(env, "planvorming", 0)
         self.bouwcapaciteit = Resource(env, "bouwcapaciteit", 0, companion=self.wisselwoningen)
+        self.resources = {"opnamecapaciteit": self.opname, "ingenieursbureaus": self.ingenieursbureaus,
+                          "planvorming": self.planvorming, "bouwcapaciteit": self.bouwcapaciteit,
+                          "wisselwoningen": self.wisselwoningen}
         self.last_done = 0.0
         self._clusters = _ClusterGate(self) if sc.cluster_uitvoering else None
         self._risk_first = sc.service_order == "risk_first"
         self._profile = self.profile.tolist()
         # Addresses first: at day 0 every address joins its line before any capacity opens, so the
         # first slots go by service order, not by process creation order.
-        for a in range(self.n):
+        for a in np.flatnonzero(self.milestone0 != process.VOLTOOID).tolist():
             env.process(process.address_life(self, a))
-        for name in RESOURCES:
-            target = self.wisselwoningen if name == "wisselwoningen" else self._resource(name)
+        for name, target in self.resources.items():
             env.process(follow_schedule(env, target, capacity_changes(
                 getattr(sc.resources, name), sc.start)))
-
-    def _resource(self, name: str) -> Resource:
-        return {"opnamecapaciteit": self.opname, "ingenieursbureaus": self.ingenieursbureaus,
-                "planvorming": self.planvorming, "bouwcapaciteit": self.bouwcapaciteit}[name]
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -214,8 +211,7 @@ class Model:
             scenario=sc, addresses=self.addresses, arrival=self.entered, reached=self.reached,
             queued=self.queued, started=self.started, ended=self.ended,
             needs_wisselwoning=self.needs_wisselwoning, held=self.milestone0,
-            monitors={r: (self.wisselwoningen if r == "wisselwoningen" else self._resource(r)
-                          ).monitor.as_array() for r in RESOURCES},
+            monitors={name: res.monitor.as_array() for name, res in self.resources.items()},
             end_time=end, wall_seconds=time.perf_counter() - t_wall,
         )
 

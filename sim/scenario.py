@@ -228,6 +228,9 @@ class Scenario(Strict):
     def _dates(self) -> Scenario:
         if not self.start < self.horizon <= date(self.start.year + 200, 12, 31):
             raise ValueError("horizon must be after start and at most 200 years later")
+        names = [flow.name for flow in self.inflow]
+        if len(set(names)) != len(names):
+            raise ValueError("inflow names must be unique (they prefix the new addresses' ids)")
         for flow in self.inflow:
             if flow.from_ < self.start or flow.to > self.horizon:
                 raise ValueError(f"inflow '{flow.name}' must lie between start and horizon")

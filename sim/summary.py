@@ -10,16 +10,18 @@ def _fmt(day) -> str:
     return day.strftime("%d-%m-%Y") if day is not None else "na de horizon"
 
 
-def summary(r: RunResult, t: Tables) -> str:
+def summary_text(r: RunResult, t: Tables) -> str:
     sc = r.scenario
     ends = t.end_dates.set_index("groep")
     total = ends.loc["totaal"]
     lines = [
         f"{sc.name}: {len(r.addresses):,}".replace(",", ".")
         + f" adressen vanaf {_fmt(sc.start)} (seed {sc.seed}, {r.wall_seconds:.1f} s)",
-        f"  voltooid: 95% op {_fmt(total['95% voltooid'])}, 100% op {_fmt(total['100% voltooid'])}",
+        f"  voltooid: 95% op {_fmt(total['95% voltooid'])}, 100% op {_fmt(total['100% voltooid'])}"
+        if total["adressen"] else "  voltooid: geen adressen",
         "  100% per risicoprofiel: " + ", ".join(
-            f"{p} {_fmt(ends.loc[p, '100% voltooid'])}" for p in ("P50", "P90", "grijs")),
+            f"{p} {_fmt(ends.loc[p, '100% voltooid']) if ends.loc[p, 'adressen'] else 'geen adressen'}"
+            for p in ("P50", "P90", "grijs")),
         "  fase gereed: " + ", ".join(
             f"{phase} {_fmt(total[f'{phase} gereed'])}"
             for phase in ("opname", "beoordeling", "planvorming", "uitvoering")),

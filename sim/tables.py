@@ -180,7 +180,7 @@ def bottlenecks(resources: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for year, g in yearly.groupby("jaar"):
         top = g.sort_values(["wachtrij", "middel"], ascending=[False, True]).iloc[0]
-        if top["wachtrij"] < 1:
+        if not top["wachtrij"] >= 1:  # also NaN: a quarter of zero length
             rows.append((year, "geen", np.nan, 0.0))
         else:
             rows.append((year, top["middel"], top["bezetting"], top["wachtrij"]))
