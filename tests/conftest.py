@@ -84,3 +84,10 @@ def variant(base: Path, name: str, text: str) -> Path:
 def run(path: Path):
     loaded = load_scenario(path)
     return run_scenario(loaded.scenario, load_population(loaded))
+
+
+def capacities(opname: int, ingenieursbureaus: int, planvorming: int, bouw: int, wissel: int) -> str:
+    """TOML that sets every resource to a constant capacity."""
+    values = {"opnamecapaciteit": opname, "ingenieursbureaus": ingenieursbureaus,
+              "planvorming": planvorming, "bouwcapaciteit": bouw, "wisselwoningen": wissel}
+    return "".join(f"[resources.{name}]\ncapacity = {v}\n" for name, v in values.items())

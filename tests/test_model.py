@@ -4,7 +4,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from conftest import run, variant
+from conftest import capacities, run, variant
 
 from sim import process, tables
 from sim.model import STEP_RESOURCE
@@ -166,18 +166,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers(small):
 
 
 def test_infinite_capacity_means_no_waiting(small):
-    r = run(variant(small, "ruim", """
-[resources.opnamecapaciteit]
-capacity = 100000
-[resources.ingenieursbureaus]
-capacity = 100000
-[resources.planvorming]
-capacity = 100000
-[resources.bouwcapaciteit]
-capacity = 100000
-[resources.wisselwoningen]
-capacity = 100000
-"""))
+    r = run(variant(small, "ruim", capacities(*[100_000] * 5)))
     waits = r.started - r.queued
     assert np.nanmax(waits[r.queued >= 0]) == 0.0
 
@@ -204,17 +193,7 @@ uitvoering = { dist = "fixed", value = 60 }
 [shares]
 skip_beoordeling = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
 meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
-[resources.opnamecapaciteit]
-capacity = 1000
-[resources.ingenieursbureaus]
-capacity = 1000
-[resources.planvorming]
-capacity = 1000
-[resources.bouwcapaciteit]
-capacity = 1000
-[resources.wisselwoningen]
-capacity = 1000
-"""))
+""" + capacities(*[1000] * 5)))
     fresh = r.held == process.NOG_NIET_GESTART
     np.testing.assert_allclose(r.reached[fresh, process.VOLTOOID], 210.0)
 
@@ -298,17 +277,7 @@ def test_a_cluster_waits_for_its_last_member(small):
 
 
 def test_a_wisselwoning_shortage_shows_as_the_bottleneck(small):
-    r = run(variant(small, "krap", """
-[resources.opnamecapaciteit]
-capacity = 50
-[resources.ingenieursbureaus]
-capacity = 50
-[resources.planvorming]
-capacity = 50
-[resources.bouwcapaciteit]
-capacity = 50
-[resources.wisselwoningen]
-capacity = 1
+    r = run(variant(small, "krap", capacities(50, 50, 50, 50, 1) + """
 [shares]
 wisselwoning = { particulier = 1.0, corporatie = 1.0 }
 """))
@@ -320,17 +289,6 @@ wisselwoning = { particulier = 1.0, corporatie = 1.0 }
 
 
 def test_bouwcapaciteit_shortage_shows_as_the_bottleneck(small):
-    r = run(variant(small, "bouw", """
-[resources.opnamecapaciteit]
-capacity = 50
-[resources.ingenieursbureaus]
-capacity = 50
-[resources.planvorming]
-capacity = 50
-[resources.bouwcapaciteit]
-capacity = 1
-[resources.wisselwoningen]
-capacity = 50
-"""))
+    r = run(variant(small, "bouw", capacities(50, 50, 50, 1, 50)))
     b = tables.bottlenecks(tables.resources_quarterly(r))
     assert (b.loc[b["jaar"].between(2021, 2025), "knelpunt"] == "bouwcapaciteit").all()
