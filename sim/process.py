@@ -47,13 +47,14 @@ def address_life(m: Model, a: int):
         m.reach(a, BEOORDELING)
         since = env.now
 
-    if held <= PLANVORMING:
+    if held <= PLANVORMING:  # one planvorming slot for all three sub-steps
         resuming = held == PLANVORMING
+        first = m.substep0[a] if resuming else 0
         m.log_queued(a, S_VOORBEREIDEN, since)
         yield m.planvorming.request(m.key(a, since, resuming))
         m.reach(a, PLANVORMING)
-        for step in PLANVORMING_STEPS[m.substep0[a] if resuming else 0:]:
-            yield from m.carry_out(a, step, resuming and step == PLANVORMING_STEPS[m.substep0[a]])
+        for i, step in enumerate(PLANVORMING_STEPS[first:]):
+            yield from m.carry_out(a, step, resuming and i == 0)
         m.planvorming.release()
         since = env.now
 
