@@ -1,22 +1,29 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim.errors import InputError
-from sim.population import COLUMNS, cumulative_counts, embedded_werkvoorraad, read_addresses
+from sim.population import (
+    COLUMNS,
+    CUMULATIVE,
+    cumulative_counts,
+    embedded_werkvoorraad,
+    read_addresses,
+)
 
-TABEL_2_1 = {  # SodM 2020, tabel 2.1
-    "P50": [3418, 2945, 2383, 1406, 226],
-    "P90": [13351, 5290, 2289, 1261, 146],
-    "grijs": [9947, 7732, 4535, 2894, 805],
-    "totaal": [26716, 15967, 9207, 5561, 1177],
-}
-TABEL_2_5 = {  # SodM 2020, tabel 2.5 (woningcorporaties)
-    "P50": [1240, 1157, 1067, 730, 170],
-    "P90": [3310, 2488, 1335, 822, 128],
-    "grijs": [3942, 3664, 2797, 1997, 679],
-    "totaal": [8492, 7309, 5199, 3549, 977],
-}
+DATA = Path(__file__).resolve().parents[1] / "calibration" / "data"
+
+
+def published(name: str) -> dict[str, list[int]]:
+    """A cumulative table (tabel 2.1 or 2.5) from calibration/data, per risk profile."""
+    t = pd.read_csv(DATA / name).pivot(index="risk_profile", columns="milestone", values="addresses")
+    return {p: t.loc[p, list(CUMULATIVE)].tolist() for p in t.index}
+
+
+TABEL_2_1 = published("tabel_2_1.csv")
+TABEL_2_5 = published("tabel_2_5.csv")
 
 
 @pytest.fixture(scope="module")
