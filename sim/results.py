@@ -26,6 +26,7 @@ DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm"
 @dataclass
 class Tables:
     milestones: pd.DataFrame
+    production: pd.DataFrame
     end_dates: pd.DataFrame
     durations: pd.DataFrame
     resources: pd.DataFrame
@@ -34,8 +35,8 @@ class Tables:
 
 def make_tables(r: RunResult) -> Tables:
     resources = tables.resources_quarterly(r)
-    return Tables(tables.milestones_quarterly(r), tables.end_dates(r), tables.step_durations(r),
-                  resources, tables.bottlenecks(resources))
+    return Tables(tables.milestones_quarterly(r), tables.production_quarterly(r), tables.end_dates(r),
+                  tables.step_durations(r), resources, tables.bottlenecks(resources))
 
 
 def check_writable(out: Path, force: bool) -> None:
@@ -58,6 +59,7 @@ def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, fo
     try:
         files = {
             "milestones_quarterly.csv": t.milestones,
+            "production_quarterly.csv": t.production,
             "end_dates.csv": t.end_dates,
             "step_durations.csv": t.durations,
             "resources_quarterly.csv": t.resources,

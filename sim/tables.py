@@ -54,6 +54,27 @@ def milestones_quarterly(r: RunResult) -> pd.DataFrame:
                                        *MILESTONES, "totaal"])
 
 
+PRODUCTION = {  # tabel 2.2's rows: the moment that counts for each
+    "opgenomen": ("ended", process.S_OPNAME),
+    "beoordeeld": ("ended", process.S_BEOORDELING),
+    "planvorming gestart": ("started", process.S_VOORBEREIDEN),
+    "project uitgevoerd": ("ended", process.S_UITVOERING),
+}
+
+
+def production_quarterly(r: RunResult) -> pd.DataFrame:
+    """Addresses completing each phase per quarter, in the shape of SodM 2020 tabel 2.2 (only work
+    done in the run; the start date opens the first, partial quarter)."""
+    days = report_dates(r)
+    edges = np.array([0.0] + [days_since(r.scenario.start, d) + 1.0 for d in days[1:]])
+    arrays = {"ended": r.ended, "started": r.started}
+    out = pd.DataFrame({"kwartaal": [quarter_label(d) for d in days[1:]], "peildatum": days[1:]})
+    for name, (kind, col) in PRODUCTION.items():
+        t = arrays[kind][:, col]
+        out[name] = np.histogram(t[~np.isnan(t)], bins=edges)[0] if len(edges) > 1 else []
+    return out
+
+
 def end_dates(r: RunResult) -> pd.DataFrame:
     """When each phase is finished (its last address through it) and when 95% and 100% of the
     addresses are voltooid; empty where that is not reached before the horizon."""

@@ -12,7 +12,7 @@ from sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIS = ROOT / "scenarios" / "basis.toml"
-CSVS = ["milestones_quarterly.csv", "end_dates.csv", "step_durations.csv",
+CSVS = ["milestones_quarterly.csv", "production_quarterly.csv", "end_dates.csv", "step_durations.csv",
         "resources_quarterly.csv", "bottlenecks.csv"]
 
 

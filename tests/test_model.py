@@ -292,3 +292,16 @@ def test_bouwcapaciteit_shortage_shows_as_the_bottleneck(small):
     r = run(variant(small, "bouw", capacities(50, 50, 50, 1, 50)))
     b = tables.bottlenecks(tables.resources_quarterly(r))
     assert (b.loc[b["jaar"].between(2021, 2025), "knelpunt"] == "bouwcapaciteit").all()
+
+
+def test_production_per_quarter_counts_each_completion_once(small):
+    r = run(small)
+    prod = tables.production_quarterly(r)
+    assert prod["opgenomen"].sum() == (~np.isnan(r.ended[:, process.S_OPNAME])).sum()
+    assert prod["project uitgevoerd"].sum() == (~np.isnan(r.ended[:, process.S_UITVOERING])).sum()
+    assert prod["planvorming gestart"].sum() == ((r.held <= process.BEOORDELING)
+                                                 & ~np.isnan(r.reached[:, process.PLANVORMING])).sum()
+    m = tables.milestones_quarterly(r)
+    voltooid = m[m["niveau"] == "totaal"]["voltooid"].to_numpy()
+    # every uitgevoerd address becomes voltooid in the same quarter
+    assert (np.diff(voltooid) >= prod["project uitgevoerd"].to_numpy()).all()
