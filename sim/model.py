@@ -177,9 +177,11 @@ class Model:
         resource.release()
 
     def carry_out(self, a: int, step: int, resuming: bool):
-        """The work itself; work under way at the start has a residual share of its duration left."""
+        """The work itself. Work under way at the start, and work that fills a slot on day 0 (the
+        resources were busy on the peildatum: a warm start), has a residual share of its duration left."""
         self.started[a, step] = self.env.now
-        duration = self.duration[a, step] * (self.residual[a] if resuming else 1.0)
+        under_way = resuming or self.env.now == 0.0
+        duration = self.duration[a, step] * (self.residual[a] if under_way else 1.0)
         yield self.env.timeout(duration)
         self.ended[a, step] = self.env.now
 
