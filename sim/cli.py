@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -61,14 +62,11 @@ def validate(scenario: Path) -> None:
                f"{len(loaded.files)} bestand(en), sha256 {loaded.content_hash[:12]})")
 
 
-class _input_errors:
+@contextmanager
+def _input_errors():
     """Bad input: one line on stderr, exit status 2, nothing written."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, exc, tb) -> bool:
-        if isinstance(exc, InputError):
-            click.echo(f"versterking: error: {exc}", err=True)
-            sys.exit(2)
-        return False
+    try:
+        yield
+    except InputError as exc:
+        click.echo(f"versterking: error: {exc}", err=True)
+        sys.exit(2)

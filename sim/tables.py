@@ -14,7 +14,6 @@ from .population import MILESTONES
 from .scenario import PROFILES
 
 TOTAAL = "totaal"
-PHASES = ("opname", "beoordeling", "planvorming", "uitvoering")
 
 
 def report_dates(r: RunResult) -> list[date]:
