@@ -70,19 +70,24 @@ class Resource:
         self._plain: list = []  # heap of (key, units, companion units, event)
         self._joint: list = []  # the same, for requests that also need companion units
         self.monitor = Monitor()
-        self._waiting_units = 0
+        self._plain_units = 0  # slots asked for by the requests in each line, kept as they change
+        self._joint_units = 0
 
     @property
     def waiting(self) -> int:
         """Slots asked for by requests in line (a cluster's block counts each of its addresses)."""
-        return self._waiting_units
+        return self._plain_units + self._joint_units
 
     def request(self, key: tuple, units: int = 1, companion_units: int = 0) -> simpy.Event:
         """An event that fires when `units` slots (and `companion_units` of the companion pool) are
         granted together; a cluster asks for several at once."""
         granted = self.env.event()
-        heappush(self._joint if companion_units else self._plain, (key, units, companion_units, granted))
-        self._waiting_units += units
+        if companion_units:
+            heappush(self._joint, (key, units, companion_units, granted))
+            self._joint_units += units
+        else:
+            heappush(self._plain, (key, units, companion_units, granted))
+            self._plain_units += units
         self.dispatch()
         return granted
 
@@ -114,16 +119,18 @@ class Resource:
             if self.in_use + units > self.capacity:
                 break
             heappop(heap)
-            self._waiting_units -= units
             self.in_use += units
             if companion_units:
+                self._joint_units -= units
                 pool.take(companion_units)
+            else:
+                self._plain_units -= units
             granted.succeed()
         # Each waiting address is counted at the resource that holds it up: while the pool cannot
         # serve the first request that needs it, the addresses behind it wait for the pool.
         blocked = 0
         if pool is not None and joint and pool.capacity - pool.in_use < joint[0][2]:
-            blocked = sum(item[1] for item in joint)
+            blocked = self._joint_units
         self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting - blocked)
         if pool is not None:
             pool.waiting = blocked

@@ -22,12 +22,22 @@ def report_dates(r: RunResult) -> list[date]:
     return [start, *[q for q in quarter_ends(start, date_at(start, r.end_time)) if q > start]]
 
 
+def _end_of(r: RunResult, day: date) -> float:
+    """Simulation time at the end of `day`."""
+    return days_since(r.scenario.start, day) + 1.0
+
+
+def _quarter_edges(r: RunResult, days: list[date]) -> np.ndarray:
+    """Bin edges from the start to the end of each reported quarter."""
+    return np.array([0.0] + [_end_of(r, d) for d in days[1:]])
+
+
 def milestone_state(r: RunResult, day: date) -> np.ndarray:
     """Milestone index held by each address at the end of `day` (-1: not yet in the opgave); on
     the start date, the werkvoorraad as it was given, before anything moved."""
     if day == r.scenario.start:
         return np.where(r.reached[:, 0] <= 0, r.held, -1)
-    t = days_since(r.scenario.start, day) + 1.0
+    t = _end_of(r, day)
     state = np.where(r.reached[:, 0] < t, 0, -1)
     for k in range(1, len(MILESTONES)):
         state = np.where(r.reached[:, k] < t, k, state)
@@ -65,7 +75,7 @@ def production_quarterly(r: RunResult) -> pd.DataFrame:
     """Addresses completing each phase per quarter, in the shape of SodM 2020 tabel 2.2 (only work
     done in the run; the start date opens the first, partial quarter)."""
     days = report_dates(r)
-    edges = np.array([0.0] + [days_since(r.scenario.start, d) + 1.0 for d in days[1:]])
+    edges = _quarter_edges(r, days)
     arrays = {"ended": r.ended, "started": r.started}
     out = pd.DataFrame({"kwartaal": [quarter_label(d) for d in days[1:]], "peildatum": days[1:]})
     for name, (kind, col) in PRODUCTION.items():
@@ -152,8 +162,7 @@ def resources_quarterly(r: RunResult) -> pd.DataFrame:
     """Per resource and quarter, time-weighted: capacity, in use, utilisation, waiting. Utilisation
     is in use over max(capacity, in use): after a decrease, work still running counts as capacity."""
     days = report_dates(r)
-    start = r.scenario.start
-    edges = np.array([0.0] + [days_since(start, d) + 1.0 for d in days[1:]])
+    edges = _quarter_edges(r, days)
     edges[-1] = max(min(edges[-1], r.end_time), edges[-2] if len(edges) > 1 else 0.0)
     rows = []
     for name in RESOURCES:
