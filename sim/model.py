@@ -15,7 +15,7 @@ from tqdm import tqdm
 from . import process
 from .calendar import days_since, quarter_ends
 from .distributions import from_uniforms
-from .population import MILESTONES, SUBSTEPS
+from .population import MILESTONES, SUBSTEPS, apportion, inflow_mix
 from .randomness import stream
 from .resources import Pool, Resource, follow_schedule
 from .scenario import OWNERS, PROFILES, Scenario
@@ -118,14 +118,24 @@ class Model:
                                      if len(population) else {"onbekend": 1.0})
 
         def pick(shares: dict) -> np.ndarray:
-            keys = list(shares)
-            p = np.array([shares[k] for k in keys], float)
-            return np.array(keys, dtype=object)[rng.choice(len(keys), count, p=p / p.sum())]
+            """Evenly spread arrivals get exactly their shares (in random order); Poisson ones draw."""
+            keys = np.array(list(shares), dtype=object)
+            p = np.array(list(shares.values()), float)
+            if flow.arrivals == "even":
+                return rng.permutation(np.repeat(keys, apportion(p, count)))
+            return keys[rng.choice(len(keys), count, p=p / p.sum())]
 
+        if flow.arrivals == "even":
+            mix = inflow_mix(flow)
+            cells = rng.permutation(np.repeat(np.arange(len(mix)), list(mix.values())))
+            profile = np.array([p for p, _ in mix], dtype=object)[cells]
+            owner = np.array([o for _, o in mix], dtype=object)[cells]
+        else:
+            profile, owner = pick(flow.risk_profile), pick(flow.owner_type)
         ids = [f"{flow.name}-{k + 1:06d}" for k in range(count)]
         return pd.DataFrame({
-            "address_id": ids, "gemeente": pick(gemeente), "risk_profile": pick(flow.risk_profile),
-            "owner_type": pick(flow.owner_type), "building_id": ids, "cluster_id": ids,
+            "address_id": ids, "gemeente": pick(gemeente), "risk_profile": profile,
+            "owner_type": owner, "building_id": ids, "cluster_id": ids,
             "milestone": MILESTONES[0], "milestone_date": pd.NaT,
             "planvorming_substep": "", "arrival": times,
         })

@@ -4,7 +4,7 @@ from a user's address file (CSV or Parquet) in the same columns."""
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -28,29 +28,109 @@ EMBEDDED = "werkvoorraad_2020-07-17.toml"
 # -- the embedded reconstruction -----------------------------------------------------------------
 
 
-def embedded_werkvoorraad() -> pd.DataFrame:
-    """26,716 addresses on 17 Jul 2020, reproducing SodM 2020 tabel 2.1 and 2.5 exactly."""
-    data = tomllib.loads(resources.files("sim").joinpath("data", EMBEDDED).read_text("utf-8"))
+def embedded_werkvoorraad(peildatum: date | None = None,
+                          added_later: dict[tuple[str, str], int] | None = None) -> pd.DataFrame:
+    """The opgave on 17 Jul 2020, reproducing SodM 2020 tabel 2.1 and 2.5 exactly; or, for an earlier
+    `peildatum` (see `reconstruction_dates`), as reconstructed from tabel 2.2 for a replay of history.
+    `added_later`: addresses per (risk profile, owner type) that join after the peildatum."""
+    data = _embedded_data()
+    history = data["history"]
+    cumulative = {(p, o): np.array(c) for p in PROFILES for o, c in _owner_split(data, p).items()}
+    planvorming = data["planvorming"]
+    if peildatum is not None and peildatum != data["peildatum"]:
+        cumulative, history = _reconstruct(data, peildatum, added_later or {})
+        planvorming = {"uitvoeringsplan_opstellen": 0, "versterkingsbesluit": 0}
     rng = np.random.default_rng(data["population_seed"])
     rows = []
-    for profile in PROFILES:
-        total = np.array(data["cumulative"]["all"][profile])
-        corporatie = np.array(data["cumulative"]["corporatie"][profile])
-        for owner, cum in (("particulier", total - corporatie), ("corporatie", corporatie)):
-            # stock per milestone = difference of consecutive cumulative counts
-            stock = [cum[0] - cum[1], cum[1] - cum[2], cum[2] - cum[3], cum[3] - cum[4], 0, cum[4]]
-            for milestone, count in zip(MILESTONES, stock, strict=True):
-                rows += [(profile, owner, milestone)] * int(count)
+    for (profile, owner), cum in cumulative.items():
+        # stock per milestone = difference of consecutive cumulative counts
+        stock = [cum[0] - cum[1], cum[1] - cum[2], cum[2] - cum[3], cum[3] - cum[4], 0, cum[4]]
+        for milestone, count in zip(MILESTONES, stock, strict=True):
+            rows += [(profile, owner, milestone)] * int(count)
     df = pd.DataFrame(rows, columns=["risk_profile", "owner_type", "milestone"])
     df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
     df["planvorming_substep"] = ""
-    _split_planvorming(df, data["planvorming"])
-    df["milestone_date"] = _entry_dates(df, data, rng)
+    _split_planvorming(df, planvorming)
+    df["milestone_date"] = _entry_dates(df, history, rng)
     df["gemeente"] = _gemeenten(df, data["gemeenten"], rng)
     df = _buildings_and_clusters(df, data["groups"], rng)
     df = df.sort_values(["gemeente", "cluster_id", "building_id", "milestone_date"], kind="stable")
     df["address_id"] = [f"A{i:06d}" for i in range(1, len(df) + 1)]
     return df[list(COLUMNS)].reset_index(drop=True)
+
+
+def _embedded_data() -> dict:
+    return tomllib.loads(resources.files("sim").joinpath("data", EMBEDDED).read_text("utf-8"))
+
+
+def _owner_split(data: dict, profile: str) -> dict[str, np.ndarray]:
+    total = np.array(data["cumulative"]["all"][profile])
+    corporatie = np.array(data["cumulative"]["corporatie"][profile])
+    return {"particulier": total - corporatie, "corporatie": corporatie}
+
+
+def reconstruction_dates() -> list[date]:
+    """Dates the opgave can be reconstructed on: the starts of tabel 2.2's periods before the scope
+    grew (Jun 2019) and before "planvorming gestart" was redefined (2020)."""
+    data = _embedded_data()
+    growth = data["history"]["scope_periods"][1][0]
+    return [first for first, _ in data["history"]["periods"][1:] if first < growth]
+
+
+def _reconstruct(data: dict, peildatum: date, added_later: dict) -> tuple[dict, dict]:
+    """Cumulative counts per (risk profile, owner type) on `peildatum`.
+
+    Totals: tabel 2.2 summed over the periods before it ("planvorming gestart" then meant "project
+    vastgesteld", so everything counted there is in or past uitvoering). Split: in proportion to
+    the 17 Jul 2020 counts of the same milestone (largest remainder), as nothing finer is published.
+    Scope: the 2020 opgave minus what joins later (the scenario's inflows)."""
+    h = data["history"]
+    if peildatum not in reconstruction_dates():
+        raise ValueError(peildatum)
+    k = [first for first, _ in h["periods"]].index(peildatum)
+    cells = [(p, o) for p in PROFILES for o in OWNERS]
+    now = np.array([_owner_split(data, p)[o] for p, o in cells])  # (cells, 5)
+    then = np.zeros_like(now)
+    then[:, 0] = now[:, 0] - np.array([added_later.get(c, 0) for c in cells])
+    for m, key in enumerate(("opgenomen", "beoordeeld", "planvorming_gestart", "uitgevoerd"), 1):
+        then[:, m] = apportion(now[:, m], sum(h[key][:k]))
+    if (then < 0).any() or (np.diff(then, axis=1) > 0).any():
+        raise ValueError(f"no consistent reconstruction on {peildatum}: {then.tolist()}")
+    history = {key: value[:k] for key, value in h.items() if isinstance(value, list) and
+               len(value) == len(h["periods"])}
+    history["scope_periods"] = [[h["scope_periods"][0][0], peildatum - timedelta(days=1)]]
+    history["scope_added"] = [int(then[:, 0].sum())]
+    history["uitvoering_periods"] = history["periods"]
+    history["uitvoering_started"] = history["planvorming_gestart"]
+    return {c: then[i] for i, c in enumerate(cells)}, history
+
+
+def inflow_mix(flow) -> dict[tuple[str, str], int]:
+    """Addresses per (risk profile, owner type) an inflow of evenly spread arrivals brings."""
+    cells = [(p, o) for p in flow.risk_profile for o in flow.owner_type]
+    parts = apportion([flow.risk_profile[p] * flow.owner_type[o] for p, o in cells], flow.addresses)
+    return dict(zip(cells, parts.tolist(), strict=True))
+
+
+def added_later(inflows) -> dict[tuple[str, str], int]:
+    total: dict[tuple[str, str], int] = {}
+    for flow in inflows:
+        for cell, n in inflow_mix(flow).items():
+            total[cell] = total.get(cell, 0) + n
+    return total
+
+
+def apportion(weights, total: int) -> np.ndarray:
+    """Split `total` in proportion to `weights` into whole numbers (largest remainder; ties go to
+    the first), so that the parts add up exactly."""
+    w = np.asarray(weights, dtype=float)
+    if total == 0 or w.sum() == 0:
+        return np.zeros(len(w), dtype=int)
+    exact = w * total / w.sum()
+    parts = np.floor(exact).astype(int)
+    short = total - parts.sum()
+    parts[np.argsort(-(exact - parts), kind="stable")[:short]] += 1
+    return parts
 
 
 def _split_planvorming(df: pd.DataFrame, counts: dict) -> None:
@@ -64,25 +144,41 @@ def _split_planvorming(df: pd.DataFrame, counts: dict) -> None:
     df.loc[rows[n_plan + n_besluit:], "milestone"] = "uitvoering"
 
 
-def _entry_dates(df: pd.DataFrame, data: dict, rng: np.random.Generator) -> np.ndarray:
-    """Each stock holds the most recent entrants to its milestone (first in, first out)."""
-    h = data["history"]
+def _entry_dates(df: pd.DataFrame, h: dict, rng: np.random.Generator) -> np.ndarray:
+    """Each stock holds the most recent entrants to its milestone (first in, first out). Within a
+    stock the dates are dealt out interleaved by risk profile and owner type, in proportion: the
+    historic batches mixed them (ASSUMPTION), and a replay then draws each group at its share."""
+    if "uitvoering_periods" in h:
+        uitvoering = (h["uitvoering_periods"], h["uitvoering_started"])
+    else:
+        uitvoering = ([h["uitvoering_started"]], [10**9])
     sources = {
         "nog niet gestart": (h["scope_periods"], h["scope_added"]),
         "opname": (h["periods"], h["opgenomen"]),
         "beoordeling": (h["periods"], h["beoordeeld"]),
         "planvorming": (h["periods"], h["planvorming_gestart"]),
-        "uitvoering": ([h["uitvoering_started"]], [10**9]),
+        "uitvoering": uitvoering,
         "voltooid": (h["periods"], h["uitgevoerd"]),
     }
+    group = (df["risk_profile"] + "|" + df["owner_type"]).to_numpy()
     dates = np.empty(len(df), dtype="datetime64[D]")
     for milestone, (periods, counts) in sources.items():
         rows = np.flatnonzero(df["milestone"].to_numpy() == milestone)
-        dates[rows] = _latest_dates(periods, counts, len(rows), rng)
+        dates[rows[_interleaved(group[rows])]] = _latest_dates(periods, counts, len(rows), rng)
     return dates
 
 
+def _interleaved(group: np.ndarray) -> np.ndarray:
+    """An order of the rows in which every prefix holds each group in proportion to its size."""
+    position = np.empty(len(group))
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        position[rows] = (np.arange(len(rows)) + 0.5) / len(rows)
+    return np.argsort(position, kind="stable")
+
+
 def _latest_dates(periods: list, counts: list, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The n most recent entry dates, oldest first, spread uniformly within each period."""
     out: list[np.ndarray] = []
     need = n
     for (first, last), count in zip(reversed(periods), reversed(counts), strict=True):
@@ -94,18 +190,18 @@ def _latest_dates(periods: list, counts: list, n: int, rng: np.random.Generator)
             break
     if need:
         raise ValueError(f"history has {n - need} entrants for a stock of {n}")
-    return rng.permutation(np.concatenate(out)) if out else np.array([], "datetime64[D]")
+    return np.sort(np.concatenate(out)) if out else np.array([], "datetime64[D]")
 
 
 def _gemeenten(df: pd.DataFrame, gemeenten: dict, rng: np.random.Generator) -> np.ndarray:
+    """Gemeente counts per owner type, apportioned to the addresses there are (exact for the 2020
+    opgave, in proportion for a reconstruction)."""
     out = np.empty(len(df), dtype=object)
     corporatie = gemeenten["corporatie"]
     particulier = {g: n - corporatie.get(g, 0) for g, n in gemeenten["totaal"].items()}
     for owner, counts in (("particulier", particulier), ("corporatie", corporatie)):
         rows = np.flatnonzero(df["owner_type"].to_numpy() == owner)
-        labels = np.repeat(list(counts), list(counts.values()))
-        if len(labels) != len(rows):
-            raise ValueError(f"gemeente counts for {owner} add up to {len(labels)}, not {len(rows)}")
+        labels = np.repeat(list(counts), apportion(list(counts.values()), len(rows)))
         out[rows] = rng.permutation(labels)
     return out
 
@@ -222,9 +318,17 @@ def cumulative_counts(df: pd.DataFrame) -> pd.DataFrame:
 
 def load_population(loaded: LoadedScenario) -> pd.DataFrame:
     """The starting werkvoorraad a scenario asks for."""
-    source = loaded.scenario.population.source
+    sc = loaded.scenario
+    source = sc.population.source
     if source == "embedded":
-        return embedded_werkvoorraad()
+        peildatum = sc.population.peildatum
+        if peildatum is None:
+            return embedded_werkvoorraad()
+        allowed = reconstruction_dates()
+        if peildatum not in allowed:
+            raise InputError(f"{loaded.path}: population.peildatum: cannot reconstruct the opgave on "
+                             f"{peildatum}; allowed: {', '.join(map(str, allowed))}")
+        return embedded_werkvoorraad(peildatum, added_later(sc.inflow))
     if source == "empty":
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     return read_addresses(loaded.population_file, loaded.scenario.start)

@@ -3,6 +3,10 @@
 opname -> beoordeling -> (meets the norm: voltooid) -> planvorming (voorbereiden, uitvoeringsplan
 opstellen, versterkingsbesluit) -> uitvoering (with a wisselwoning if needed) -> voltooid.
 
+The milestone "planvorming (gestart)" is reached when the uitvoeringsplan is started: SodM 2020
+counts the 3,750 adviezen in "planvorming voorbereiden" (par. 3.8) among the ~3,650 beoordeelde
+addresses whose planvorming has not started (tabel 2.1).
+
 An address from the starting werkvoorraad joins the chain after the milestone it already holds.
 """
 
@@ -52,8 +56,9 @@ def address_life(m: Model, a: int):
         first = m.substep0[a] if resuming else 0
         m.log_queued(a, S_VOORBEREIDEN, since)
         yield m.planvorming.request(m.key(a, since, resuming))
-        m.reach(a, PLANVORMING)
         for i, step in enumerate(PLANVORMING_STEPS[first:]):
+            if step == S_UITVOERINGSPLAN:
+                m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
             yield from m.carry_out(a, step, resuming and i == 0)
         m.planvorming.release()
         since = env.now

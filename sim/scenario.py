@@ -201,11 +201,15 @@ class Population(Strict):
 
     source: Literal["embedded", "file", "empty"] = "embedded"
     file: str | None = None
+    peildatum: date | None = Field(
+        None, description="embedded only: reconstruct the opgave on this earlier date (a replay)")
 
     @model_validator(mode="after")
     def _file_given(self) -> Population:
         if (self.source == "file") != (self.file is not None):
             raise ValueError("give 'file' exactly when source = \"file\"")
+        if self.peildatum is not None and self.source != "embedded":
+            raise ValueError("'peildatum' is only for source = \"embedded\"")
         return self
 
 
@@ -234,6 +238,8 @@ class Scenario(Strict):
         for flow in self.inflow:
             if flow.from_ < self.start or flow.to > self.horizon:
                 raise ValueError(f"inflow '{flow.name}' must lie between start and horizon")
+        if self.population.peildatum not in (None, self.start):
+            raise ValueError("population.peildatum must be the scenario's start date")
         return self
 
 

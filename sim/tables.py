@@ -66,7 +66,7 @@ def milestones_quarterly(r: RunResult) -> pd.DataFrame:
 PRODUCTION = {  # tabel 2.2's rows: the moment that counts for each
     "opgenomen": ("ended", process.S_OPNAME),
     "beoordeeld": ("ended", process.S_BEOORDELING),
-    "planvorming gestart": ("started", process.S_VOORBEREIDEN),
+    "planvorming gestart": ("started", process.S_UITVOERINGSPLAN),
     "project uitgevoerd": ("ended", process.S_UITVOERING),
 }
 
@@ -140,7 +140,7 @@ def step_durations(r: RunResult) -> pd.DataFrame:
     opname_end = e[:, process.S_OPNAME]
     beoordeling_end = e[:, process.S_BEOORDELING]
     advised = ~np.isnan(r.queued[:, process.S_VOORBEREIDEN])
-    plan_start = s[:, process.S_VOORBEREIDEN]
+    plan_start = s[:, process.S_UITVOERINGSPLAN]
     rows.append(_spread("opname -> beoordeling gereed (tabel 2.4)", beoordeling_end - opname_end))
     rows.append(_spread("beoordeling gereed -> planvorming gestart (tabel 2.4)",
                         np.where(advised, plan_start - beoordeling_end, np.nan)))

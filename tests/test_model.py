@@ -302,8 +302,11 @@ def test_production_per_quarter_counts_each_completion_once(small):
     prod = tables.production_quarterly(r)
     assert prod["opgenomen"].sum() == (~np.isnan(r.ended[:, process.S_OPNAME])).sum()
     assert prod["project uitgevoerd"].sum() == (~np.isnan(r.ended[:, process.S_UITVOERING])).sum()
-    assert prod["planvorming gestart"].sum() == ((r.held <= process.BEOORDELING)
-                                                 & ~np.isnan(r.reached[:, process.PLANVORMING])).sum()
+    # "planvorming gestart" counts when the uitvoeringsplan is started (tabel 2.1's reading)
+    assert prod["planvorming gestart"].sum() == (~np.isnan(r.started[:, process.S_UITVOERINGSPLAN])).sum()
+    fresh = r.held <= process.BEOORDELING
+    assert (r.reached[fresh, process.PLANVORMING] == r.started[fresh, process.S_UITVOERINGSPLAN]).sum() \
+        == (fresh & ~np.isnan(r.reached[:, process.PLANVORMING])).sum()
     m = tables.milestones_quarterly(r)
     voltooid = m[m["niveau"] == "totaal"]["voltooid"].to_numpy()
     # every uitgevoerd address becomes voltooid in the same quarter
