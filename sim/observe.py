@@ -1,0 +1,122 @@
+"""Observation operators: what SodM 2020 would have counted in a run, in the shape of its tables.
+
+They read a replay of history (a run from a reconstructed peildatum, see population.py) the way the
+published figures were counted, including the 2020 change of definition: until 2019 tabel 2.2's
+"planvorming gestart" counted "project vastgesteld" (the versterkingsbesluit), from 2020 it counts
+addresses from the uitvoeringsplan on (SodM 2020 par. 2.1). Q1 2020 is therefore the new count at
+its end minus the old count at its start: the 1,809 jump.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from . import process
+from .calendar import days_since
+from .model import RunResult
+from .scenario import PROFILES
+
+REDEFINED = date(2020, 1, 1)  # first period counted with the new "planvorming gestart"
+PHASES = ("opgenomen", "beoordeeld", "planvorming gestart", "project uitgevoerd")
+STOCK = ("werkvoorraad", "opname gereed", "beoordeling gereed", "planvorming gestart",
+         "uitvoering gereed")
+
+
+def _before(r: RunResult, day: date) -> float:
+    """Simulation time at the start of `day`."""
+    return days_since(r.scenario.start, day)
+
+
+def _count_before(times: np.ndarray, t: float, held: np.ndarray | None = None) -> int:
+    done = times < t
+    return int((done | held).sum() if held is not None else done.sum())
+
+
+def _cumulative(r: RunResult, phase: str, t: float, new_definition: bool = True) -> int:
+    """Addresses that completed `phase` before time t, counting what was held at the start."""
+    e, s, held = r.ended, r.started, r.held
+    if phase == "opgenomen":
+        return _count_before(e[:, process.S_OPNAME], t, held >= process.OPNAME)
+    if phase == "beoordeeld":
+        return _count_before(e[:, process.S_BEOORDELING], t, held >= process.BEOORDELING)
+    if phase == "planvorming gestart":
+        if new_definition:
+            return _count_before(s[:, process.S_UITVOERINGSPLAN], t, held >= process.PLANVORMING)
+        return _count_before(e[:, process.S_BESLUIT], t, held >= process.UITVOERING)
+    if phase == "project uitgevoerd":
+        return _count_before(e[:, process.S_UITVOERING], t, held == process.VOLTOOID)
+    raise ValueError(phase)
+
+
+def production(r: RunResult, periods: pd.DataFrame) -> pd.DataFrame:
+    """Completions per phase in each period (rows with `period`, `first_day`, `last_day`), as tabel
+    2.2 counted them; periods must lie within the run."""
+    rows = []
+    for _, p in periods.iterrows():
+        t0, t1 = _before(r, p["first_day"]), _before(r, p["last_day"]) + 1.0
+        for phase in PHASES:
+            new_end = p["first_day"] >= REDEFINED
+            new_start = new_end and p["first_day"] > REDEFINED
+            n = _cumulative(r, phase, t1, new_end) - _cumulative(r, phase, t0, new_start)
+            rows.append((phase, p["period"], n))
+    return pd.DataFrame(rows, columns=["phase", "period", "addresses"])
+
+
+def stock(r: RunResult, day: date) -> pd.DataFrame:
+    """Cumulative counts per risk profile at the end of `day`: the shape of tabel 2.1."""
+    t = _before(r, day) + 1.0
+    profile = r.addresses["risk_profile"].to_numpy()
+    arrived = r.reached[:, process.NOG_NIET_GESTART] < t
+    rows = []
+    for name in (*PROFILES, "totaal"):
+        mask = arrived if name == "totaal" else arrived & (profile == name)
+        sub = _subset(r, mask)
+        counts = [int(mask.sum())] + [_cumulative(sub, phase, t) for phase in PHASES]
+        rows += [(name, milestone, n) for milestone, n in zip(STOCK, counts, strict=True)]
+    return pd.DataFrame(rows, columns=["risk_profile", "milestone", "addresses"])
+
+
+class _subset:
+    """The arrays of a RunResult restricted to some addresses (what _cumulative reads)."""
+
+    def __init__(self, r: RunResult, mask: np.ndarray) -> None:
+        self.ended, self.started, self.held = r.ended[mask], r.started[mask], r.held[mask]
+
+
+def durations(r: RunResult, day: date) -> pd.DataFrame:
+    """Mean days between milestones for the three groups of tabel 2.4, at the end of `day`. Only
+    intervals whose both ends are known count: a milestone held at the replay's start has its date,
+    earlier ones are unknown (`addresses` says how many intervals the mean rests on)."""
+    t = _before(r, day) + 1.0
+    held = r.held
+    when = np.where(r.reached < t, r.reached, np.nan)
+    known = np.column_stack([held <= k for k in range(6)])  # date of milestone k known
+    opname = np.where(known[:, process.OPNAME], when[:, process.OPNAME], np.nan)
+    beoordeling = np.where(known[:, process.BEOORDELING], when[:, process.BEOORDELING], np.nan)
+    plan = np.where(known[:, process.PLANVORMING], when[:, process.PLANVORMING], np.nan)
+    uitgevoerd = np.where((held < process.VOLTOOID) & (r.ended[:, process.S_UITVOERING] < t),
+                          r.ended[:, process.S_UITVOERING], np.nan)
+    state = np.full(len(held), -1)
+    for k in range(6):
+        state = np.where(r.reached[:, k] < t, k, state)
+    is_done = (state == process.VOLTOOID) & ~np.isnan(r.ended[:, process.S_UITVOERING]) \
+        | (held == process.VOLTOOID)
+    groups = {
+        "gehele traject doorlopen": is_done,
+        "in planvorming gestart": (state >= process.PLANVORMING) & ~is_done,
+        "tot en met beoordeling gereed": state == process.BEOORDELING,
+    }
+    intervals = {
+        "opname -> beoordeling gereed": beoordeling - opname,
+        "beoordeling gereed -> planvorming gestart": plan - beoordeling,
+        "planvorming gestart -> uitvoering gereed": uitgevoerd - plan,
+    }
+    rows = []
+    for group, mask in groups.items():
+        for name, days in intervals.items():
+            d = days[mask & ~np.isnan(days)]
+            rows.append((group, name, float(d.mean()) if len(d) else np.nan, len(d)))
+    return pd.DataFrame(rows, columns=["category", "interval", "days", "addresses"])
