@@ -1,4 +1,4 @@
-"""Command line: `versterking run SCENARIO` and `versterking validate SCENARIO`."""
+"""Command line: `versterking run`, `validate` and `calibrate`."""
 
 from __future__ import annotations
 
@@ -60,6 +60,51 @@ def validate(scenario: Path) -> None:
     sc = loaded.scenario
     click.echo(f"{scenario}: ok ({sc.name}, {len(population):,} adressen, "
                f"{len(loaded.files)} bestand(en), sha256 {loaded.content_hash[:12]})")
+
+
+@main.command()
+@click.option("--check", is_flag=True,
+              help="Replay the shipped calibrated scenario and exit 1 if any target is missed.")
+@click.option("--replay", type=click.Path(path_type=Path), default=Path("calibration/replay.toml"),
+              show_default=True, help="The replay set-up the fit starts from.")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("calibration/data"),
+              show_default=True, help="Folder with the published tables (CSV).")
+@click.option("--scenario", "scenario_out", type=click.Path(path_type=Path),
+              default=Path("scenarios/gekalibreerd.toml"), show_default=True,
+              help="Calibrated scenario to write (or, with --check, to check).")
+@click.option("--report", type=click.Path(path_type=Path), default=Path("calibration/report"),
+              show_default=True, help="Folder for the calibration report.")
+@click.option("--replications", type=click.IntRange(1, 100), default=3, show_default=True,
+              help="Replications per evaluation (the same seeds in every evaluation).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes (default: all cores); results do not depend on it.")
+@click.option("--max-iterations", type=click.IntRange(1, 1000), default=40, show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing calibrated scenario and report.")
+def calibrate(check: bool, replay: Path, data: Path, scenario_out: Path, report: Path,
+              replications: int, workers: int | None, max_iterations: int, force: bool) -> None:
+    """Fit the replay of 2018 - 17 Jul 2020 to SodM 2020 tabel 2.1, 2.2 and 2.4, backtest it, and
+    write the calibrated scenario (which scenarios/basis.toml extends) and the report."""
+    from . import calibrate as cal
+    from .calibration_report import cell_table, write_report
+
+    with _input_errors():
+        if check:
+            table = cal.check(scenario_out, data, replications, workers)
+            click.echo(cell_table(table).to_string(index=False))
+            missed = table[~table["ok"]]
+            click.echo(f"\n{len(table) - len(missed)} van {len(table)} cellen binnen tolerantie")
+            if len(missed):
+                click.echo("buiten tolerantie: " + "; ".join(
+                    f"{r.table} {r.key1} {r.key2} ({100 * r.error:+.1f}%)" for r in missed.itertuples()))
+                sys.exit(1)
+            return
+        for path in (scenario_out, report):
+            if path.exists() and not force:
+                raise InputError(f"{path}: exists; pass --force to regenerate it")
+        result = cal.calibrate(replay, data, replications, workers, max_iterations,
+                               log=lambda text: click.echo(text, err=True))
+        write_report(result, replay, scenario_out, report, sys.argv)
+    click.echo(f"  gekalibreerd scenario: {scenario_out}\n  rapport: {report / 'README.md'}")
 
 
 @contextmanager

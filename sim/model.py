@@ -183,15 +183,28 @@ class Model:
     def work(self, a: int, step: int, resource: Resource, since: float):
         self.log_queued(a, step, since)
         yield resource.request(self.key(a, since, False))
-        yield from self.carry_out(a, step, False)
+        yield from self.carry_out(a, step, self.time_left(a, (step,), False)[0])
         resource.release()
 
-    def carry_out(self, a: int, step: int, resuming: bool):
-        """The work itself. Work under way at the start, and work that fills a slot on day 0 (the
-        resources were busy on the peildatum: a warm start), has a residual share of its duration left."""
+    def time_left(self, a: int, steps: tuple, resuming: bool) -> list[float]:
+        """Duration of each step still to do once a slot is held. Work under way at the start
+        (resuming) has a residual share of its current step left; work that fills a slot on day 0
+        (the resources were busy on the peildatum: a warm start) a residual share of all the work
+        the slot covers, so it may already be past the first steps."""
+        d = [float(self.duration[a, s]) for s in steps]
+        if resuming:
+            return [d[0] * self.residual[a], *d[1:]]
+        if self.env.now == 0.0:
+            left = self.residual[a] * sum(d)
+            out = []
+            for x in reversed(d):
+                out.append(min(x, left))
+                left -= out[-1]
+            return out[::-1]
+        return d
+
+    def carry_out(self, a: int, step: int, duration: float):
         self.started[a, step] = self.env.now
-        under_way = resuming or self.env.now == 0.0
-        duration = self.duration[a, step] * (self.residual[a] if under_way else 1.0)
         yield self.env.timeout(duration)
         self.ended[a, step] = self.env.now
 

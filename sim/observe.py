@@ -1,10 +1,12 @@
 """Observation operators: what SodM 2020 would have counted in a run, in the shape of its tables.
 
 They read a replay of history (a run from a reconstructed peildatum, see population.py) the way the
-published figures were counted, including the 2020 change of definition: until 2019 tabel 2.2's
-"planvorming gestart" counted "project vastgesteld" (the versterkingsbesluit), from 2020 it counts
-addresses from the uitvoeringsplan on (SodM 2020 par. 2.1). Q1 2020 is therefore the new count at
-its end minus the old count at its start: the 1,809 jump.
+published figures were counted. "Planvorming gestart" counts from the start of the uitvoeringsplan,
+in every period: until 2019 tabel 2.2 counted "project vastgesteld" instead (SodM 2020 par. 2.1),
+but reading that as the versterkingsbesluit cannot be squared with the 2020 figures (3,217
+vastgesteld by the end of 2019, yet only 1,764 past the uitvoeringsplan on 17 Jul 2020: tabel 2.1
+with par. 3.8), so both are taken as the same moment; what the redefinition added to the count in
+Q1 2020 is not published and is reported as a break (sim.calibrate.BREAKS).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from . import process
 from .calendar import days_since
 from .model import RunResult
 from .scenario import PROFILES
+from .tables import areas
 
-REDEFINED = date(2020, 1, 1)  # first period counted with the new "planvorming gestart"
 PHASES = ("opgenomen", "beoordeeld", "planvorming gestart", "project uitgevoerd")
 STOCK = ("werkvoorraad", "opname gereed", "beoordeling gereed", "planvorming gestart",
          "uitvoering gereed")
@@ -35,7 +37,7 @@ def _count_before(times: np.ndarray, t: float, held: np.ndarray | None = None) -
     return int((done | held).sum() if held is not None else done.sum())
 
 
-def _cumulative(r: RunResult, phase: str, t: float, new_definition: bool = True) -> int:
+def _cumulative(r: RunResult, phase: str, t: float) -> int:
     """Addresses that completed `phase` before time t, counting what was held at the start."""
     e, s, held = r.ended, r.started, r.held
     if phase == "opgenomen":
@@ -43,9 +45,7 @@ def _cumulative(r: RunResult, phase: str, t: float, new_definition: bool = True)
     if phase == "beoordeeld":
         return _count_before(e[:, process.S_BEOORDELING], t, held >= process.BEOORDELING)
     if phase == "planvorming gestart":
-        if new_definition:
-            return _count_before(s[:, process.S_UITVOERINGSPLAN], t, held >= process.PLANVORMING)
-        return _count_before(e[:, process.S_BESLUIT], t, held >= process.UITVOERING)
+        return _count_before(s[:, process.S_UITVOERINGSPLAN], t, held >= process.PLANVORMING)
     if phase == "project uitgevoerd":
         return _count_before(e[:, process.S_UITVOERING], t, held == process.VOLTOOID)
     raise ValueError(phase)
@@ -58,11 +58,15 @@ def production(r: RunResult, periods: pd.DataFrame) -> pd.DataFrame:
     for _, p in periods.iterrows():
         t0, t1 = _before(r, p["first_day"]), _before(r, p["last_day"]) + 1.0
         for phase in PHASES:
-            new_end = p["first_day"] >= REDEFINED
-            new_start = new_end and p["first_day"] > REDEFINED
-            n = _cumulative(r, phase, t1, new_end) - _cumulative(r, phase, t0, new_start)
-            rows.append((phase, p["period"], n))
+            rows.append((phase, p["period"], _cumulative(r, phase, t1) - _cumulative(r, phase, t0)))
     return pd.DataFrame(rows, columns=["phase", "period", "addresses"])
+
+
+def mean_waiting(r: RunResult, resource: str, periods: pd.DataFrame) -> np.ndarray:
+    """Time-averaged waiting line of `resource` in each period (0: it was short of work)."""
+    edges = [_before(r, p) for p in periods["first_day"]] + [_before(r, periods["last_day"].iloc[-1]) + 1]
+    integrals = areas(r.monitors[resource], np.array(edges))
+    return integrals[:, 2] / np.diff(edges)
 
 
 def stock(r: RunResult, day: date) -> pd.DataFrame:

@@ -34,23 +34,25 @@ def embedded_werkvoorraad(peildatum: date | None = None,
     `peildatum` (see `reconstruction_dates`), as reconstructed from tabel 2.2 for a replay of history.
     `added_later`: addresses per (risk profile, owner type) that join after the peildatum."""
     data = _embedded_data()
-    history = data["history"]
-    cumulative = {(p, o): np.array(c) for p in PROFILES for o, c in _owner_split(data, p).items()}
-    planvorming = data["planvorming"]
-    if peildatum is not None and peildatum != data["peildatum"]:
-        cumulative, history = _reconstruct(data, peildatum, added_later or {})
-        planvorming = {"uitvoeringsplan_opstellen": 0, "versterkingsbesluit": 0}
     rng = np.random.default_rng(data["population_seed"])
-    rows = []
-    for (profile, owner), cum in cumulative.items():
-        # stock per milestone = difference of consecutive cumulative counts
-        stock = [cum[0] - cum[1], cum[1] - cum[2], cum[2] - cum[3], cum[3] - cum[4], 0, cum[4]]
-        for milestone, count in zip(MILESTONES, stock, strict=True):
-            rows += [(profile, owner, milestone)] * int(count)
-    df = pd.DataFrame(rows, columns=["risk_profile", "owner_type", "milestone"])
-    df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
-    df["planvorming_substep"] = ""
-    _split_planvorming(df, planvorming)
+    if peildatum is not None and peildatum != data["peildatum"]:
+        df, history = _reconstruct(data, peildatum, added_later or {})
+    else:
+        history = data["history"]
+        rows = []
+        for profile in PROFILES:
+            for owner, cum in _owner_split(data, profile).items():
+                # stock per milestone = difference of consecutive cumulative counts
+                stock = [cum[0] - cum[1], cum[1] - cum[2], cum[2] - cum[3], cum[3] - cum[4], 0, cum[4]]
+                for milestone, count in zip(MILESTONES, stock, strict=True):
+                    rows += [(profile, owner, milestone)] * int(count)
+        df = pd.DataFrame(rows, columns=["risk_profile", "owner_type", "milestone"])
+        df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
+        # ASSUMPTION: within each stock the historic batches mixed profiles and owner types evenly
+        cell = df.groupby(["milestone", "risk_profile", "owner_type"], sort=False)
+        df["position"] = (cell.cumcount() + 0.5) / cell["milestone"].transform("size")
+        df["planvorming_substep"] = ""
+        _split_planvorming(df, data["planvorming"])
     df["milestone_date"] = _entry_dates(df, history, rng)
     df["gemeente"] = _gemeenten(df, data["gemeenten"], rng)
     df = _buildings_and_clusters(df, data["groups"], rng)
@@ -77,32 +79,49 @@ def reconstruction_dates() -> list[date]:
     return [first for first, _ in data["history"]["periods"][1:] if first < growth]
 
 
-def _reconstruct(data: dict, peildatum: date, added_later: dict) -> tuple[dict, dict]:
-    """Cumulative counts per (risk profile, owner type) on `peildatum`.
+def _reconstruct(data: dict, peildatum: date, added_later: dict) -> tuple[pd.DataFrame, dict]:
+    """The opgave on `peildatum`, wound back from 17 Jul 2020 along one first-in-first-out order.
 
-    Totals: tabel 2.2 summed over the periods before it ("planvorming gestart" then meant "project
-    vastgesteld", so everything counted there is in or past uitvoering). Split: in proportion to
-    the 17 Jul 2020 counts of the same milestone (largest remainder), as nothing finer is published.
-    Scope: the 2020 opgave minus what joins later (the scenario's inflows)."""
+    Totals per milestone: tabel 2.2 summed over the periods before the peildatum. Of the addresses
+    whose planvorming had started (then "project vastgesteld") and that were not uitgevoerd, all are
+    put in (or waiting for) uitvoering (ASSUMPTION: 240 + 355 were uitgevoerd in the next 18
+    months, more than the 729 could have yielded from an earlier sub-step). Which
+    addresses: if every step served first in, first out, the addresses past a milestone on any date
+    are the first ones in one common order, and tabel 2.1 (with 2.5) gives how many of each risk
+    profile and owner type the first 1,177, 5,561, 9,207, 15,967 and 26,716 hold. Between those
+    points the mix is taken as even (ASSUMPTION). The scope: the 2020 opgave minus what the
+    scenario's inflows add later."""
     h = data["history"]
     if peildatum not in reconstruction_dates():
         raise ValueError(peildatum)
     k = [first for first, _ in h["periods"]].index(peildatum)
     cells = [(p, o) for p in PROFILES for o in OWNERS]
-    now = np.array([_owner_split(data, p)[o] for p, o in cells])  # (cells, 5)
-    then = np.zeros_like(now)
-    then[:, 0] = now[:, 0] - np.array([added_later.get(c, 0) for c in cells])
-    for m, key in enumerate(("opgenomen", "beoordeeld", "planvorming_gestart", "uitgevoerd"), 1):
-        then[:, m] = apportion(now[:, m], sum(h[key][:k]))
-    if (then < 0).any() or (np.diff(then, axis=1) > 0).any():
-        raise ValueError(f"no consistent reconstruction on {peildatum}: {then.tolist()}")
+    now = np.array([_owner_split(data, p)[o] for p, o in cells])  # (cells, 5) cumulative
+    knots = np.r_[0, now.sum(axis=0)[::-1]]                      # 0, 1,177, ..., 26,716
+    scope = now[:, 0] - np.array([added_later.get(c, 0) for c in cells])
+    if (scope < 0).any():
+        raise ValueError(f"inflows after {peildatum} exceed the 2020 opgave: {scope.tolist()}")
+    rows, positions = [], []
+    for j, cell in enumerate(cells):
+        reached = np.r_[0, now[j, ::-1]] + np.arange(6) * 1e-9  # addresses of this cell by position
+        positions.append(np.interp(np.arange(scope[j]) + 0.5, reached, knots))
+        rows += [cell] * int(scope[j])
+    df = pd.DataFrame(rows, columns=["risk_profile", "owner_type"])
+    df["position"] = np.concatenate(positions)
+    df = df.sort_values("position", kind="stable").reset_index(drop=True)
+    passed = [sum(h[key][:k]) for key in ("uitgevoerd", "planvorming_gestart", "beoordeeld", "opgenomen")]
+    rank = np.arange(len(df))
+    df["milestone"] = np.select(
+        [rank < passed[0], rank < passed[1], rank < passed[2], rank < passed[3]],
+        ["voltooid", "uitvoering", "beoordeling", "opname"], "nog niet gestart")
+    df["planvorming_substep"] = ""
     history = {key: value[:k] for key, value in h.items() if isinstance(value, list) and
                len(value) == len(h["periods"])}
     history["scope_periods"] = [[h["scope_periods"][0][0], peildatum - timedelta(days=1)]]
-    history["scope_added"] = [int(then[:, 0].sum())]
+    history["scope_added"] = [len(df)]
     history["uitvoering_periods"] = history["periods"]
     history["uitvoering_started"] = history["planvorming_gestart"]
-    return {c: then[i] for i, c in enumerate(cells)}, history
+    return df, history
 
 
 def inflow_mix(flow) -> dict[tuple[str, str], int]:
@@ -145,9 +164,8 @@ def _split_planvorming(df: pd.DataFrame, counts: dict) -> None:
 
 
 def _entry_dates(df: pd.DataFrame, h: dict, rng: np.random.Generator) -> np.ndarray:
-    """Each stock holds the most recent entrants to its milestone (first in, first out). Within a
-    stock the dates are dealt out interleaved by risk profile and owner type, in proportion: the
-    historic batches mixed them (ASSUMPTION), and a replay then draws each group at its share."""
+    """Each stock holds the most recent entrants to its milestone (first in, first out), dealt out
+    in order of `position`: the address first in line entered first."""
     if "uitvoering_periods" in h:
         uitvoering = (h["uitvoering_periods"], h["uitvoering_started"])
     else:
@@ -160,21 +178,13 @@ def _entry_dates(df: pd.DataFrame, h: dict, rng: np.random.Generator) -> np.ndar
         "uitvoering": uitvoering,
         "voltooid": (h["periods"], h["uitgevoerd"]),
     }
-    group = (df["risk_profile"] + "|" + df["owner_type"]).to_numpy()
+    position = df["position"].to_numpy()
     dates = np.empty(len(df), dtype="datetime64[D]")
     for milestone, (periods, counts) in sources.items():
         rows = np.flatnonzero(df["milestone"].to_numpy() == milestone)
-        dates[rows[_interleaved(group[rows])]] = _latest_dates(periods, counts, len(rows), rng)
+        rows = rows[np.argsort(position[rows], kind="stable")]
+        dates[rows] = _latest_dates(periods, counts, len(rows), rng)
     return dates
-
-
-def _interleaved(group: np.ndarray) -> np.ndarray:
-    """An order of the rows in which every prefix holds each group in proportion to its size."""
-    position = np.empty(len(group))
-    for g in np.unique(group):
-        rows = np.flatnonzero(group == g)
-        position[rows] = (np.arange(len(rows)) + 0.5) / len(rows)
-    return np.argsort(position, kind="stable")
 
 
 def _latest_dates(periods: list, counts: list, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -322,9 +332,9 @@ def load_population(loaded: LoadedScenario) -> pd.DataFrame:
     source = sc.population.source
     if source == "embedded":
         peildatum = sc.population.peildatum
-        if peildatum is None:
+        if peildatum is None or peildatum == _embedded_data()["peildatum"]:
             return embedded_werkvoorraad()
-        allowed = reconstruction_dates()
+        allowed = [*reconstruction_dates(), _embedded_data()["peildatum"]]
         if peildatum not in allowed:
             raise InputError(f"{loaded.path}: population.peildatum: cannot reconstruct the opgave on "
                              f"{peildatum}; allowed: {', '.join(map(str, allowed))}")

@@ -56,10 +56,11 @@ def address_life(m: Model, a: int):
         first = m.substep0[a] if resuming else 0
         m.log_queued(a, S_VOORBEREIDEN, since)
         yield m.planvorming.request(m.key(a, since, resuming))
-        for i, step in enumerate(PLANVORMING_STEPS[first:]):
+        steps = PLANVORMING_STEPS[first:]
+        for step, duration in zip(steps, m.time_left(a, steps, resuming), strict=True):
             if step == S_UITVOERINGSPLAN:
                 m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
-            yield from m.carry_out(a, step, resuming and i == 0)
+            yield from m.carry_out(a, step, duration)
         m.planvorming.release()
         since = env.now
 
@@ -68,6 +69,6 @@ def address_life(m: Model, a: int):
     m.log_queued(a, S_UITVOERING, since)
     yield m.ask_for_uitvoering(a, since, resuming)  # alone, or with its cluster
     m.reach(a, UITVOERING)
-    yield from m.carry_out(a, S_UITVOERING, resuming)
+    yield from m.carry_out(a, S_UITVOERING, m.time_left(a, (S_UITVOERING,), resuming)[0])
     m.bouwcapaciteit.release(1, wisselwoning)
     m.reach(a, VOLTOOID)

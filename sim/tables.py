@@ -167,10 +167,10 @@ def resources_quarterly(r: RunResult) -> pd.DataFrame:
     rows = []
     for name in RESOURCES:
         m = r.monitors[name]
-        areas = _areas(m, edges)
+        integrals = areas(m, edges)
         width = np.diff(edges)
         for i, day in enumerate(days[1:]):
-            cap, use, wait, effective = areas[i]
+            cap, use, wait, effective = integrals[i]
             w = width[i] if width[i] > 0 else np.nan
             rows.append((quarter_label(day), name, cap / w, use / w,
                          use / effective if effective > 0 else np.nan, wait / w))
@@ -178,7 +178,7 @@ def resources_quarterly(r: RunResult) -> pd.DataFrame:
                                        "bezetting", "wachtrij"])
 
 
-def _areas(m: np.ndarray, edges: np.ndarray) -> np.ndarray:
+def areas(m: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Integrals of capacity, in use, waiting and max(capacity, in use) between consecutive edges
     (the state is piecewise constant between records)."""
     if len(m) == 0:

@@ -1,0 +1,182 @@
+"""The replay of history and its calibration: reconstruction, observation, fit, check."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sim import calibrate as cal
+from sim import load_scenario, observe, process, run_scenario
+from sim.cli import main
+from sim.errors import InputError
+from sim.population import added_later, cumulative_counts, embedded_werkvoorraad, load_population
+
+ROOT = Path(__file__).resolve().parent.parent
+REPLAY = ROOT / "calibration" / "replay.toml"
+DATA = ROOT / "calibration" / "data"
+CALIBRATED = ROOT / "scenarios" / "gekalibreerd.toml"
+
+
+@pytest.fixture(scope="module")
+def replay():
+    loaded, population = cal.load_replay(REPLAY)
+    return loaded, population
+
+
+def test_reconstruction_on_1_jan_2018_has_tabel_2_2_totals(replay):
+    loaded, population = replay
+    counts = cumulative_counts(population).loc["totaal"]
+    # tabel 2.2: "voor 2017" + 2017
+    assert counts.tolist() == [18_000, 3970 + 5141, 1170 + 2814, 383 + 610, 181 + 83]
+    assert (pd.to_datetime(population["milestone_date"]) < pd.Timestamp("2018-01-01")).all()
+
+
+def test_reconstruction_plus_inflow_is_the_2020_opgave_per_profile(replay):
+    loaded, population = replay
+    then = cumulative_counts(population)["werkvoorraad"]
+    later = added_later(loaded.scenario.inflow)
+    now = cumulative_counts(embedded_werkvoorraad())
+    for profile in ("P50", "P90", "grijs"):
+        added = sum(n for (p, _), n in later.items() if p == profile)
+        assert then[profile] + added == now.loc[profile, "werkvoorraad"]
+        # never ahead of 2020 in any milestone
+        assert (cumulative_counts(population).loc[profile] <= now.loc[profile]).all()
+
+
+def test_reconstruction_winds_back_along_one_order(replay):
+    """First in, first out: whoever is furthest on 1 Jan 2018 entered its milestone earliest
+    among those that are now further, so a later milestone never holds later entry dates on
+    average than the stock just before it (the oldest move on first)."""
+    _, population = replay
+    dates = pd.to_datetime(population["milestone_date"])
+    by = dates.groupby(population["milestone"]).max()
+    assert by["opname"] >= by["beoordeling"] - pd.Timedelta(days=366)
+
+
+def test_peildatum_that_cannot_be_reconstructed_is_one_line_error(tmp_path):
+    text = REPLAY.read_text().replace("peildatum = 2018-01-01", "peildatum = 2018-03-01") \
+        .replace("start = 2018-01-01", "start = 2018-03-01")
+    (tmp_path / "r.toml").write_text(text)
+    with pytest.raises(InputError) as err:
+        load_population(load_scenario(tmp_path / "r.toml"))
+    assert "population.peildatum" in str(err.value) and "2018-01-01" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_observed_production_counts_every_completion_in_its_period(replay):
+    loaded, population = replay
+    sc = loaded.scenario.model_copy(update={"horizon": date(2018, 12, 31)})
+    r = run_scenario(sc, population)
+    periods = pd.DataFrame({"period": ["H1", "H2"], "first_day": [date(2018, 1, 1), date(2018, 7, 1)],
+                            "last_day": [date(2018, 6, 30), date(2018, 12, 31)]})
+    prod = observe.production(r, periods).groupby("phase")["addresses"].sum()
+    assert prod["opgenomen"] == (~np.isnan(r.ended[:, process.S_OPNAME])).sum()
+    assert prod["project uitgevoerd"] == (~np.isnan(r.ended[:, process.S_UITVOERING])).sum()
+    assert prod["planvorming gestart"] == (~np.isnan(r.started[:, process.S_UITVOERINGSPLAN])).sum()
+    stock = observe.stock(r, date(2018, 12, 31)).set_index(["risk_profile", "milestone"])["addresses"]
+    start = cumulative_counts(population).loc["totaal"]
+    assert stock[("totaal", "opname gereed")] == start["opname gereed"] + prod["opgenomen"]
+
+
+def test_warm_start_can_begin_past_the_first_planvorming_step(replay):
+    """Slots filled on day 0 carry work under way: for planvorming some addresses are already
+    in the uitvoeringsplan, which is what lets the replay produce 2018's 404 starts."""
+    loaded, population = replay
+    sc = loaded.scenario.model_copy(update={"horizon": date(2018, 3, 31)})
+    r = run_scenario(sc, population)
+    day0 = r.started[:, process.S_UITVOERINGSPLAN] == 0.0
+    assert day0.sum() > 0
+    assert (r.started[day0, process.S_VOORBEREIDEN] == 0.0).all()
+
+
+def test_slots_follow_littles_law(replay):
+    loaded, population = replay
+    targets = cal.load_targets(DATA, loaded.scenario.start)
+    problem = cal.Problem(loaded.scenario, population, targets, date(2018, 12, 31), 1)
+    x = problem.start_values()
+    slots = problem.slots(x)
+    opname_days = loaded.scenario.durations.opname.mean
+    assert slots["opnamecapaciteit"][0] == round(4059 * opname_days / 365)
+    x[-4] += np.log(2.0)  # twice the opname duration: twice the slots, same throughput
+    assert problem.slots(x)["opnamecapaciteit"][0] == round(2 * 4059 * opname_days / 365)
+
+
+def test_calibrated_file_replays_exactly_what_the_fit_saw(replay, tmp_path):
+    """The written scenario, loaded back and run as it is, gives the fit's own numbers."""
+    loaded, population = replay
+    targets = cal.load_targets(DATA, loaded.scenario.start)
+    problem = cal.Problem(loaded.scenario, population, targets, cal.PEILDATUM, 1)
+    x = problem.start_values()
+    x[-1] += 0.1
+    path = tmp_path / "gekalibreerd.toml"
+    direct = cal.Evaluator(problem, workers=1).observe([x], cal.PEILDATUM)[0]
+    table = cal.compare(direct, targets)
+    path.write_text(cal.calibrated_toml(problem, x, table, str(REPLAY), "# test"))
+    written, population2 = cal.load_replay(path)
+    again = cal.Problem(written.scenario, population2, targets, cal.PEILDATUM, 1)
+    reread = cal.Evaluator(again, workers=1).observe([None], cal.PEILDATUM)[0]
+    pd.testing.assert_frame_equal(direct, reread)
+
+
+def test_compare_holds_cells_to_their_tolerance():
+    targets = cal.Targets(
+        production=pd.DataFrame({"phase": ["opgenomen", "opgenomen"], "period": ["2018", "Q3 2019"],
+                                 "first_day": [date(2018, 1, 1)] * 2, "last_day": [date(2018, 12, 31)] * 2,
+                                 "addresses": [1000, 50]}),
+        stock=pd.DataFrame({"risk_profile": ["P50"], "milestone": ["opname gereed"], "addresses": [146]}),
+        durations=pd.DataFrame({"category": [], "interval": [], "days": []}))
+    obs = pd.DataFrame({"table": ["tabel 2.2", "tabel 2.2", "tabel 2.1"],
+                        "key1": ["opgenomen", "opgenomen", "P50"],
+                        "key2": ["2018", "Q3 2019", "opname gereed"],
+                        "value": [1099.0, 90.0, 170.0], "replication": 0})
+    table = cal.compare(obs, targets).set_index("key2")
+    assert table.loc["2018", "ok"]                 # +9.9%, tolerance 10%
+    assert table.loc["Q3 2019", "ok"] and np.isnan(table.loc["Q3 2019", "held_to"])  # < 100
+    assert table.loc["opname gereed", "ok"]        # 24 addresses: within the 25-address floor
+    obs.loc[0, "value"] = 1101.0
+    assert not cal.compare(obs, targets).set_index("key2").loc["2018", "ok"]
+
+
+def test_fit_improves_on_its_start(replay):
+    loaded, population = replay
+    targets = cal.load_targets(DATA, loaded.scenario.start)
+    problem = cal.Problem(loaded.scenario, population, targets, date(2018, 12, 31), 1)
+    evaluator = cal.Evaluator(problem, workers=1)
+    start = cal.compare(evaluator.observe([problem.start_values()], date(2018, 12, 31))[0], targets)
+    result = cal.fit(problem, evaluator, outer_evaluations=2, inner_iterations=3, log=lambda _: None)
+    r0 = cal.residuals(start, problem.start_values(), problem)
+    assert result.cost <= 0.5 * r0 @ r0
+    assert result.evaluations == 2 * 3 + 4 * 3  # two trials, then the polish
+
+
+def test_check_passes_on_the_shipped_calibration_and_fails_on_a_wrong_one(tmp_path):
+    ok = CliRunner().invoke(main, ["calibrate", "--check", "--scenario", str(CALIBRATED),
+                                   "--data", str(DATA), "--replications", "2", "--workers", "1"])
+    assert ok.exit_code == 0, ok.output
+    wrong = tmp_path / "fout.toml"
+    wrong.write_text(f'extends = "{CALIBRATED}"\n[resources.bouwcapaciteit]\ncapacity = 2000\n')
+    bad = CliRunner().invoke(main, ["calibrate", "--check", "--scenario", str(wrong),
+                                    "--data", str(DATA), "--replications", "1", "--workers", "1"])
+    assert bad.exit_code == 1
+    assert "buiten tolerantie" in bad.output and "project uitgevoerd" in bad.output
+
+
+def test_calibrate_never_overwrites_without_force(tmp_path):
+    out = tmp_path / "gekalibreerd.toml"
+    out.write_text("# keep me\n")
+    result = CliRunner().invoke(main, ["calibrate", "--scenario", str(out), "--report",
+                                       str(tmp_path / "rapport")])
+    assert result.exit_code == 2
+    assert "--force" in result.output and out.read_text() == "# keep me\n"
+
+
+def test_calibrate_with_missing_data_is_one_line_error(tmp_path):
+    result = CliRunner().invoke(main, ["calibrate", "--check", "--scenario", str(CALIBRATED),
+                                       "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "tabel_2_" in result.output and "calibration data not found" in result.output
