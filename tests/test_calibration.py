@@ -102,7 +102,7 @@ def test_slots_follow_littles_law(replay):
     slots = problem.slots(x)
     opname_days = loaded.scenario.durations.opname.mean
     assert slots["opnamecapaciteit"][0] == round(4059 * opname_days / 365)
-    x[-4] += np.log(2.0)  # twice the opname duration: twice the slots, same throughput
+    x[-3] += np.log(2.0)  # twice the opname duration: twice the slots, same throughput
     assert problem.slots(x)["opnamecapaciteit"][0] == round(2 * 4059 * opname_days / 365)
 
 
@@ -151,7 +151,7 @@ def test_fit_improves_on_its_start(replay):
     result = cal.fit(problem, evaluator, outer_evaluations=2, inner_iterations=3, log=lambda _: None)
     r0 = cal.residuals(start, problem.start_values())
     assert result.cost <= 0.5 * r0 @ r0
-    assert result.evaluations == 2 * 3 + 4 * 3  # two trials, then the polish
+    assert result.evaluations == 2 * 3 + 4 * 3  # two trials of the scales, then the polish
 
 
 def test_check_passes_on_the_shipped_calibration_and_fails_on_a_wrong_one(tmp_path):
