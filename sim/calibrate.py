@@ -200,20 +200,20 @@ class Problem:
         return self.base.model_copy(update=update)
 
     def pace(self, x: np.ndarray, table: pd.DataFrame) -> dict[str, int]:
-        """The current pace as slots: the replay's completions over the last PACE_QUARTERS
-        quarters of the fit, per year, times the fitted mean duration (Little's law). Measured on
-        completions rather than on the fitted slots, which zigzag where work in hand carries over
-        from one period into the next."""
+        """The current pace as slots: the completions of the last PACE_QUARTERS quarters of the fit
+        (published; the replay's where the published figure is a break, i.e. the redefinition's
+        Q1 2020), per year, times the fitted mean duration (Little's law). Measured on completions
+        rather than on the fitted slots, which zigzag where work in hand carries over."""
         last = self.periods["last_day"].iloc[-1]
         start = (pd.Timestamp(last) - pd.DateOffset(months=3 * PACE_QUARTERS)).date()
         inside = self.periods[self.periods["last_day"] > start]
-        window = inside["period"]
         days = (last - inside["first_day"].min()).days + 1
         durations = self.durations(x)
-        prod = table[table["table"] == "tabel 2.2"].set_index(["key1", "key2"])["simulated"]
+        prod = table[table["table"] == "tabel 2.2"].set_index(["key1", "key2"])
         out = {}
         for r, phase in FITTED.items():
-            done = sum(prod[(phase, p)] for p in window)
+            done = sum(prod.loc[(phase, p), "simulated" if ("tabel 2.2", phase, p) in BREAKS
+                                else "published"] for p in inside["period"])
             mean = sum(mean_of(getattr(durations, s)) for s in STEPS_OF[r])
             out[r] = max(int(round(done / days * mean)), 1)
         return out
@@ -526,7 +526,7 @@ def calibrated_toml(problem: Problem, x: np.ndarray, table: pd.DataFrame, extend
     for i, (r, phase) in enumerate(FITTED.items()):
         lines += [f"[resources.{r}]",
                   f"# fitted slots per tabel 2.2 period ({phase}); from {PEILDATUM} on the current pace:",
-                  f"# the replay's completions over the last {PACE_QUARTERS} quarters times the mean "
+                  f"# the completions of the last {PACE_QUARTERS} quarters (tabel 2.2) times the mean "
                   "duration",
                   "capacity = ["]
         for j, (_, p) in enumerate(problem.periods.iterrows()):
@@ -561,7 +561,6 @@ class Calibration:
     problem: Problem
     fit: Fit
     backtest: pd.DataFrame      # every cell, fit on data to 2019 and forecast to PEILDATUM
-    backtest_x: np.ndarray
 
 
 BACKTEST_UNTIL = date(2019, 12, 31)
@@ -591,7 +590,7 @@ def calibrate(replay: Path, data: Path, replications: int, workers: int | None,
     backtest = compare(obs, targets, adjust_2020=False)
     backtest["sample"] = np.where((backtest["table"] == "tabel 2.2") & backtest["key2"].isin(
         [*early.periods["period"], "2019"]), "in", "uit")
-    return Calibration(full, result, backtest, early_fit.x)
+    return Calibration(full, result, backtest)
 
 
 def check(scenario: Path, data: Path, replications: int, workers: int | None) -> pd.DataFrame:

@@ -39,4 +39,4 @@ def _bottleneck_runs(t: Tables) -> str:
         else:
             runs.append([year, year, name])
     parts = [f"{a}-{b} {n}" if a != b else f"{a} {n}" for a, b, n in runs if n != "geen"]
-    return "; ".join(parts[:4]) + (" ..." if len(parts) > 4 else "") if parts else "geen"
+    return "; ".join(parts[:6]) + (" ..." if len(parts) > 6 else "") if parts else "geen"

@@ -156,8 +156,9 @@ def test_fit_improves_on_its_start(replay):
 
 
 def test_check_passes_on_the_shipped_calibration_and_fails_on_a_wrong_one(tmp_path):
+    # the default replications are the fit's: the check replays exactly what the fit saw
     ok = CliRunner().invoke(main, ["calibrate", "--check", "--scenario", str(CALIBRATED),
-                                   "--data", str(DATA), "--replications", "2", "--workers", "1"])
+                                   "--data", str(DATA), "--workers", "1"])
     assert ok.exit_code == 0, ok.output
     wrong = tmp_path / "fout.toml"
     wrong.write_text(f'extends = "{CALIBRATED}"\n[resources.bouwcapaciteit]\ncapacity = 2000\n')
