@@ -20,11 +20,14 @@ from . import process
 from .calendar import days_since
 from .model import RunResult
 from .scenario import PROFILES
-from .tables import areas
+from .tables import PRODUCTION, areas
 
-PHASES = ("opgenomen", "beoordeeld", "planvorming gestart", "project uitgevoerd")
+PHASES = tuple(PRODUCTION)
 STOCK = ("werkvoorraad", "opname gereed", "beoordeling gereed", "planvorming gestart",
          "uitvoering gereed")
+# the milestone from which an address held at the start has passed each phase
+PASSED = {"opgenomen": process.OPNAME, "beoordeeld": process.BEOORDELING,
+          "planvorming gestart": process.PLANVORMING, "project uitgevoerd": process.VOLTOOID}
 
 
 def _before(r: RunResult, day: date) -> float:
@@ -32,23 +35,12 @@ def _before(r: RunResult, day: date) -> float:
     return days_since(r.scenario.start, day)
 
 
-def _count_before(times: np.ndarray, t: float, held: np.ndarray | None = None) -> int:
-    done = times < t
-    return int((done | held).sum() if held is not None else done.sum())
-
-
 def _cumulative(r: RunResult, phase: str, t: float) -> int:
-    """Addresses that completed `phase` before time t, counting what was held at the start."""
-    e, s, held = r.ended, r.started, r.held
-    if phase == "opgenomen":
-        return _count_before(e[:, process.S_OPNAME], t, held >= process.OPNAME)
-    if phase == "beoordeeld":
-        return _count_before(e[:, process.S_BEOORDELING], t, held >= process.BEOORDELING)
-    if phase == "planvorming gestart":
-        return _count_before(s[:, process.S_UITVOERINGSPLAN], t, held >= process.PLANVORMING)
-    if phase == "project uitgevoerd":
-        return _count_before(e[:, process.S_UITVOERING], t, held == process.VOLTOOID)
-    raise ValueError(phase)
+    """Addresses that completed `phase` before time t (the moment tabel 2.2 counts, as in
+    sim.tables.PRODUCTION), counting what was held at the start."""
+    kind, step = PRODUCTION[phase]
+    times = (r.ended if kind == "ended" else r.started)[:, step]
+    return int(((times < t) | (r.held >= PASSED[phase])).sum())
 
 
 def production(r: RunResult, periods: pd.DataFrame) -> pd.DataFrame:

@@ -332,10 +332,8 @@ def load_population(loaded: LoadedScenario) -> pd.DataFrame:
     source = sc.population.source
     if source == "embedded":
         peildatum = sc.population.peildatum
-        if peildatum is None or peildatum == _embedded_data()["peildatum"]:
-            return embedded_werkvoorraad()
         allowed = [*reconstruction_dates(), _embedded_data()["peildatum"]]
-        if peildatum not in allowed:
+        if peildatum is not None and peildatum not in allowed:
             raise InputError(f"{loaded.path}: population.peildatum: cannot reconstruct the opgave on "
                              f"{peildatum}; allowed: {', '.join(map(str, allowed))}")
         return embedded_werkvoorraad(peildatum, added_later(sc.inflow))
