@@ -37,11 +37,12 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from . import observe
+from .blocks import PROFILES, CapacityChange
 from .distributions import mean_of
 from .errors import InputError
 from .model import run_scenario
 from .population import load_population
-from .scenario import PROFILES, CapacityChange, LoadedScenario, Scenario, load_scenario
+from .scenario import LoadedScenario, Scenario, load_scenario
 
 STEPS_OF = {  # resource -> the steps one of its slots is held for
     "opnamecapaciteit": ("opname",),

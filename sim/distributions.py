@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .scenario import Empirical, Exponential, Fixed, Gamma, Lognormal, Triangular
+from .blocks import Empirical, Exponential, Fixed, Gamma, Lognormal, Triangular
 
 
 def from_uniforms(spec, u: np.ndarray) -> np.ndarray:

@@ -13,12 +13,13 @@ import simpy
 from tqdm import tqdm
 
 from . import process
+from .blocks import OWNERS, PROFILES
 from .calendar import days_since, quarter_ends
 from .distributions import from_uniforms
 from .population import MILESTONES, SUBSTEPS, apportion, inflow_mix
 from .randomness import stream
 from .resources import Pool, Resource, follow_schedule
-from .scenario import OWNERS, PROFILES, Scenario
+from .scenario import Scenario
 from .schedules import capacity_changes
 
 RESOURCES = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit",

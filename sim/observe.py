@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from . import process
+from .blocks import PROFILES
 from .calendar import days_since
 from .model import RunResult
-from .scenario import PROFILES
 from .tables import PRODUCTION, areas
 
 PHASES = tuple(PRODUCTION)

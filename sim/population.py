@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .blocks import OWNERS, PROFILES
 from .errors import InputError
-from .scenario import OWNERS, PROFILES, LoadedScenario
+from .scenario import LoadedScenario
 
 MILESTONES = ("nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid")
 SUBSTEPS = ("voorbereiden", "uitvoeringsplan opstellen", "versterkingsbesluit")

@@ -11,87 +11,26 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from .blocks import (
+    MAX_CAPACITY,
+    Duration,
+    OwnerShares,
+    ProfileShares,
+    Resource,
+    Share,
+    Strict,
+    sums_to_one,
+)
 from .errors import InputError
+from .measures import Measures
 
-PROFILES = ("P50", "P90", "grijs")
-OWNERS = ("particulier", "corporatie")
-MAX_DAYS = 36_500.0  # durations above a century are a typo, not a plan
-MAX_CAPACITY = 10_000_000
 MAX_EXTENDS_DEPTH = 20
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
-
-
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Days = Annotated[float, Field(ge=0.0, le=MAX_DAYS)]
-PositiveDays = Annotated[float, Field(gt=0.0, le=MAX_DAYS)]
-
-
-# -- durations ---------------------------------------------------------------------------------
-
-
-class Fixed(Strict):
-    dist: Literal["fixed"]
-    value: Days
-
-
-class Exponential(Strict):
-    dist: Literal["exponential"]
-    mean: PositiveDays
-
-
-class Lognormal(Strict):
-    dist: Literal["lognormal"]
-    mean: PositiveDays
-    sd: PositiveDays
-
-
-class Gamma(Strict):
-    dist: Literal["gamma"]
-    mean: PositiveDays
-    sd: PositiveDays
-
-
-class Triangular(Strict):
-    dist: Literal["triangular"]
-    low: Days
-    mode: Days
-    high: Days
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Triangular:
-        if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError("needs low <= mode <= high and low < high")
-        return self
-
-
-class Empirical(Strict):
-    """A table of observed durations, optionally weighted; sampled by its step CDF."""
-
-    dist: Literal["empirical"]
-    values: Annotated[list[Days], Field(min_length=1, max_length=100_000)]
-    weights: list[Annotated[float, Field(ge=0.0)]] | None = None
-
-    @model_validator(mode="after")
-    def _weights_match(self) -> Empirical:
-        if self.weights is not None:
-            if len(self.weights) != len(self.values):
-                raise ValueError("weights must have as many entries as values")
-            if sum(self.weights) <= 0:
-                raise ValueError("weights must not all be zero")
-        return self
-
-
-Duration = Annotated[
-    Union[Fixed, Exponential, Lognormal, Gamma, Triangular, Empirical],  # noqa: UP007
-    Field(discriminator="dist"),
-]
+# -- the scenario -------------------------------------------------------------------------------
 
 
 class Durations(Strict):
@@ -105,40 +44,6 @@ class Durations(Strict):
     uitvoering: Duration
 
 
-# -- capacities ----------------------------------------------------------------------------------
-
-
-class CapacityChange(Strict):
-    """A step to `value` on `from`; with `to`, a linear ramp from the value in force to `value`."""
-
-    from_: date = Field(alias="from")
-    value: Annotated[float, Field(ge=0, le=MAX_CAPACITY)]
-    to: date | None = None
-
-    @model_validator(mode="after")
-    def _ramp_forward(self) -> CapacityChange:
-        if self.to is not None and self.to <= self.from_:
-            raise ValueError("a ramp's 'to' must be after its 'from'")
-        return self
-
-
-class Resource(Strict):
-    """Concurrent work slots (addresses in progress at once), as a number or a dated schedule."""
-
-    capacity: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | list[CapacityChange]
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _in_date_order(self) -> Resource:
-        if isinstance(self.capacity, list):
-            last = None
-            for change in self.capacity:
-                if last is not None and change.from_ < last:
-                    raise ValueError("capacity changes must be in date order and must not overlap")
-                last = change.to or change.from_
-        return self
-
-
 class Resources(Strict):
     opnamecapaciteit: Resource
     ingenieursbureaus: Resource
@@ -147,30 +52,10 @@ class Resources(Strict):
     wisselwoningen: Resource
 
 
-# -- shares, population, inflow ------------------------------------------------------------------
-
-
-class ProfileShares(Strict):
-    P50: Share
-    P90: Share
-    grijs: Share
-
-
-class OwnerShares(Strict):
-    particulier: Share
-    corporatie: Share
-
-
 class Shares(Strict):
     skip_beoordeling: ProfileShares = Field(description="opgenomen addresses that need no beoordeling")
     meets_norm: ProfileShares = Field(description="beoordeelde addresses that meet the norm")
     wisselwoning: OwnerShares = Field(description="addresses that need a wisselwoning in uitvoering")
-
-
-def _sums_to_one(shares: dict[str, float], what: str) -> dict[str, float]:
-    if abs(sum(shares.values()) - 1.0) > 1e-6:
-        raise ValueError(f"{what} shares must add up to 1 (they add up to {sum(shares.values()):g})")
-    return shares
 
 
 class Inflow(Strict):
@@ -184,15 +69,17 @@ class Inflow(Strict):
     risk_profile: dict[Literal["P50", "P90", "grijs"], Share]
     owner_type: dict[Literal["particulier", "corporatie"], Share] = {"particulier": 1.0}
     gemeente: dict[str, Share] | None = None
+    skip_beoordeling: Share | None = Field(
+        None, description="share of these addresses that need no beoordeling (default: [shares])")
 
     @model_validator(mode="after")
     def _consistent(self) -> Inflow:
         if self.to <= self.from_:
             raise ValueError("'to' must be after 'from'")
-        _sums_to_one(self.risk_profile, "risk_profile")
-        _sums_to_one(self.owner_type, "owner_type")
+        sums_to_one(self.risk_profile, "risk_profile")
+        sums_to_one(self.owner_type, "owner_type")
         if self.gemeente is not None:
-            _sums_to_one(self.gemeente, "gemeente")
+            sums_to_one(self.gemeente, "gemeente")
         return self
 
 
@@ -227,6 +114,7 @@ class Scenario(Strict):
     durations: Durations
     shares: Shares
     inflow: list[Inflow] = []
+    measures: Measures = Measures()
 
     @model_validator(mode="after")
     def _dates(self) -> Scenario:

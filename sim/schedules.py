@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from .blocks import Resource
 from .calendar import days_since
-from .scenario import Resource
 
 
 def capacity_changes(resource: Resource, start: date) -> list[tuple[float, int]]:

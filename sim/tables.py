@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from . import process
+from .blocks import PROFILES
 from .calendar import date_at, dates_at, days_since, quarter_ends, quarter_label
 from .model import RESOURCES, STEP_RESOURCE, RunResult
 from .population import MILESTONES
-from .scenario import PROFILES
 
 TOTAAL = "totaal"
 

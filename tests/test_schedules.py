@@ -1,6 +1,6 @@
 from datetime import date
 
-from sim.scenario import Resource
+from sim.blocks import Resource
 from sim.schedules import capacity_changes
 
 START = date(2020, 7, 17)

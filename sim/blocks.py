@@ -1,0 +1,136 @@
+"""The building blocks scenario files are made of: strict tables, shares, durations (as
+distributions) and dated capacity changes. Shared by the scenario and the measures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PROFILES = ("P50", "P90", "grijs")
+OWNERS = ("particulier", "corporatie")
+MAX_DAYS = 36_500.0  # durations above a century are a typo, not a plan
+MAX_CAPACITY = 10_000_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Days = Annotated[float, Field(ge=0.0, le=MAX_DAYS)]
+PositiveDays = Annotated[float, Field(gt=0.0, le=MAX_DAYS)]
+
+# -- durations ---------------------------------------------------------------------------------
+
+
+class Fixed(Strict):
+    dist: Literal["fixed"]
+    value: Days
+
+
+class Exponential(Strict):
+    dist: Literal["exponential"]
+    mean: PositiveDays
+
+
+class Lognormal(Strict):
+    dist: Literal["lognormal"]
+    mean: PositiveDays
+    sd: PositiveDays
+
+
+class Gamma(Strict):
+    dist: Literal["gamma"]
+    mean: PositiveDays
+    sd: PositiveDays
+
+
+class Triangular(Strict):
+    dist: Literal["triangular"]
+    low: Days
+    mode: Days
+    high: Days
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError("needs low <= mode <= high and low < high")
+        return self
+
+
+class Empirical(Strict):
+    """A table of observed durations, optionally weighted; sampled by its step CDF."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[Days], Field(min_length=1, max_length=100_000)]
+    weights: list[Annotated[float, Field(ge=0.0)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError("weights must have as many entries as values")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        return self
+
+
+Duration = Annotated[
+    Union[Fixed, Exponential, Lognormal, Gamma, Triangular, Empirical],  # noqa: UP007
+    Field(discriminator="dist"),
+]
+
+
+# -- capacities ----------------------------------------------------------------------------------
+
+
+class CapacityChange(Strict):
+    """A step to `value` on `from`; with `to`, a linear ramp from the value in force to `value`."""
+
+    from_: date = Field(alias="from")
+    value: Annotated[float, Field(ge=0, le=MAX_CAPACITY)]
+    to: date | None = None
+
+    @model_validator(mode="after")
+    def _ramp_forward(self) -> CapacityChange:
+        if self.to is not None and self.to <= self.from_:
+            raise ValueError("a ramp's 'to' must be after its 'from'")
+        return self
+
+
+class Resource(Strict):
+    """Concurrent work slots (addresses in progress at once), as a number or a dated schedule."""
+
+    capacity: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | list[CapacityChange]
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _in_date_order(self) -> Resource:
+        if isinstance(self.capacity, list):
+            last = None
+            for change in self.capacity:
+                if last is not None and change.from_ < last:
+                    raise ValueError("capacity changes must be in date order and must not overlap")
+                last = change.to or change.from_
+        return self
+
+# -- shares ------------------------------------------------------------------------------------
+
+
+class ProfileShares(Strict):
+    P50: Share
+    P90: Share
+    grijs: Share
+
+
+class OwnerShares(Strict):
+    particulier: Share
+    corporatie: Share
+
+
+def sums_to_one(shares: dict[str, float], what: str) -> dict[str, float]:
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise ValueError(f"{what} shares must add up to 1 (they add up to {sum(shares.values()):g})")
+    return shares
