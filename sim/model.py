@@ -19,8 +19,8 @@ from .distributions import from_uniforms
 from .population import MILESTONES, SUBSTEPS, apportion, inflow_mix
 from .randomness import stream
 from .resources import Pool, Resource, follow_schedule
-from .scenario import Scenario
-from .schedules import capacity_changes
+from .scenario import Inflow, Scenario
+from .schedules import resource_changes
 
 RESOURCES = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit",
              "wisselwoningen")
@@ -41,6 +41,9 @@ class RunResult:
     ended: np.ndarray                # (n, 6 steps) day the step's work ended
     needs_wisselwoning: np.ndarray   # (n,) bool
     held: np.ndarray                 # (n,) milestone index held at the start (0 for inflow)
+    route: np.ndarray                # (n,) how the beoordeling was done (process.ROUTES)
+    meets_norm: np.ndarray           # (n,) bool: judged to meet the norm in this run
+    handed_over: np.ndarray          # (n,) 0, or the measure that took it out of planvorming
     monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting)
     end_time: float                  # day the run stopped (last voltooid, or the horizon)
     wall_seconds: float = 0.0
@@ -70,8 +73,8 @@ class Model:
         for a in np.flatnonzero(self.milestone0 != process.VOLTOOID).tolist():
             env.process(process.address_life(self, a))
         for name, target in self.resources.items():
-            env.process(follow_schedule(env, target, capacity_changes(
-                getattr(sc.resources, name), sc.start)))
+            env.process(follow_schedule(env, target, resource_changes(sc, name)))
+        self._measures()
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -80,8 +83,19 @@ class Model:
         stock = population.copy()
         stock["arrival"] = [days_since(sc.start, d) for d in pd.to_datetime(
             stock["milestone_date"]).dt.date] if len(stock) else []
-        frames = [stock] + [self._inflow(i, flow, population) for i, flow in enumerate(sc.inflow)]
-        df = pd.concat(frames, ignore_index=True) if frames else stock
+        flows = [(flow, stream(sc.seed, "inflow", i)) for i, flow in enumerate(sc.inflow)]
+        on_request = sc.measures.get("opname_op_verzoek")
+        if on_request is not None:
+            flow = Inflow(name="opname-op-verzoek", owner_type={"particulier": 1.0},
+                          **on_request.model_dump(by_alias=True, exclude={"enabled", "note"}))
+            flows.append((flow, stream(sc.seed, "opname_op_verzoek")))
+        frames = [stock] + [self._inflow(flow, rng, population) for flow, rng in flows]
+        df = pd.concat(frames, ignore_index=True)
+        # the share that needs no beoordeling: the inflow's own, else the scenario's by profile
+        self.skip_share = np.concatenate(
+            [np.full(len(stock), np.nan)] + [np.full(len(f), np.nan if flow.skip_beoordeling is None
+                                                     else flow.skip_beoordeling)
+                                             for f, (flow, _) in zip(frames[1:], flows, strict=True)])
         self.addresses = df.drop(columns=["arrival"])
         self.n = n = len(df)
         self.profile = df["risk_profile"].map({p: k for k, p in enumerate(PROFILES)}).to_numpy(int)
@@ -106,8 +120,7 @@ class Model:
         self.ended = np.full_like(self.queued, np.nan)
         self.done = int((self.milestone0 == process.VOLTOOID).sum())
 
-    def _inflow(self, i: int, flow, population: pd.DataFrame) -> pd.DataFrame:
-        rng = stream(self.sc.seed, "inflow", i)
+    def _inflow(self, flow: Inflow, rng: np.random.Generator, population: pd.DataFrame) -> pd.DataFrame:
         t0, t1 = days_since(self.sc.start, flow.from_), days_since(self.sc.start, flow.to)
         if flow.arrivals == "poisson":
             count = int(rng.poisson(flow.addresses))
@@ -142,7 +155,8 @@ class Model:
         })
 
     def _draws(self) -> None:
-        """Every address's durations and outcomes, drawn up front by address index (CRN)."""
+        """Every address's durations and outcomes, drawn up front by address index (CRN): each
+        from its own named stream, so a measure switched on or off never shifts another draw."""
         sc, n = self.sc, self.n
         self.duration = np.empty((n, len(process.STEPS)))
         for s, step in enumerate(process.STEPS):
@@ -150,16 +164,60 @@ class Model:
                                                 stream(sc.seed, step).random(n))
         self.residual = stream(sc.seed, "residual").random(n)
         shares = sc.shares
+        by_profile = np.array([getattr(shares.skip_beoordeling, p) for p in PROFILES])[self.profile]
+        self.skips_beoordeling = stream(sc.seed, "skip_beoordeling").random(n) < np.where(
+            np.isnan(self.skip_share), by_profile, self.skip_share)
+        self.u_norm = stream(sc.seed, "meets_norm").random(n)  # judged when the beoordeling ends
+        self.meets_norm = np.zeros(n, bool)
+        owner_share = np.array([getattr(shares.wisselwoning, o) for o in OWNERS])
+        self.needs_wisselwoning = stream(sc.seed, "wisselwoning").random(n) < owner_share[self.owner]
 
-        def bernoulli(name: str, by: np.ndarray, values: tuple) -> np.ndarray:
-            return stream(sc.seed, name).random(n) < np.array(values)[by]
+    def _measure_draws(self, name: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """A measure's stream: a uniform per address for who it applies to, and one for the
+        duration of its work (if it has a `duration`)."""
+        block = self.sc.measures.get(name)
+        rng = stream(self.sc.seed, name)
+        u = rng.random(self.n)
+        spec = getattr(block, "duration", None)
+        return u, (from_uniforms(spec, rng.random(self.n)) if spec is not None else None)
 
-        self.skips_beoordeling = bernoulli("skip_beoordeling", self.profile,
-                                           tuple(getattr(shares.skip_beoordeling, p) for p in PROFILES))
-        self.meets_norm = bernoulli("meets_norm", self.profile,
-                                    tuple(getattr(shares.meets_norm, p) for p in PROFILES))
-        self.needs_wisselwoning = bernoulli("wisselwoning", self.owner,
-                                            tuple(getattr(shares.wisselwoning, o) for o in OWNERS))
+    def _measures(self) -> None:
+        """State the measures need while running, and the processes of the dated hand-overs."""
+        sc, n = self.sc, self.n
+        measures = sc.measures
+        self.route = np.zeros(n, np.int8)
+        self.handed_over = np.zeros(n, np.int8)
+        self.reassesses = np.zeros(n, bool)
+        self.uitvoering_factor = np.ones(n)
+        self.preparation = np.zeros(n)
+        self.is_reference = np.zeros(n, bool)
+        self._pilot_left = 0
+        self._references: dict[int, simpy.Event] = {}
+        self._day = {}  # the measures' dates as simulation days
+        if (typ := measures.get("typologie")) is not None:
+            self.u_typologie, self.typologie_duration = self._measure_draws("typologie")
+            self._day["typologie"] = days_since(sc.start, typ.from_)
+        if (prak := measures.get("praktijkaanpak")) is not None:
+            self.u_praktijk, self.praktijk_duration = self._measure_draws("praktijkaanpak")
+            self._pilot_left = prak.pilot_addresses
+            self._day["pilot"] = days_since(sc.start, prak.pilot_from)
+            self._day["praktijkaanpak"] = days_since(sc.start, prak.scale_from)
+        if (ref := measures.get("referentiewoningen")) is not None:
+            self.u_referentie, self.referentie_duration = self._measure_draws("referentiewoningen")
+            column = "building_id" if ref.group == "building" else "cluster_id"
+            self.reference_group = pd.factorize(self.addresses[column])[0]
+            self._day["referentiewoningen"] = days_since(sc.start, ref.from_)
+        if (npr := measures.get("npr_2020")) is not None:
+            self._day["npr_2020"] = days_since(sc.start, npr.from_)
+        self.u_voorbereiding = stream(sc.seed, "voorbereiding").random(n)
+        self.u_herbeoordeling = stream(sc.seed, "herbeoordeling").random(n)
+        handovers = []
+        if (impuls := measures.get("bouwimpuls")) is not None:
+            handovers += [(tranche, 1, impuls) for tranche in impuls.tranches]
+        if (batch := measures.get("batch_1581")) is not None:
+            handovers.append((batch.tranche, 2, batch))
+        for tranche, kind, block in handovers:
+            self.env.process(self._hand_over(tranche, kind, block))
 
     # -- used by the process ------------------------------------------------------------------
 
@@ -170,11 +228,106 @@ class Model:
             return (not resuming, self._profile[a], float(since), a)
         return (not resuming, float(since), a)
 
+    def beoordeling_route(self, a: int) -> int:
+        """Decided when the address joins the beoordeling line: the praktijkaanpak (its pilot, then
+        its share), else following a referentiewoning of its group, else an ingenieursbureau."""
+        now, day, p = self.env.now, self._day, self._profile[a]
+        measures = self.sc.measures
+        if "praktijkaanpak" in day:
+            if self._pilot_left > 0 and now >= day["pilot"]:
+                self._pilot_left -= 1
+                self.route[a] = process.PRAKTIJKAANPAK
+                return process.PRAKTIJKAANPAK
+            share = getattr(measures.praktijkaanpak.share, PROFILES[p])
+            if now >= day["praktijkaanpak"] and self.u_praktijk[a] < share:
+                self.route[a] = process.PRAKTIJKAANPAK
+                return process.PRAKTIJKAANPAK
+        if "referentiewoningen" in day and now >= day["referentiewoningen"] \
+                and self.u_referentie[a] < measures.referentiewoningen.share:
+            g = self.reference_group[a]
+            if g in self._references:
+                self.route[a] = process.REFERENTIEWONING
+                return process.REFERENTIEWONING
+            self._references[g] = self.env.event()  # this address is its group's reference
+            self.is_reference[a] = True
+        return process.KLASSIEK
+
+    def reference_of(self, a: int) -> simpy.Event:
+        return self._references[self.reference_group[a]]
+
+    def typologie_applies(self, a: int) -> bool:
+        """A beoordeling starting after the peildatum, once typologieën are in use, for the share
+        of addresses of an assessed type. (Work under way on the peildatum stays klassiek.)"""
+        day = self._day.get("typologie")
+        return (day is not None and self.env.now > 0 and self.env.now >= day
+                and self.u_typologie[a] < getattr(self.sc.measures.typologie.share,
+                                                  PROFILES[self._profile[a]]))
+
+    def judge(self, a: int, route: int, reference: int | None) -> None:
+        """The beoordeling's outcome: meets the norm or not, and how heavy the measures are. The
+        same uniform is compared with whichever share applies, so outcomes couple across
+        scenarios (CRN)."""
+        self.route[a] = route
+        if route == process.REFERENTIEWONING:
+            self.meets_norm[a] = self.meets_norm[reference]
+            self.uitvoering_factor[a] = self.uitvoering_factor[reference]
+            return
+        measures, profile = self.sc.measures, PROFILES[self._profile[a]]
+        npr = "npr_2020" in self._day and self.env.now >= self._day["npr_2020"]
+        shares = {process.TYPOLOGIE: measures.typologie, process.PRAKTIJKAANPAK: measures.praktijkaanpak,
+                  process.HERBEOORDELING: measures.batch_1581}.get(route)
+        if shares is None:
+            shares = measures.npr_2020 if npr else self.sc.shares
+        self.meets_norm[a] = self.u_norm[a] < getattr(shares.meets_norm, profile)
+        if route == process.HERBEOORDELING:
+            self.uitvoering_factor[a] = measures.batch_1581.uitvoering_factor
+        elif npr:
+            self.uitvoering_factor[a] = measures.npr_2020.uitvoering_factor
+        if self.is_reference[a]:
+            self._references[self.reference_group[a]].succeed(a)
+
+    def _hand_over(self, tranche, kind: int, block):
+        """On the tranche's date, take the longest waiting addresses (in its risk mix) out of the
+        planvorming line; work already under way stays."""
+        t = days_since(self.sc.start, tranche.from_)
+        if t > 0:
+            yield self.env.timeout(t)
+        if tranche.risk_profile is None:
+            wanted = {p: tranche.addresses for p in range(len(PROFILES))}
+            total = tranche.addresses
+        else:
+            parts = apportion([tranche.risk_profile.get(p, 0.0) for p in PROFILES], tranche.addresses)
+            wanted, total = dict(enumerate(parts.tolist())), tranche.addresses
+
+        def choose(keys: list[tuple]) -> list[tuple]:
+            taken = []
+            for key in keys:
+                p = self._profile[key[-1]]
+                if key[0] and wanted[p] > 0 and len(taken) < total:  # key[0]: not yet under way
+                    wanted[p] -= 1
+                    taken.append(key)
+            return taken
+
+        for key, granted in self.planvorming.withdraw(choose):
+            a = key[-1]
+            self.handed_over[a] = kind
+            self.reassesses[a] = kind == 2 and self.u_herbeoordeling[a] < block.reassess
+            self.preparation[a] = from_uniforms(block.preparation, self.u_voorbereiding[a:a + 1])[0]
+            if self._clusters is not None:
+                self._clusters.leave(a)
+            granted.succeed(process.HANDED_OVER)
+
+    def done_without_uitvoering(self, a: int) -> None:
+        """Voltooid after opname or beoordeling (no beoordeling needed, or meets the norm)."""
+        if self._clusters is not None:
+            self._clusters.leave(a)
+        self.reach(a, process.VOLTOOID)
+
     def ask_for_uitvoering(self, a: int, since: float, resuming: bool) -> simpy.Event:
         """A builder slot (and a wisselwoning if needed): for the address alone, or, in cluster
         mode, for its whole cluster at once when the last member is ready."""
         wisselwoning = int(self.needs_wisselwoning[a])
-        if self._clusters is None or resuming:
+        if self._clusters is None or resuming or self.handed_over[a]:
             return self.bouwcapaciteit.request(self.key(a, since, resuming), 1, wisselwoning)
         return self._clusters.arrive(a, self.key(a, since, False), wisselwoning)
 
@@ -236,7 +389,8 @@ class Model:
         return RunResult(
             scenario=sc, addresses=self.addresses, arrival=self.entered, reached=self.reached,
             queued=self.queued, started=self.started, ended=self.ended,
-            needs_wisselwoning=self.needs_wisselwoning, held=self.milestone0,
+            needs_wisselwoning=self.needs_wisselwoning, held=self.milestone0, route=self.route,
+            meets_norm=self.meets_norm, handed_over=self.handed_over,
             monitors={name: res.monitor.as_array() for name, res in self.resources.items()},
             end_time=end, wall_seconds=time.perf_counter() - t_wall,
         )
@@ -252,13 +406,12 @@ class _ClusterGate:
         self.m = m
         codes, _ = pd.factorize(m.addresses["cluster_id"])
         self.cluster = codes
-        held = m.milestone0
-        fresh = held <= process.OPNAME
-        goes = (held < process.UITVOERING) & ~(fresh & (m.skips_beoordeling | m.meets_norm))
+        # members that may still need uitvoering; one that turns out not to (meets the norm, no
+        # beoordeling needed, handed over to a measure) leaves, and the rest may then go
+        goes = m.milestone0 < process.UITVOERING
         self.expected = np.bincount(codes[goes], minlength=codes.max() + 1 if len(codes) else 0)
         self.ready: dict[int, list] = {}
-        sc = m.sc
-        self.limits = {name: capacity_changes(getattr(sc.resources, name), sc.start)
+        self.limits = {name: resource_changes(m.sc, name)
                        for name in ("bouwcapaciteit", "wisselwoningen")}
 
     def _smallest_capacity_to_come(self, name: str) -> int:
@@ -274,10 +427,19 @@ class _ClusterGate:
         c = self.cluster[a]
         members = self.ready.setdefault(c, [])
         members.append((key, wisselwoning, mine))
-        if len(members) == self.expected[c]:
+        self._go_if_complete(c)
+        return mine
+
+    def leave(self, a: int) -> None:
+        c = self.cluster[a]
+        self.expected[c] -= 1
+        self._go_if_complete(c)
+
+    def _go_if_complete(self, c: int) -> None:
+        members = self.ready.get(c)
+        if members and len(members) == self.expected[c]:
             del self.ready[c]
             self._ask(sorted(members, key=lambda x: x[0]))
-        return mine
 
     def _ask(self, members: list) -> None:
         max_units = self._smallest_capacity_to_come("bouwcapaciteit")

@@ -8,6 +8,11 @@ counts the 3,750 adviezen in "planvorming voorbereiden" (par. 3.8) among the ~3,
 addresses whose planvorming has not started (tabel 2.1).
 
 An address from the starting werkvoorraad joins the chain after the milestone it already holds.
+
+The versnellingsmaatregelen (sim.measures) open other routes: a beoordeling by typologie, by a
+contractor (praktijkaanpak) or by following a referentiewoning; and a hand-over from the
+planvorming line straight to execution (Bouwimpuls, batch 1581), where an owner of batch 1581 may
+choose a reassessment first.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ STEPS = ("opname", "beoordeling", "planvorming_voorbereiden", "uitvoeringsplan_o
          "versterkingsbesluit", "uitvoering")
 S_OPNAME, S_BEOORDELING, S_VOORBEREIDEN, S_UITVOERINGSPLAN, S_BESLUIT, S_UITVOERING = range(6)
 PLANVORMING_STEPS = (S_VOORBEREIDEN, S_UITVOERINGSPLAN, S_BESLUIT)
+# how the beoordeling was done (index into the event log's "aanpak")
+ROUTES = ("klassiek", "typologie", "praktijkaanpak", "referentiewoning", "herbeoordeling")
+KLASSIEK, TYPOLOGIE, PRAKTIJKAANPAK, REFERENTIEWONING, HERBEOORDELING = range(5)
+HANDED_OVER = "overgedragen"  # the value of a planvorming request a measure took out of the line
 
 
 def address_life(m: Model, a: int):
@@ -42,11 +51,11 @@ def address_life(m: Model, a: int):
 
     if held <= OPNAME:
         if m.skips_beoordeling[a]:
-            m.reach(a, VOLTOOID)
+            m.done_without_uitvoering(a)
             return
-        yield from m.work(a, S_BEOORDELING, m.ingenieursbureaus, since)
+        yield from beoordeling(m, a, since, m.beoordeling_route(a))
         if m.meets_norm[a]:
-            m.reach(a, VOLTOOID)
+            m.done_without_uitvoering(a)
             return
         m.reach(a, BEOORDELING)
         since = env.now
@@ -55,13 +64,22 @@ def address_life(m: Model, a: int):
         resuming = held == PLANVORMING
         first = m.substep0[a] if resuming else 0
         m.log_queued(a, S_VOORBEREIDEN, since)
-        yield m.planvorming.request(m.key(a, since, resuming))
-        steps = PLANVORMING_STEPS[first:]
-        for step, duration in zip(steps, m.time_left(a, steps, resuming), strict=True):
-            if step == S_UITVOERINGSPLAN:
-                m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
-            yield from m.carry_out(a, step, duration)
-        m.planvorming.release()
+        granted = yield m.planvorming.request(m.key(a, since, resuming))
+        if granted == HANDED_OVER:  # Bouwimpuls or batch 1581: straight to execution
+            if m.reassesses[a]:
+                yield from beoordeling(m, a, env.now, HERBEOORDELING)
+                if m.meets_norm[a]:
+                    m.done_without_uitvoering(a)
+                    return
+            m.reach(a, PLANVORMING)
+            yield from m.carry_out(a, S_BESLUIT, m.preparation[a])  # the Bedrijfsbureau prepares
+        else:
+            steps = PLANVORMING_STEPS[first:]
+            for step, duration in zip(steps, m.time_left(a, steps, resuming), strict=True):
+                if step == S_UITVOERINGSPLAN:
+                    m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
+                yield from m.carry_out(a, step, duration)
+            m.planvorming.release()
         since = env.now
 
     wisselwoning = int(m.needs_wisselwoning[a])
@@ -69,6 +87,32 @@ def address_life(m: Model, a: int):
     m.log_queued(a, S_UITVOERING, since)
     yield m.ask_for_uitvoering(a, since, resuming)  # alone, or with its cluster
     m.reach(a, UITVOERING)
-    yield from m.carry_out(a, S_UITVOERING, m.time_left(a, (S_UITVOERING,), resuming)[0])
+    duration = m.time_left(a, (S_UITVOERING,), resuming)[0] * m.uitvoering_factor[a]
+    yield from m.carry_out(a, S_UITVOERING, duration)
     m.bouwcapaciteit.release(1, wisselwoning)
     m.reach(a, VOLTOOID)
+
+
+def beoordeling(m: Model, a: int, since: float, route: int):
+    """By an ingenieursbureau (in full, or as a typologie toets once that is in use); by a
+    contractor on expert judgement (praktijkaanpak); or, for an address like one already assessed,
+    a short check that follows the referentiewoning's outcome."""
+    m.log_queued(a, S_BEOORDELING, since)
+    reference = None
+    if route == PRAKTIJKAANPAK:
+        yield m.bouwcapaciteit.request(m.key(a, since, False))
+        yield from m.carry_out(a, S_BEOORDELING, m.praktijk_duration[a])
+        m.bouwcapaciteit.release()
+    elif route == REFERENTIEWONING:
+        reference = yield m.reference_of(a)  # fires with the reference address once it is judged
+        yield from m.carry_out(a, S_BEOORDELING, m.referentie_duration[a])
+    else:
+        yield m.ingenieursbureaus.request(m.key(a, since, False))
+        if route == KLASSIEK and m.typologie_applies(a):
+            route = TYPOLOGIE
+            duration = m.typologie_duration[a]
+        else:
+            duration = m.time_left(a, (S_BEOORDELING,), False)[0]
+        yield from m.carry_out(a, S_BEOORDELING, duration)
+        m.ingenieursbureaus.release()
+    m.judge(a, route, reference)

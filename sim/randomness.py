@@ -9,7 +9,8 @@ import numpy as np
 STREAMS = (
     "opname", "beoordeling", "planvorming_voorbereiden", "uitvoeringsplan_opstellen",
     "versterkingsbesluit", "uitvoering", "skip_beoordeling", "meets_norm", "wisselwoning",
-    "residual", "inflow",
+    "residual", "inflow", "typologie", "praktijkaanpak", "referentiewoningen", "voorbereiding",
+    "herbeoordeling", "opname_op_verzoek",
 )
 
 

@@ -97,6 +97,18 @@ class Resource:
             self.companion.give_back(companion_units)
         self.dispatch()
 
+    def withdraw(self, choose) -> list[tuple[tuple, simpy.Event]]:
+        """Take waiting requests out of line (a measure sends those addresses elsewhere). `choose`
+        gets the keys of the single-slot line in service order and returns those to take; their
+        (key, event) pairs come back unfired, for the caller to fire."""
+        line = sorted(self._plain, key=lambda entry: entry[0])
+        taken = set(choose([entry[0] for entry in line]))
+        self._plain = [entry for entry in line if entry[0] not in taken]  # sorted is a heap
+        out = [(entry[0], entry[3]) for entry in line if entry[0] in taken]
+        self._plain_units -= sum(entry[1] for entry in line if entry[0] in taken)
+        self.dispatch()
+        return out
+
     def set_capacity(self, capacity: int) -> None:
         """Lowering capacity stops new starts until running work has drained below it."""
         self.capacity = capacity

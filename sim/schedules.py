@@ -1,11 +1,17 @@
-"""Capacity schedules: a scenario's steps and linear ramps turned into dated integer changes."""
+"""Capacity schedules: a scenario's steps and linear ramps, and the measures that change them,
+turned into dated integer changes."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .blocks import Resource
 from .calendar import days_since
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 
 def capacity_changes(resource: Resource, start: date) -> list[tuple[float, int]]:
@@ -36,3 +42,51 @@ def capacity_changes(resource: Resource, start: date) -> list[tuple[float, int]]
         elif slots != changes[-1][1]:
             changes.append((t, slots))
     return changes or [(0.0, 0)]
+
+
+def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
+    """The schedule a resource follows: the scenario's own, times the crisisaanpak's factor, plus
+    the Bouwimpuls's extra bouwcapaciteit, in whole slots."""
+    base = capacity_changes(getattr(sc.resources, name), sc.start)
+    extra = [(0.0, 0)]
+    bouwimpuls = sc.measures.get("bouwimpuls")
+    if name == "bouwcapaciteit" and bouwimpuls is not None and bouwimpuls.capacity:
+        extra = capacity_changes(Resource(capacity=bouwimpuls.capacity), sc.start)
+    ramp = _factor_ramp(sc, name)
+    if extra == [(0.0, 0)] and ramp is None:
+        return base
+    times = sorted({t for t, _ in base} | {t for t, _ in extra} | set(ramp.days if ramp else ()))
+    changes: list[tuple[float, int]] = []
+    for t in times:
+        value = _at(base, t) * (ramp.at(t) if ramp else 1.0) + _at(extra, t)
+        if not changes or round(value) != changes[-1][1]:
+            changes.append((t, round(value)))
+    return changes
+
+
+def _at(changes: list[tuple[float, int]], t: float) -> int:
+    return changes[bisect_right([c[0] for c in changes], t) - 1][1]
+
+
+class _Ramp:
+    """A factor: 1 before t0, linear to `factor` at t1, then `factor`; sampled once a day."""
+
+    def __init__(self, t0: float, t1: float, factor: float) -> None:
+        self.t0, self.t1, self.factor = t0, t1, factor
+        self.days = [max(t0 + d, 0.0) for d in range(int(t1 - t0) + 1)]
+
+    def at(self, t: float) -> float:
+        if t < self.t0:
+            return 1.0
+        if t >= self.t1:
+            return self.factor
+        return 1.0 + (self.factor - 1.0) * (t - self.t0) / (self.t1 - self.t0)
+
+
+def _factor_ramp(sc: Scenario, name: str) -> _Ramp | None:
+    crisis = sc.measures.get("crisisaanpak")
+    if crisis is None or name not in crisis.factors:
+        return None
+    t0 = days_since(sc.start, crisis.from_)
+    t1 = days_since(sc.start, crisis.to) if crisis.to is not None else t0
+    return _Ramp(t0, t1, crisis.factors[name])

@@ -41,7 +41,7 @@ def test_every_address_goes_through_exactly_its_steps_once(small):
     m = Model(loaded.scenario, load_population(loaded))  # same draws as the run (CRN by index)
     assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
     for a in range(len(r.addresses)):
-        steps = expected_steps(r.held[a], m.skips_beoordeling[a], m.meets_norm[a])
+        steps = expected_steps(r.held[a], m.skips_beoordeling[a], r.meets_norm[a])
         if r.held[a] == process.PLANVORMING:  # resumes at its sub-step
             steps = [s for s in steps if s != process.S_VOORBEREIDEN]
         done = list(np.flatnonzero(~np.isnan(r.started[a])))
