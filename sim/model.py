@@ -213,9 +213,9 @@ class Model:
         self.u_herbeoordeling = stream(sc.seed, "herbeoordeling").random(n)
         handovers = []
         if (impuls := measures.get("bouwimpuls")) is not None:
-            handovers += [(tranche, 1, impuls) for tranche in impuls.tranches]
+            handovers += [(tranche, process.BOUWIMPULS, impuls) for tranche in impuls.tranches]
         if (batch := measures.get("batch_1581")) is not None:
-            handovers.append((batch.tranche, 2, batch))
+            handovers.append((batch.tranche, process.BATCH_1581, batch))
         for tranche, kind, block in handovers:
             self.env.process(self._hand_over(tranche, kind, block))
 
@@ -311,7 +311,7 @@ class Model:
         for key, granted in self.planvorming.withdraw(choose):
             a = key[-1]
             self.handed_over[a] = kind
-            self.reassesses[a] = kind == 2 and self.u_herbeoordeling[a] < block.reassess
+            self.reassesses[a] = kind == process.BATCH_1581 and self.u_herbeoordeling[a] < block.reassess
             self.preparation[a] = from_uniforms(block.preparation, self.u_voorbereiding[a:a + 1])[0]
             if self._clusters is not None:
                 self._clusters.leave(a)

@@ -33,6 +33,8 @@ PLANVORMING_STEPS = (S_VOORBEREIDEN, S_UITVOERINGSPLAN, S_BESLUIT)
 ROUTES = ("klassiek", "typologie", "praktijkaanpak", "referentiewoning", "herbeoordeling")
 KLASSIEK, TYPOLOGIE, PRAKTIJKAANPAK, REFERENTIEWONING, HERBEOORDELING = range(5)
 HANDED_OVER = "overgedragen"  # the value of a planvorming request a measure took out of the line
+HANDED_OVER_BY = ("", "bouwimpuls", "batch_1581")  # which measure did (RunResult.handed_over)
+BOUWIMPULS, BATCH_1581 = 1, 2
 
 
 def address_life(m: Model, a: int):

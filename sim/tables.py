@@ -217,13 +217,22 @@ def bottlenecks(resources: pd.DataFrame) -> pd.DataFrame:
 
 
 def event_log(r: RunResult) -> pd.DataFrame:
-    """One row per address per step it went through in the run: waiting, start, end, resource."""
+    """One row per address per step it went through in the run: waiting, start, end, the resource
+    that did the work, and for the beoordeling how it was done (the measures' routes)."""
     a, k = np.nonzero(~np.isnan(r.started))
     start = r.scenario.start
+    middel = np.array(STEP_RESOURCE, dtype=object)[k]
+    beoordeling = k == process.S_BEOORDELING
+    route = r.route[a]
+    middel[beoordeling & (route == process.PRAKTIJKAANPAK)] = "bouwcapaciteit"
+    middel[beoordeling & (route == process.REFERENTIEWONING)] = "geen (referentiewoning)"
+    middel[(k == process.S_BESLUIT) & (r.handed_over[a] > 0)] = "geen (bedrijfsbureau)"
     return pd.DataFrame({
         "address_id": r.addresses["address_id"].to_numpy()[a],
         "stap": np.array(process.STEPS)[k],
-        "middel": np.array(STEP_RESOURCE)[k],
+        "middel": middel,
+        "aanpak": np.where(beoordeling, np.array(process.ROUTES, dtype=object)[route], ""),
+        "overgedragen": np.array(process.HANDED_OVER_BY, dtype=object)[r.handed_over[a]],
         "wachtrij_vanaf": dates_at(start, r.queued[a, k]),
         "start": dates_at(start, r.started[a, k]),
         "einde": dates_at(start, r.ended[a, k]),
@@ -231,3 +240,9 @@ def event_log(r: RunResult) -> pd.DataFrame:
         "einde_dag": r.ended[a, k],
         "wisselwoning": (r.needs_wisselwoning[a] & (k == process.S_UITVOERING)),
     })
+
+
+def wisselwoningen_tekort(r: RunResult) -> int:
+    """The most addresses at once that were ready for uitvoering but waited for a wisselwoning."""
+    waiting = r.monitors["wisselwoningen"][:, 3]
+    return int(waiting.max()) if len(waiting) else 0
