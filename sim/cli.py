@@ -1,4 +1,4 @@
-"""Command line: `versterking run`, `validate` and `calibrate`."""
+"""Command line: `versterking run`, `compare`, `validate` and `calibrate`."""
 
 from __future__ import annotations
 
@@ -46,6 +46,43 @@ def run(scenario: Path, out: Path | None, seed: int | None, force: bool,
         tables = make_tables(result)
         text = summary_text(result, tables)
         folder = write_results(result, tables, loaded, out, force, sys.argv, text)
+    click.echo(text)
+    click.echo(f"  resultaten: {folder}")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--replications", type=click.IntRange(1, 1000), default=5, show_default=True,
+              help="Replications per scenario, the same seeds in every scenario.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Root seed (default: the first scenario's seed).")
+@click.option("--attribution", is_flag=True,
+              help="Also run each scenario's measures alone and left out, to show what each buys.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes (default: all cores); results do not depend on it.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/vergelijking-<names>).")
+@click.option("--force", is_flag=True, help="Replace an existing results folder.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar (default: on when the terminal is interactive).")
+def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, attribution: bool,
+            workers: int | None, out: Path | None, force: bool, progress: bool | None) -> None:
+    """Run SCENARIOS side by side with common random numbers and show the differences with the
+    first: end dates per phase and risk profile, 95%/100% voltooid, the binding resource per year
+    and the peak wisselwoningen shortage."""
+    from .comparison_report import run_comparison
+
+    with _input_errors():
+        loaded = [load_scenario(path) for path in scenarios]
+        names = [item.scenario.name for item in loaded]
+        if len(set(names)) != len(names):
+            raise InputError(f"{scenarios[names.index(next(n for n in names if names.count(n) > 1))]}:"
+                             " name: two scenarios have the same name; give each its own")
+        out = out or Path("results") / ("vergelijking-" + "-".join(names))[:120]
+        check_writable(out, force)
+        show = sys.stderr.isatty() if progress is None else progress
+        text, folder = run_comparison(loaded, replications, seed, attribution, workers, out, force,
+                                      sys.argv, show)
     click.echo(text)
     click.echo(f"  resultaten: {folder}")
 

@@ -44,7 +44,7 @@ class RunResult:
     route: np.ndarray                # (n,) how the beoordeling was done (process.ROUTES)
     meets_norm: np.ndarray           # (n,) bool: judged to meet the norm in this run
     handed_over: np.ndarray          # (n,) 0, or the measure that took it out of planvorming
-    monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting)
+    monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting, short)
     end_time: float                  # day the run stopped (last voltooid, or the horizon)
     wall_seconds: float = 0.0
 

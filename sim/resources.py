@@ -16,16 +16,17 @@ import simpy
 
 
 class Monitor:
-    """State after every change: (time, in use, capacity, waiting). Integrate, don't sample."""
+    """State after every change: (time, in use, capacity, waiting, short). Integrate, don't sample.
+    `short` is for a companion pool: work that could start now but for a unit of the pool."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[float, int, int, int]] = []
+        self.rows: list[tuple[float, int, int, int, int]] = []
 
-    def record(self, t: float, in_use: int, capacity: int, waiting: int) -> None:
-        self.rows.append((t, in_use, capacity, waiting))
+    def record(self, t: float, in_use: int, capacity: int, waiting: int, short: int = 0) -> None:
+        self.rows.append((t, in_use, capacity, waiting, short))
 
     def as_array(self) -> np.ndarray:
-        return np.array(self.rows, dtype=float).reshape(-1, 4)
+        return np.array(self.rows, dtype=float).reshape(-1, 5)
 
 
 class Pool:
@@ -36,6 +37,7 @@ class Pool:
         self.env, self.name, self.capacity, self.in_use = env, name, capacity, 0
         self.monitor = Monitor()
         self.waiting = 0  # requests of the owner that need a unit and have not got one
+        self.short = 0  # of those, the ones the owner has a free slot for (a true shortage)
         self.owner: Resource | None = None
 
     def free(self) -> bool:
@@ -54,7 +56,7 @@ class Pool:
         self.record()
 
     def record(self) -> None:
-        self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting)
+        self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting, self.short)
 
 
 class Resource:
@@ -146,6 +148,7 @@ class Resource:
         self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting - blocked)
         if pool is not None:
             pool.waiting = blocked
+            pool.short = min(blocked, max(self.capacity - self.in_use, 0))
             pool.record()
 
 

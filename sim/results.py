@@ -8,6 +8,7 @@ import os
 import platform
 import shutil
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -49,7 +50,31 @@ def check_writable(out: Path, force: bool) -> None:
 
 def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, force: bool,
                   command: list[str], summary: str) -> Path:
-    """Write everything into a temporary sibling folder, then move it into place in one rename."""
+    files = {
+        "milestones_quarterly.csv": t.milestones,
+        "production_quarterly.csv": t.production,
+        "end_dates.csv": t.end_dates,
+        "step_durations.csv": t.durations,
+        "resources_quarterly.csv": t.resources,
+        "bottlenecks.csv": t.bottlenecks,
+    }
+    with results_folder(out, force) as tmp:
+        for name, df in files.items():
+            write_csv(df, tmp / name)
+        tables.event_log(r).to_parquet(tmp / "events.parquet", index=False)
+        (tmp / "summary.txt").write_text(summary + "\n", encoding="utf-8")
+        write_manifest(tmp, command, run_manifest(r, loaded))
+    return out.resolve()
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, float_format="%.4f", lineterminator="\n")
+
+
+@contextmanager
+def results_folder(out: Path, force: bool):
+    """Yield a temporary sibling folder to write into; move it into place in one rename at the end,
+    or remove it if anything failed, so a results folder is always whole or absent."""
     check_writable(out, force)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -57,21 +82,7 @@ def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, fo
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        files = {
-            "milestones_quarterly.csv": t.milestones,
-            "production_quarterly.csv": t.production,
-            "end_dates.csv": t.end_dates,
-            "step_durations.csv": t.durations,
-            "resources_quarterly.csv": t.resources,
-            "bottlenecks.csv": t.bottlenecks,
-        }
-        for name, df in files.items():
-            df.to_csv(tmp / name, index=False, float_format="%.4f", lineterminator="\n")
-        tables.event_log(r).to_parquet(tmp / "events.parquet", index=False)
-        (tmp / "summary.txt").write_text(summary + "\n", encoding="utf-8")
-        manifest = _manifest(r, loaded, command, tmp)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
-                                           encoding="utf-8")
+        yield tmp
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)
@@ -82,36 +93,53 @@ def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, fo
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
+
+
+def write_manifest(folder: Path, command: list[str], content: dict) -> None:
+    """manifest.json: what was run and with what, plus a checksum of every file written before it."""
+    manifest = {
+        "package": "versterking",
+        "version": metadata.version("versterking"),
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        **content,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "dependencies": {d: metadata.version(d) for d in DEPENDENCIES},
+        "outputs": {p.name: _sha256(p.read_bytes()) for p in sorted(folder.iterdir())},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
+                                          encoding="utf-8")
+
+
+def scenario_manifest(loaded: LoadedScenario, sc=None) -> dict:
+    """The scenario as files (the extends chain, verbatim) and as resolved values."""
+    sc = sc or loaded.scenario
+    return {
+        "name": sc.name,
+        "path": str(loaded.path),
+        "sha256": loaded.content_hash,
+        "files": loaded.files,
+        "resolved": sc.model_dump(mode="json", by_alias=True),
+    }
+
+
+def population_manifest(loaded: LoadedScenario, addresses: int) -> dict:
+    population: dict = {"source": loaded.scenario.population.source, "addresses": addresses}
+    if loaded.population_file is not None:
+        population |= {"file": str(loaded.population_file),
+                       "sha256": _sha256(loaded.population_file.read_bytes())}
+    return population
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _manifest(r: RunResult, loaded: LoadedScenario, command: list[str], folder: Path) -> dict:
-    sc = r.scenario
-    population: dict = {"source": sc.population.source, "addresses": len(r.addresses)}
-    if loaded.population_file is not None:
-        population |= {"file": str(loaded.population_file),
-                       "sha256": _sha256(loaded.population_file.read_bytes())}
+def run_manifest(r: RunResult, loaded: LoadedScenario) -> dict:
     return {
-        "package": "versterking",
-        "version": metadata.version("versterking"),
-        "command": command,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seed": sc.seed,
-        "scenario": {
-            "name": sc.name,
-            "path": str(loaded.path),
-            "sha256": loaded.content_hash,
-            "files": loaded.files,
-            "resolved": sc.model_dump(mode="json", by_alias=True),
-        },
-        "population": population,
+        "seed": r.scenario.seed,
+        "scenario": scenario_manifest(loaded, r.scenario),
+        "population": population_manifest(loaded, len(r.addresses)),
         "run": {"end_day": r.end_time, "wall_seconds": round(r.wall_seconds, 3)},
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "dependencies": {d: metadata.version(d) for d in DEPENDENCIES},
-        "outputs": {p.name: _sha256(p.read_bytes()) for p in sorted(folder.iterdir())},
     }

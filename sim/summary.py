@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from .model import RunResult
 from .results import Tables
 
@@ -25,18 +27,18 @@ def summary_text(r: RunResult, t: Tables) -> str:
         "  fase gereed: " + ", ".join(
             f"{phase} {_fmt(total[f'{phase} gereed'])}"
             for phase in ("opname", "beoordeling", "planvorming", "uitvoering")),
-        "  knelpunt: " + _bottleneck_runs(t),
+        "  knelpunt: " + bottleneck_runs(t.bottlenecks),
     ]
     return "\n".join(lines)
 
 
-def _bottleneck_runs(t: Tables) -> str:
+def bottleneck_runs(bottlenecks: pd.DataFrame, column: str = "knelpunt") -> str:
     """Consecutive years with the same binding resource, e.g. '2020-2021 opnamecapaciteit'."""
     runs: list[list] = []
-    for year, name in zip(t.bottlenecks["jaar"], t.bottlenecks["knelpunt"], strict=True):
+    for year, name in zip(bottlenecks["jaar"], bottlenecks[column], strict=True):
         if runs and runs[-1][2] == name and runs[-1][1] == year - 1:
             runs[-1][1] = year
         else:
             runs.append([year, year, name])
-    parts = [f"{a}-{b} {n}" if a != b else f"{a} {n}" for a, b, n in runs if n != "geen"]
+    parts = [f"{a}-{b} {n}" if a != b else f"{a} {n}" for a, b, n in runs if n not in ("geen", "-")]
     return "; ".join(parts[:6]) + (" ..." if len(parts) > 6 else "") if parts else "geen"

@@ -243,6 +243,7 @@ def event_log(r: RunResult) -> pd.DataFrame:
 
 
 def wisselwoningen_tekort(r: RunResult) -> int:
-    """The most addresses at once that were ready for uitvoering but waited for a wisselwoning."""
-    waiting = r.monitors["wisselwoningen"][:, 3]
-    return int(waiting.max()) if len(waiting) else 0
+    """The most addresses at once that could have started uitvoering (a builder slot was free) but
+    for a wisselwoning."""
+    short = r.monitors["wisselwoningen"][:, 4]
+    return int(short.max()) if len(short) else 0
