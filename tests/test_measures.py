@@ -1,0 +1,248 @@
+"""Each versnellingsmaatregel changes what it should and nothing else (same seed: common random
+numbers, so a run with a measure is compared with the same addresses' luck without it)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from conftest import address_table, run, variant
+
+from sim import process, tables
+from sim.calendar import days_since
+from sim.scenario import load_scenario
+from sim.schedules import resource_changes
+
+ALL_MEASURES = """
+[measures.typologie]
+from = 2021-01-01
+share = { P50 = 0.5, P90 = 0.5, grijs = 0.5 }
+duration = { dist = "fixed", value = 3 }
+meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
+
+[measures.praktijkaanpak]
+pilot_from = 2020-07-17
+pilot_addresses = 10
+scale_from = 2021-06-01
+share = { P50 = 0.5, P90 = 0.5, grijs = 0.5 }
+duration = { dist = "fixed", value = 7 }
+meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
+
+[measures.referentiewoningen]
+from = 2020-07-17
+share = 1.0
+duration = { dist = "fixed", value = 2 }
+
+[measures.bouwimpuls]
+capacity = [{ from = 2021-01-01, value = 3 }]
+tranches = [{ from = 2021-01-01, addresses = 5 }]
+preparation = { dist = "fixed", value = 11 }
+
+[measures.batch_1581]
+tranche = { from = 2021-03-01, addresses = 6, risk_profile = { P90 = 0.5, grijs = 0.5 } }
+preparation = { dist = "fixed", value = 13 }
+reassess = 1.0
+meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
+uitvoering_factor = 0.5
+
+[measures.npr_2020]
+from = 2021-01-01
+meets_norm = { P50 = 1.0, P90 = 1.0, grijs = 1.0 }
+uitvoering_factor = 0.8
+
+[measures.opname_op_verzoek]
+from = 2021-01-01
+to = 2022-01-01
+addresses = 30
+risk_profile = { grijs = 1.0 }
+skip_beoordeling = 1.0
+
+[measures.crisisaanpak]
+from = 2022-01-01
+to = 2023-01-01
+factors = { bouwcapaciteit = 10 }
+"""
+
+
+@pytest.fixture
+def many(small):
+    """The small scenario with 400 addresses, so every measure has someone to act on."""
+    address_table(400, seed=3).to_csv(small.parent / "veel.csv", index=False)
+    return variant(small, "veel", '[population]\nsource = "file"\nfile = "veel.csv"\n')
+
+
+SLOW_PLANVORMING = "[resources.planvorming]\ncapacity = 1\n"  # a line to hand addresses over from
+NAMES = [block.split("]")[0] for block in ALL_MEASURES.split("\n[measures.")[1:]]
+
+
+def with_measures(base, keep: tuple[str, ...], extra: str = "", name: str | None = None):
+    """`base` plus ALL_MEASURES with all but `keep` switched off (by a file that extends it, as a
+    user would), and `extra` lines added to the first kept measure's block."""
+    parent = base.parent / "alle-maatregelen.toml"
+    parent.write_text(f'extends = "{base.name}"\nname = "alle"\n{ALL_MEASURES}', encoding="utf-8")
+    name = name or "-".join(keep) or "geen"
+    off = "".join(f"[measures.{n}]\nenabled = false\n" for n in NAMES if n not in keep)
+    more = f"[measures.{keep[0]}]\n{extra}" if extra else ""
+    path = base.parent / f"{name}.toml"
+    path.write_text(f'extends = "{parent.name}"\nname = "{name}"\n{off}{more}', encoding="utf-8")
+    return path
+
+
+def with_measure(base, name: str, extra: str = ""):
+    return with_measures(base, (name,), extra)
+
+
+def test_measures_switched_off_change_nothing(many):
+    base = run(many)
+    path = with_measures(many, ())
+    assert load_scenario(path).scenario.measures.active() == []
+    r = run(path)
+    for field in ("reached", "started", "ended"):
+        np.testing.assert_array_equal(getattr(r, field), getattr(base, field))
+
+
+def test_all_measures_together_keep_every_address_accounted_for(many):
+    r = run(with_measures(many, tuple(NAMES)))
+    assert len(r.addresses) == 430 and not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    m = tables.milestones_quarterly(r)
+    totaal = m[m["niveau"] == "totaal"]
+    columns = ["nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid"]
+    assert (totaal[columns].sum(axis=1) == totaal["totaal"]).all()
+
+
+def test_typologie_shortens_beoordeling_and_uses_less_ingenieursbureau(many):
+    base, r = run(many), run(with_measure(many, "typologie"))
+    start = days_since(r.scenario.start, date(2021, 1, 1))
+    typed = r.route == process.TYPOLOGIE
+    assert typed.sum() > 20
+    began = r.started[typed, process.S_BEOORDELING]
+    assert (began >= start).all()
+    np.testing.assert_allclose(r.ended[typed, process.S_BEOORDELING] - began, 3.0)
+    # klassiek beoordelingen started after the first day keep their own drawn duration
+    klassiek = (r.route == process.KLASSIEK) & (r.started[:, process.S_BEOORDELING] > 0)
+    same = klassiek & (base.started[:, process.S_BEOORDELING] > 0)
+    np.testing.assert_allclose((r.ended - r.started)[same, process.S_BEOORDELING],
+                               (base.ended - base.started)[same, process.S_BEOORDELING])
+    ib = lambda x: np.nansum(x.ended[:, process.S_BEOORDELING] - x.started[:, process.S_BEOORDELING])  # noqa: E731
+    assert ib(r) < 0.8 * ib(base)
+    # nothing before its date is typed, and nothing else changes for those addresses' draws
+    assert not (r.route[r.started[:, process.S_BEOORDELING] < start] == process.TYPOLOGIE).any()
+
+
+def test_praktijkaanpak_never_uses_an_ingenieursbureau(many):
+    r = run(with_measure(many, "praktijkaanpak"))
+    log = tables.event_log(r)
+    beoordeling = log[log["stap"] == "beoordeling"]
+    prak = beoordeling[beoordeling["aanpak"] == "praktijkaanpak"]
+    assert len(prak) > 10 and (prak["middel"] == "bouwcapaciteit").all()
+    assert (beoordeling.loc[beoordeling["aanpak"] != "praktijkaanpak", "middel"] == "ingenieursbureaus").all()
+    # the pilot: exactly 10 before the scale-up date
+    scale = days_since(r.scenario.start, date(2021, 6, 1))
+    early = (r.route == process.PRAKTIJKAANPAK) & (r.queued[:, process.S_BEOORDELING] < scale)
+    assert early.sum() == 10
+    np.testing.assert_allclose((prak["einde_dag"] - prak["start_dag"]).to_numpy(), 7.0)
+
+
+def test_praktijkaanpak_and_uitvoering_share_the_builders_capacity(many):
+    r = run(with_measure(many, "praktijkaanpak"))
+    from test_model import capacity_at, in_service_at_starts
+
+    prak = r.route == process.PRAKTIJKAANPAK
+    both_started = np.column_stack([np.where(prak, r.started[:, process.S_BEOORDELING], np.nan),
+                                    r.started[:, process.S_UITVOERING]])
+    both_ended = np.column_stack([np.where(prak, r.ended[:, process.S_BEOORDELING], np.nan),
+                                  r.ended[:, process.S_UITVOERING]])
+    r.started, r.ended = both_started, both_ended
+    t, level = in_service_at_starts(r, [0, 1])
+    assert np.all(level <= capacity_at(resource_changes(r.scenario, "bouwcapaciteit"), t))
+
+
+def test_referentiewoningen_follow_their_reference(many):
+    base, r = run(many), run(with_measure(many, "referentiewoningen"))
+    followers = np.flatnonzero(r.route == process.REFERENTIEWONING)
+    assert len(followers) > 10
+    building = r.addresses["building_id"].to_numpy()
+    for a in followers:
+        mates = np.flatnonzero((building == building[a]) & (r.route != process.REFERENTIEWONING)
+                               & ~np.isnan(r.ended[:, process.S_BEOORDELING]))
+        assert len(mates) == 1  # its reference
+        ref = mates[0]
+        assert r.meets_norm[a] == r.meets_norm[ref]
+        assert r.started[a, process.S_BEOORDELING] >= r.ended[ref, process.S_BEOORDELING]
+        assert r.ended[a, process.S_BEOORDELING] - r.started[a, process.S_BEOORDELING] == 2.0
+    assert (~np.isnan(r.started[:, process.S_BEOORDELING]) & (r.route != process.REFERENTIEWONING)).sum() \
+        < (~np.isnan(base.started[:, process.S_BEOORDELING])).sum()
+
+
+def test_bouwimpuls_hands_a_tranche_straight_to_execution(many):
+    r = run(variant(with_measure(many, "bouwimpuls"), "impuls-traag", SLOW_PLANVORMING))
+    day = days_since(r.scenario.start, date(2021, 1, 1))
+    handed = np.flatnonzero(r.handed_over == process.BOUWIMPULS)
+    assert len(handed) == 5
+    assert np.isnan(r.started[handed, process.S_UITVOERINGSPLAN]).all()  # no planvorming slot
+    np.testing.assert_allclose(r.started[handed, process.S_BESLUIT], day)
+    np.testing.assert_allclose(r.ended[handed, process.S_BESLUIT], day + 11)
+    assert (r.started[handed, process.S_UITVOERING] >= day + 11).all()
+    # the most urgent went (risk first, then longest waiting): nobody left in line was ahead of them
+    profile = r.addresses["risk_profile"].map({"P50": 0, "P90": 1, "grijs": 2}).to_numpy()
+    queued = r.queued[:, process.S_VOORBEREIDEN]
+    left = np.flatnonzero((queued <= day) & ~(r.started[:, process.S_VOORBEREIDEN] <= day)
+                          & (r.handed_over == 0) & (r.held < process.PLANVORMING))
+    assert len(left) > 0
+    last_taken = max((profile[a], queued[a]) for a in handed)
+    assert all((profile[a], queued[a]) >= last_taken for a in left)
+    # and the Bouwimpuls's builders come on top of the scenario's own
+    changes = resource_changes(r.scenario, "bouwcapaciteit")
+    base = resource_changes(load_scenario(many).scenario, "bouwcapaciteit")
+    assert [c for t, c in changes if t == day] == [c + 3 for t, c in base if t <= day][-1:]
+
+
+def test_batch_1581_mix_and_reassessment(many):
+    r = run(variant(with_measure(many, "batch_1581"), "batch-traag", SLOW_PLANVORMING))
+    day = days_since(r.scenario.start, date(2021, 3, 1))
+    handed = np.flatnonzero(r.handed_over == process.BATCH_1581)
+    profiles = r.addresses["risk_profile"].to_numpy()[handed]
+    assert sorted(profiles) == ["P90"] * 3 + ["grijs"] * 3
+    # every owner chose a reassessment: a beoordeling after the hand-over, then lighter uitvoering
+    assert (r.route[handed] == process.HERBEOORDELING).all()
+    assert (r.queued[handed, process.S_BEOORDELING] >= day).all()
+    took = (r.ended - r.started)[handed, process.S_UITVOERING]
+    np.testing.assert_allclose(took, 45.0)
+
+
+def test_npr_update_judges_from_its_date(many):
+    r = run(with_measure(many, "npr_2020"))
+    day = days_since(r.scenario.start, date(2021, 1, 1))
+    ends = r.ended[:, process.S_BEOORDELING]
+    after = ends >= day
+    assert after.sum() > 20 and r.meets_norm[after].all()
+    before = ends < day
+    assert not r.meets_norm[before].all() and before.sum() > 0
+    lighter = run(with_measure(many, "npr_2020", "meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }\n"
+                                                 "uitvoering_factor = 0.5\n"))
+    judged_after = lighter.ended[:, process.S_BEOORDELING] >= day
+    took = (lighter.ended - lighter.started)[judged_after, process.S_UITVOERING]
+    np.testing.assert_allclose(took[~np.isnan(took)], 45.0)
+
+
+def test_opname_op_verzoek_adds_addresses_that_need_no_beoordeling(many):
+    r = run(with_measure(many, "opname_op_verzoek"))
+    new = r.addresses["address_id"].str.startswith("opname-op-verzoek").to_numpy()
+    assert new.sum() == 30 and (r.addresses.loc[new, "risk_profile"] == "grijs").all()
+    assert np.isnan(r.started[new, process.S_BEOORDELING]).all()
+    assert not np.isnan(r.reached[new, process.VOLTOOID]).any()
+
+
+def test_crisisaanpak_scales_the_schedule_with_a_ramp(many):
+    sc = load_scenario(with_measure(many, "crisisaanpak")).scenario
+    base = load_scenario(many).scenario
+    t0, t1 = days_since(sc.start, date(2022, 1, 1)), days_since(sc.start, date(2023, 1, 1))
+    scaled = dict(resource_changes(sc, "bouwcapaciteit"))
+    plain = resource_changes(base, "bouwcapaciteit")
+    assert resource_changes(sc, "ingenieursbureaus") == resource_changes(base, "ingenieursbureaus")
+    value_at = lambda ch, t: [c for s, c in ch if s <= t][-1]  # noqa: E731
+    assert value_at(list(scaled.items()), t0 - 1) == value_at(plain, t0 - 1)
+    assert value_at(list(scaled.items()), t1 + 1) == 10 * value_at(plain, t1 + 1)
+    mid = value_at(list(scaled.items()), (t0 + t1) / 2)
+    assert value_at(plain, t1) < mid < 10 * value_at(plain, t1)
