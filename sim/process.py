@@ -113,6 +113,8 @@ def beoordeling(m: Model, a: int, since: float, route: int):
         if route == KLASSIEK and m.typologie_applies(a):
             route = TYPOLOGIE
             duration = m.typologie_duration[a]
+        elif route == HERBEOORDELING:  # new work, even when handed over on the first day
+            duration = m.duration[a, S_BEOORDELING]
         else:
             duration = m.time_left(a, (S_BEOORDELING,), False)[0]
         yield from m.carry_out(a, S_BEOORDELING, duration)

@@ -29,6 +29,8 @@ def summary_text(r: RunResult, t: Tables) -> str:
             for phase in ("opname", "beoordeling", "planvorming", "uitvoering")),
         "  knelpunt: " + bottleneck_runs(t.bottlenecks),
     ]
+    if sc.measures.active():
+        lines.insert(1, "  maatregelen: " + ", ".join(sc.measures.active()))
     return "\n".join(lines)
 
 
