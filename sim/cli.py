@@ -75,9 +75,10 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, at
     with _input_errors():
         loaded = [load_scenario(path) for path in scenarios]
         names = [item.scenario.name for item in loaded]
-        if len(set(names)) != len(names):
-            raise InputError(f"{scenarios[names.index(next(n for n in names if names.count(n) > 1))]}:"
-                             " name: two scenarios have the same name; give each its own")
+        twice = [n for n in names if names.count(n) > 1]
+        if twice:
+            raise InputError(f"{scenarios[names.index(twice[0])]}: name: '{twice[0]}' is the name of "
+                             "two compared scenarios (it labels the columns); give each its own")
         out = out or Path("results") / ("vergelijking-" + "-".join(names))[:120]
         check_writable(out, force)
         show = sys.stderr.isatty() if progress is None else progress

@@ -87,21 +87,17 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress=None) -> list
     _JOBS = jobs
     try:
         if workers <= 1:
-            results = []
-            for i in range(len(jobs)):
-                results.append(_run_index(i))
-                if progress:
-                    progress(1)
-            return results
+            return [_counted(_run_index(i), progress) for i in range(len(jobs))]
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            results = []
-            for result in pool.map(_run_index, range(len(jobs))):
-                results.append(result)
-                if progress:
-                    progress(1)
-            return results
+            return [_counted(res, progress) for res in pool.map(_run_index, range(len(jobs)))]
     finally:
         _JOBS = []
+
+
+def _counted(result: dict, progress) -> dict:
+    if progress:
+        progress(1)
+    return result
 
 
 def jobs_for(variants: list[tuple[str, Scenario, pd.DataFrame]], replications: int,

@@ -16,6 +16,7 @@ from . import process
 from .blocks import OWNERS, PROFILES
 from .calendar import days_since, quarter_ends
 from .distributions import from_uniforms
+from .measures import Batch1581, Bouwimpuls, Tranche
 from .population import MILESTONES, SUBSTEPS, apportion, inflow_mix
 from .randomness import stream
 from .resources import Pool, Resource, follow_schedule
@@ -236,17 +237,14 @@ class Model:
         if "praktijkaanpak" in day:
             if self._pilot_left > 0 and now >= day["pilot"]:
                 self._pilot_left -= 1
-                self.route[a] = process.PRAKTIJKAANPAK
                 return process.PRAKTIJKAANPAK
             share = getattr(measures.praktijkaanpak.share, PROFILES[p])
             if now >= day["praktijkaanpak"] and self.u_praktijk[a] < share:
-                self.route[a] = process.PRAKTIJKAANPAK
                 return process.PRAKTIJKAANPAK
         if "referentiewoningen" in day and now >= day["referentiewoningen"] \
                 and self.u_referentie[a] < measures.referentiewoningen.share:
             g = self.reference_group[a]
             if g in self._references:
-                self.route[a] = process.REFERENTIEWONING
                 return process.REFERENTIEWONING
             self._references[g] = self.env.event()  # this address is its group's reference
             self.is_reference[a] = True
@@ -286,18 +284,18 @@ class Model:
         if self.is_reference[a]:
             self._references[self.reference_group[a]].succeed(a)
 
-    def _hand_over(self, tranche, kind: int, block):
+    def _hand_over(self, tranche: Tranche, kind: int, block: Bouwimpuls | Batch1581):
         """On the tranche's date, take the longest waiting addresses (in its risk mix) out of the
         planvorming line; work already under way stays."""
         t = days_since(self.sc.start, tranche.from_)
         if t > 0:
             yield self.env.timeout(t)
+        total = tranche.addresses
         if tranche.risk_profile is None:
-            wanted = {p: tranche.addresses for p in range(len(PROFILES))}
-            total = tranche.addresses
+            wanted = dict.fromkeys(range(len(PROFILES)), total)
         else:
-            parts = apportion([tranche.risk_profile.get(p, 0.0) for p in PROFILES], tranche.addresses)
-            wanted, total = dict(enumerate(parts.tolist())), tranche.addresses
+            wanted = dict(enumerate(apportion([tranche.risk_profile.get(p, 0.0) for p in PROFILES],
+                                              total).tolist()))
 
         def choose(keys: list[tuple]) -> list[tuple]:
             taken = []

@@ -96,7 +96,7 @@ def test_compare_refuses_to_overwrite_and_names_a_bad_file(small, tmp_path):
     out = tmp_path / "uit"
     out.mkdir()
     code, text = compare([str(small), str(small), "--out", str(out)])
-    assert code == 2 and "same name" in text
+    assert code == 2 and "two compared scenarios" in text
     other = variant(small, "ander", "")
     code, text = compare([str(small), str(other), "--out", str(out)])
     assert code == 2 and "exists" in text
