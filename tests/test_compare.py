@@ -129,3 +129,12 @@ def test_library_scenarios_extend_one_another():
     for path in LIBRARY:
         text = path.read_text(encoding="utf-8")
         assert "extends = " in text and len(text.splitlines()) < 130, path.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LIBRARY, ids=[p.stem for p in LIBRARY])
+def test_every_shipped_forecast_finishes_before_its_horizon(path):
+    """A forecast that stops at its horizon reports "na de horizon" instead of an end date."""
+    loaded = load_scenario(path)
+    r = run_scenario(loaded.scenario, load_population(loaded))
+    assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
