@@ -95,8 +95,7 @@ class CapacityChange(Strict):
 
     @model_validator(mode="after")
     def _ramp_forward(self) -> CapacityChange:
-        if self.to is not None and self.to <= self.from_:
-            raise ValueError("a ramp's 'to' must be after its 'from'")
+        forward(self.from_, self.to, "a ramp's 'to' must be after its 'from'")
         return self
 
 
@@ -128,6 +127,12 @@ class ProfileShares(Strict):
 class OwnerShares(Strict):
     particulier: Share
     corporatie: Share
+
+
+def forward(start: date, end: date | None, message: str = "'to' must be after 'from'") -> None:
+    """A period (`from` .. `to`, where `to` may be left out) must run forward in time."""
+    if end is not None and end <= start:
+        raise ValueError(message)
 
 
 def sums_to_one(shares: dict[str, float], what: str) -> dict[str, float]:

@@ -30,7 +30,7 @@ def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | 
     variants = [(item.scenario.name, item.scenario, pop)
                 for item, pop in zip(loaded, populations, strict=True)]
     studied = [(item, pop) for item, pop in zip(loaded, populations, strict=True)
-               if attribution and len(item.scenario.measures.active()) >= 1]
+               if attribution and item.scenario.measures.active()]
     for item, pop in studied:
         variants += [(f"{item.scenario.name}: {label}", sc, pop)
                      for label, sc in cmp.attribution_variants(item.scenario)]

@@ -9,7 +9,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .blocks import MAX_CAPACITY, CapacityChange, Duration, ProfileShares, Share, Strict, sums_to_one
+from .blocks import (
+    MAX_CAPACITY,
+    CapacityChange,
+    Duration,
+    ProfileShares,
+    Share,
+    Strict,
+    forward,
+    sums_to_one,
+)
 
 Count = Annotated[int, Field(ge=0, le=MAX_CAPACITY)]
 Factor = Annotated[float, Field(gt=0.0, le=1000.0)]
@@ -114,8 +123,7 @@ class OpnameOpVerzoek(Measure):
 
     @model_validator(mode="after")
     def _consistent(self) -> OpnameOpVerzoek:
-        if self.to <= self.from_:
-            raise ValueError("'to' must be after 'from'")
+        forward(self.from_, self.to)
         sums_to_one(self.risk_profile, "risk_profile")
         return self
 
@@ -130,8 +138,7 @@ class Opschaling(Measure):
 
     @model_validator(mode="after")
     def _ramp_forward(self) -> Opschaling:
-        if self.to is not None and self.to <= self.from_:
-            raise ValueError("'to' must be after 'from'")
+        forward(self.from_, self.to)
         return self
 
 

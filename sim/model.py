@@ -210,13 +210,18 @@ class Model:
             self._day["referentiewoningen"] = days_since(sc.start, ref.from_)
         if (npr := measures.get("npr_2020")) is not None:
             self._day["npr_2020"] = days_since(sc.start, npr.from_)
-        self.u_voorbereiding = stream(sc.seed, "voorbereiding").random(n)
-        self.u_herbeoordeling = stream(sc.seed, "herbeoordeling").random(n)
+        # whose meets_norm shares judge each route (klassiek: the NPR in force, see judge)
+        self._judged_by = {process.TYPOLOGIE: measures.typologie,
+                           process.PRAKTIJKAANPAK: measures.praktijkaanpak,
+                           process.HERBEOORDELING: measures.batch_1581}
         handovers = []
         if (impuls := measures.get("bouwimpuls")) is not None:
             handovers += [(tranche, process.BOUWIMPULS, impuls) for tranche in impuls.tranches]
         if (batch := measures.get("batch_1581")) is not None:
             handovers.append((batch.tranche, process.BATCH_1581, batch))
+        if handovers:
+            self.u_voorbereiding = stream(sc.seed, "voorbereiding").random(n)
+            self.u_herbeoordeling = stream(sc.seed, "herbeoordeling").random(n)
         for tranche, kind, block in handovers:
             self.env.process(self._hand_over(tranche, kind, block))
 
@@ -272,8 +277,7 @@ class Model:
             return
         measures, profile = self.sc.measures, PROFILES[self._profile[a]]
         npr = "npr_2020" in self._day and self.env.now >= self._day["npr_2020"]
-        shares = {process.TYPOLOGIE: measures.typologie, process.PRAKTIJKAANPAK: measures.praktijkaanpak,
-                  process.HERBEOORDELING: measures.batch_1581}.get(route)
+        shares = self._judged_by.get(route)
         if shares is None:
             shares = measures.npr_2020 if npr else self.sc.shares
         self.meets_norm[a] = self.u_norm[a] < getattr(shares.meets_norm, profile)

@@ -23,6 +23,7 @@ from .blocks import (
     Resource,
     Share,
     Strict,
+    forward,
     sums_to_one,
 )
 from .errors import InputError
@@ -74,8 +75,7 @@ class Inflow(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Inflow:
-        if self.to <= self.from_:
-            raise ValueError("'to' must be after 'from'")
+        forward(self.from_, self.to)
         sums_to_one(self.risk_profile, "risk_profile")
         sums_to_one(self.owner_type, "owner_type")
         if self.gemeente is not None:

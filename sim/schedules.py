@@ -56,16 +56,19 @@ def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
     if extra == [(0.0, 0)] and ramp is None:
         return base
     times = sorted({t for t, _ in base} | {t for t, _ in extra} | set(ramp.days if ramp else ()))
+    base_at, extra_at = _step_function(base), _step_function(extra)
     changes: list[tuple[float, int]] = []
     for t in times:
-        value = _at(base, t) * (ramp.at(t) if ramp else 1.0) + _at(extra, t)
+        value = base_at(t) * (ramp.at(t) if ramp else 1.0) + extra_at(t)
         if not changes or round(value) != changes[-1][1]:
             changes.append((t, round(value)))
     return changes
 
 
-def _at(changes: list[tuple[float, int]], t: float) -> int:
-    return changes[bisect_right([c[0] for c in changes], t) - 1][1]
+def _step_function(changes: list[tuple[float, int]]):
+    """The capacity in force on day t, for (day, capacity) changes that start on day 0."""
+    days = [t for t, _ in changes]
+    return lambda t: changes[bisect_right(days, t) - 1][1]
 
 
 class _Ramp:
