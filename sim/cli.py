@@ -23,18 +23,31 @@ def main() -> None:
     """Forecast the Groningen versterkingsopgave from a scenario file."""
 
 
+WORKERS = click.option("--workers", type=click.IntRange(1, 256), default=None,
+                       help="Local processes (default: all cores); results do not depend on it.")
+SCHEDULER = click.option("--scheduler", metavar="ADDRESS", default=None,
+                         help="Run on this Dask cluster (tcp://host:port) instead of local processes.")
+
+
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--replications", type=click.IntRange(1, 100_000), default=50, show_default=True,
+              help="Independent replications; 1 gives a single run with its full event log.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Results folder (default: results/<scenario name>).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
-              help="Override the scenario's seed.")
+              help="Override the scenario's seed (the root seed of the replications).")
+@click.option("--events", is_flag=True,
+              help="With replications: also write replication 0's full event log.")
+@WORKERS
+@SCHEDULER
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on when the terminal is interactive).")
-def run(scenario: Path, out: Path | None, seed: int | None, force: bool,
-        progress: bool | None) -> None:
-    """Run SCENARIO once and write a results folder."""
+def run(scenario: Path, replications: int, out: Path | None, seed: int | None, events: bool,
+        workers: int | None, scheduler: str | None, force: bool, progress: bool | None) -> None:
+    """Run SCENARIO and write a results folder: with replications, every table as mean, P10, P50
+    and P90 over them (column `statistiek`) and the end dates per replication."""
     with _input_errors():
         loaded = load_scenario(scenario)
         sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
@@ -42,10 +55,16 @@ def run(scenario: Path, out: Path | None, seed: int | None, force: bool,
         check_writable(out, force)
         population = load_population(loaded)
         show = sys.stderr.isatty() if progress is None else progress
-        result = run_scenario(sc, population, progress=show)
-        tables = make_tables(result)
-        text = summary_text(result, tables)
-        folder = write_results(result, tables, loaded, out, force, sys.argv, text)
+        if replications > 1:
+            from .run_report import run_replications
+
+            text, folder = run_replications(loaded, population, replications, sc.seed, workers,
+                                            scheduler, events, out, force, sys.argv, show)
+        else:
+            result = run_scenario(sc, population, progress=show)
+            tables = make_tables(result)
+            text = summary_text(result, tables)
+            folder = write_results(result, tables, loaded, out, force, sys.argv, text)
     click.echo(text)
     click.echo(f"  resultaten: {folder}")
 
@@ -58,15 +77,16 @@ def run(scenario: Path, out: Path | None, seed: int | None, force: bool,
               help="Root seed (default: the first scenario's seed).")
 @click.option("--attribution", is_flag=True,
               help="Also run each scenario's measures alone and left out, to show what each buys.")
-@click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Processes (default: all cores); results do not depend on it.")
+@WORKERS
+@SCHEDULER
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Results folder (default: results/vergelijking-<names>).")
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on when the terminal is interactive).")
 def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, attribution: bool,
-            workers: int | None, out: Path | None, force: bool, progress: bool | None) -> None:
+            workers: int | None, scheduler: str | None, out: Path | None, force: bool,
+            progress: bool | None) -> None:
     """Run SCENARIOS side by side with common random numbers and show the differences with the
     first: end dates per phase and risk profile, 95%/100% voltooid, the binding resource per year
     and the peak wisselwoningen shortage."""
@@ -82,7 +102,7 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, at
         out = out or Path("results") / ("vergelijking-" + "-".join(names))[:120]
         check_writable(out, force)
         show = sys.stderr.isatty() if progress is None else progress
-        text, folder = run_comparison(loaded, replications, seed, attribution, workers, out, force,
+        text, folder = run_comparison(loaded, replications, seed, attribution, workers, scheduler, out, force,
                                       sys.argv, show)
     click.echo(text)
     click.echo(f"  resultaten: {folder}")

@@ -8,103 +8,20 @@ Differences are taken per replication (paired) and then summarised.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import date
-from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
 
-from . import tables
 from .blocks import PROFILES
-from .calendar import date_at, days_since
-from .model import run_scenario
+from .calendar import date_at
+from .replications import PHASES, TEKORT
 from .scenario import Scenario
 
-PHASES = ("opname", "beoordeling", "planvorming", "uitvoering")
 # the rows of the side-by-side table, in order (per risk profile: when its last address is done)
 HEADLINE = (*[f"{p} gereed" for p in PHASES], "95% voltooid", "100% voltooid",
             *[f"100% voltooid {p}" for p in PROFILES])
-TEKORT = "piek tekort wisselwoningen"
-
-
-def replication_seed(root: int, replication: int) -> int:
-    """Replication 0 runs with the scenario's own seed (so `versterking run --seed` reproduces
-    it); the others with seeds spawned from it."""
-    if replication == 0:
-        return root
-    state = np.random.SeedSequence(root, spawn_key=(replication,)).generate_state(2, np.uint32)
-    return int(state[0]) << 31 | int(state[1]) >> 1
-
-
-@dataclass
-class Job:
-    label: str          # scenario name, or attribution variant
-    scenario: Scenario  # with the replication's seed
-    population: pd.DataFrame
-    replication: int
-
-
-def outcome(job: Job) -> dict:
-    """One replication reduced to what a comparison shows: end dates (as days since the start),
-    the binding resource per year and the peak wisselwoningen shortage."""
-    r = run_scenario(job.scenario, job.population)
-    ends = tables.end_dates(r).set_index("groep")
-    start = job.scenario.start
-
-    def day(value) -> float:
-        return np.nan if value is None or pd.isna(value) else float(days_since(start, value))
-
-    metrics = {f"{p} gereed": day(ends.loc["totaal", f"{p} gereed"]) for p in PHASES}
-    for pct in (95, 100):
-        metrics[f"{pct}% voltooid"] = day(ends.loc["totaal", f"{pct}% voltooid"])
-    for profile in PROFILES:
-        metrics[f"100% voltooid {profile}"] = day(ends.loc[profile, "100% voltooid"])
-        for p in PHASES:
-            metrics[f"{p} gereed {profile}"] = day(ends.loc[profile, f"{p} gereed"])
-    metrics[TEKORT] = float(tables.wisselwoningen_tekort(r))
-    knelpunt = tables.bottlenecks(tables.resources_quarterly(r))
-    return {"label": job.label, "replicatie": job.replication, "seed": job.scenario.seed,
-            "metrics": metrics, "knelpunt": dict(zip(knelpunt["jaar"], knelpunt["knelpunt"],
-                                                     strict=True))}
-
-
-_JOBS: list[Job] = []
-
-
-def _run_index(i: int) -> dict:
-    return outcome(_JOBS[i])
-
-
-def run_jobs(jobs: list[Job], workers: int | None = None, progress=None) -> list[dict]:
-    """Run every job, in parallel if asked; results in job order, whatever the number of workers.
-    Workers are forked and inherit the jobs, so nothing large is pickled."""
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    global _JOBS
-    _JOBS = jobs
-    try:
-        if workers <= 1:
-            return [_counted(_run_index(i), progress) for i in range(len(jobs))]
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            return [_counted(res, progress) for res in pool.map(_run_index, range(len(jobs)))]
-    finally:
-        _JOBS = []
-
-
-def _counted(result: dict, progress) -> dict:
-    if progress:
-        progress(1)
-    return result
-
-
-def jobs_for(variants: list[tuple[str, Scenario, pd.DataFrame]], replications: int,
-             root_seed: int) -> list[Job]:
-    """Every variant x every replication, with the same seed for replication r in all variants."""
-    return [Job(label, sc.model_copy(update={"seed": replication_seed(root_seed, r)}), population, r)
-            for label, sc, population in variants for r in range(replications)]
 
 
 # -- summaries -----------------------------------------------------------------------------------

@@ -9,15 +9,17 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import compare as cmp
+from .engine import run_tasks
 from .errors import InputError
 from .population import load_population
+from .replications import replicas, replicate, replication_seed
 from .results import population_manifest, results_folder, scenario_manifest, write_csv, write_manifest
 from .scenario import LoadedScenario
 from .summary import bottleneck_runs
 
 
 def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | None,
-                   attribution: bool, workers: int | None, out: Path, force: bool,
+                   attribution: bool, workers: int | None, scheduler: str | None, out: Path, force: bool,
                    command: list[str], progress: bool) -> tuple[str, Path]:
     first = loaded[0].scenario
     for item in loaded[1:]:
@@ -27,16 +29,17 @@ def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | 
     root = first.seed if seed is None else seed
     populations = [load_population(item) for item in loaded]
     order = [item.scenario.name for item in loaded]
-    variants = [(item.scenario.name, item.scenario, pop)
-                for item, pop in zip(loaded, populations, strict=True)]
-    studied = [(item, pop) for item, pop in zip(loaded, populations, strict=True)
-               if attribution and item.scenario.measures.active()]
-    for item, pop in studied:
-        variants += [(f"{item.scenario.name}: {label}", sc, pop)
-                     for label, sc in cmp.attribution_variants(item.scenario)]
-    jobs = cmp.jobs_for(variants, replications, root)
-    with tqdm(total=len(jobs), desc="vergelijking", unit="run", disable=not progress, leave=False) as bar:
-        results = cmp.run_jobs(jobs, workers, bar.update)
+    shared = {item.scenario.name: pop for item, pop in zip(loaded, populations, strict=True)}
+    variants = [(name, item.scenario, name) for name, item in zip(order, loaded, strict=True)]
+    studied = [item for item in loaded if attribution and item.scenario.measures.active()]
+    for item in studied:
+        name = item.scenario.name
+        variants += [(f"{name}: {label}", sc, name) for label, sc in cmp.attribution_variants(item.scenario)]
+    tasks = replicas(variants, replications, root)
+    results: list[dict] = [{}] * len(tasks)
+    with tqdm(total=len(tasks), desc="vergelijking", unit="run", disable=not progress, leave=False) as bar:
+        for i, result in run_tasks(replicate, tasks, shared, workers, scheduler, bar.update):
+            results[i] = result
 
     long = cmp.per_replication(results, first.start)
     main = long[long["scenario"].isin(order)]
@@ -50,7 +53,7 @@ def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | 
     lines += ["", "knelpunt per jaar:"]
     lines += [f"  {label}: {bottleneck_runs(knelpunten, label)}" for label in order]
     files = {"vergelijking.csv": table, "per_replicatie.csv": long, "knelpunten.csv": knelpunten}
-    for item, _ in studied:
+    for item in studied:
         name = item.scenario.name
         names = item.scenario.measures.active()
         mine = pd.concat([long[long["scenario"].str.startswith(f"{name}: ")], main[main["scenario"] == name]])
@@ -67,7 +70,7 @@ def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | 
         write_manifest(tmp, command, {
             "root_seed": root,
             "replications": replications,
-            "seeds": [cmp.replication_seed(root, r) for r in range(replications)],
+            "seeds": [replication_seed(root, r) for r in range(replications)],
             "attribution": attribution,
             "scenarios": [scenario_manifest(item) | {"population": population_manifest(item, len(pop))}
                           for item, pop in zip(loaded, populations, strict=True)],

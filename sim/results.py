@@ -21,7 +21,7 @@ from .errors import InputError
 from .model import RunResult
 from .scenario import LoadedScenario
 
-DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm", "pyarrow")
+DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm", "pyarrow", "distributed")
 
 
 @dataclass

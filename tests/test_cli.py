@@ -23,8 +23,8 @@ def invoke(*args):
 @pytest.fixture(scope="module")
 def basis_runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("basis")
-    a = invoke("run", BASIS, "--out", base / "a")
-    b = invoke("run", BASIS, "--out", base / "b")
+    a = invoke("run", BASIS, "--replications", 1, "--out", base / "a")
+    b = invoke("run", BASIS, "--replications", 1, "--out", base / "b")
     assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
     return base, a.output
 
@@ -93,7 +93,7 @@ def test_failure_while_writing_leaves_no_folder(small, monkeypatch):
     monkeypatch.setattr(tables, "event_log", broken)
     out = small.parent / "uit"
     with pytest.raises(RuntimeError):
-        invoke("run", small, "--out", out)
+        invoke("run", small, "--replications", 1, "--out", out)
     assert not out.exists()
     assert not [p for p in small.parent.iterdir() if p.name.startswith(".uit")]
 

@@ -14,7 +14,7 @@ from conftest import run, variant
 
 from sim import load_population, load_scenario, process, run_scenario
 from sim.cli import main
-from sim.compare import replication_seed
+from sim.replications import replication_seed
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

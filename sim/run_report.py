@@ -1,0 +1,70 @@
+"""`versterking run` with replications: run them where asked, fold each into the percentile tables
+as it arrives, print the spread and write the results folder with its manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from time import perf_counter
+
+import pandas as pd
+from tqdm import tqdm
+
+from .compare import per_replication
+from .engine import run_tasks
+from .replications import LAYOUTS, Stack, bottleneck_shares, replicas, replicate, replication_seed, with_dates
+from .results import population_manifest, results_folder, scenario_manifest, write_csv, write_manifest
+from .scenario import LoadedScenario
+from .summary import replications_text
+
+FILES = {  # table -> file, as in a single run's folder
+    "milestones": "milestones_quarterly.csv",
+    "production": "production_quarterly.csv",
+    "end_dates": "end_dates.csv",
+    "durations": "step_durations.csv",
+    "resources": "resources_quarterly.csv",
+}
+
+
+def run_replications(loaded: LoadedScenario, population: pd.DataFrame, replications: int,
+                     root_seed: int, workers: int | None, scheduler: str | None, events: bool,
+                     out: Path, force: bool, command: list[str], progress: bool) -> tuple[str, Path]:
+    sc = loaded.scenario.model_copy(update={"seed": root_seed})
+    tasks = replicas([(sc.name, sc, sc.name)], replications, root_seed, detail=True, events=events)
+    stacks = {name: Stack(layout) for name, layout in LAYOUTS.items()}
+    headline: list[dict] = [{}] * replications
+    event_log = None
+    began = perf_counter()
+    with tqdm(total=replications, desc=sc.name, unit="replicatie", disable=not progress,
+              leave=False) as bar:
+        for i, result in run_tasks(replicate, tasks, {sc.name: population}, workers, scheduler,
+                                   bar.update):
+            for name, cube in result.pop("cubes").items():
+                stacks[name].put(i, cube)
+            event_log = result.pop("events", event_log)
+            headline[i] = result
+    wall = perf_counter() - began
+
+    stats = {name: stack.statistics() for name, stack in stacks.items()}
+    stats["end_dates"] = with_dates(stats["end_dates"], sc.start)
+    knelpunt = bottleneck_shares(headline)
+    text = replications_text(sc.name, len(population), sc.start, replications, root_seed, wall,
+                             stats["end_dates"], knelpunt, sc.measures.active())
+    with results_folder(out, force) as tmp:
+        for name, file in FILES.items():
+            write_csv(stats[name], tmp / file)
+        write_csv(knelpunt, tmp / "bottlenecks.csv")
+        write_csv(per_replication(headline, sc.start), tmp / "per_replicatie.csv")
+        if event_log is not None:
+            event_log.to_parquet(tmp / "events.parquet", index=False)
+        (tmp / "summary.txt").write_text(text + "\n", encoding="utf-8")
+        write_manifest(tmp, command, {
+            "seed": root_seed,
+            "replications": replications,
+            "seeds": [replication_seed(root_seed, r) for r in range(replications)],
+            "event_log": "replicatie 0" if event_log is not None else None,
+            "scenario": scenario_manifest(loaded, sc),
+            "population": population_manifest(loaded, len(population)),
+            "run": {"wall_seconds": round(wall, 3), "backend": scheduler or "local processes",
+                    "end_day_max": max(h["end_day"] for h in headline)},
+        })
+    return text, out.resolve()
