@@ -103,6 +103,8 @@ class Resource(Strict):
     """Concurrent work slots (addresses in progress at once), as a number or a dated schedule."""
 
     capacity: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | list[CapacityChange]
+    # multiplies every capacity of the schedule: a what-if or a sweep axis without rewriting it
+    factor: Annotated[float, Field(ge=0, le=1000)] = 1.0
     note: str = ""
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""Command line: `versterking run`, `compare`, `validate` and `calibrate`."""
+"""Command line: `versterking run`, `compare`, `sweep`, `validate` and `calibrate`."""
 
 from __future__ import annotations
 
@@ -104,6 +104,45 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, at
         show = sys.stderr.isatty() if progress is None else progress
         text, folder = run_comparison(loaded, replications, seed, attribution, workers, scheduler, out, force,
                                       sys.argv, show)
+    click.echo(text)
+    click.echo(f"  resultaten: {folder}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--vary", "axes", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="An axis of the grid: a scenario key and its values, e.g. "
+                   "resources.bouwcapaciteit.factor=1,1.5,2 (repeat for more axes).")
+@click.option("--replications", type=click.IntRange(1, 100_000), default=20, show_default=True,
+              help="Replications per point, the same seeds in every point.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Root seed (default: the scenario's seed).")
+@WORKERS
+@SCHEDULER
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/sweep-<scenario name>).")
+@click.option("--cache", type=click.Path(path_type=Path), default=Path("results/.cache"),
+              show_default=True, help="Finished points, reused by a resumed or overlapping sweep.")
+@click.option("--force", is_flag=True, help="Replace an existing results folder.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar (default: on when the terminal is interactive).")
+def sweep(scenario: Path, axes: tuple[str, ...], replications: int, seed: int | None,
+          workers: int | None, scheduler: str | None, out: Path | None, cache: Path, force: bool,
+          progress: bool | None) -> None:
+    """Run SCENARIO at every combination of the --vary values and write one tidy table (Parquet and
+    CSV) of end-date percentiles per point. Interrupted? Run the same command again: finished
+    points come from the cache."""
+    from .sweep import parse_axis, run_sweep
+
+    with _input_errors():
+        grid = [parse_axis(text) for text in axes]
+        base = load_scenario(scenario)
+        out = out or Path("results") / f"sweep-{base.scenario.name}"
+        check_writable(out, force)
+        root = base.scenario.seed if seed is None else seed
+        show = sys.stderr.isatty() if progress is None else progress
+        text, folder = run_sweep(base, grid, replications, root, workers, scheduler, out, cache, force,
+                                 sys.argv, show)
     click.echo(text)
     click.echo(f"  resultaten: {folder}")
 

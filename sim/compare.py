@@ -54,14 +54,14 @@ def side_by_side(long: pd.DataFrame, order: list[str]) -> pd.DataFrame:
             diff = values - first.to_numpy(float)
             rows.append({
                 "maatstaf": measure, "scenario": label,
-                "P10": _quantile(values, 0.1), "P50": _quantile(values, 0.5),
-                "P90": _quantile(values, 0.9), "na_horizon": int(np.isnan(values).sum()),
-                "verschil_P50": _quantile(diff, 0.5),
+                "P10": late_quantile(values, 0.1), "P50": late_quantile(values, 0.5),
+                "P90": late_quantile(values, 0.9), "na_horizon": int(np.isnan(values).sum()),
+                "verschil_P50": late_quantile(diff, 0.5),
             })
     return pd.DataFrame(rows)
 
 
-def _quantile(values: np.ndarray, q: float) -> float:
+def late_quantile(values: np.ndarray, q: float) -> float:
     """A quantile that treats 'not reached before the horizon' (NaN) as later than any date."""
     v = np.where(np.isnan(values), np.inf, values)
     x = float(np.quantile(v, q, method="inverted_cdf")) if len(v) else np.nan
@@ -112,7 +112,7 @@ def attribution_table(long: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         block = wide.loc[metric]
 
         def gain(a: str, b: str, block: pd.DataFrame = block) -> float:
-            return _quantile((block[a] - block[b]).to_numpy(float), 0.5) / 365.25
+            return late_quantile((block[a] - block[b]).to_numpy(float), 0.5) / 365.25
 
         alone = {m: gain("geen", f"alleen {m}") for m in names}
         for m in names:

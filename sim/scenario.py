@@ -7,6 +7,7 @@ evaluated or imported.
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,8 @@ from .blocks import (
 )
 from .errors import InputError
 from .measures import Measures
+
+VARY = "--vary"  # where overrides say they come from in errors and manifests
 
 MAX_EXTENDS_DEPTH = 20
 
@@ -151,13 +154,25 @@ class LoadedScenario:
         return h.hexdigest()
 
 
-def load_scenario(path: str | Path) -> LoadedScenario:
-    """Read, merge (`extends`) and validate a scenario; raise InputError naming file and key."""
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:
+    """Read, merge (`extends`) and validate a scenario; raise InputError naming file and key.
+    `overrides` (dotted key -> value, e.g. a sweep point) are merged last, as if from one more
+    file named "--vary"; they are kept with the files, so the content hash covers them."""
     path = Path(path)
     files: dict[str, str] = {}
     origin: dict[tuple, Path] = {}
     merged = _read_chain(path.resolve(), files, origin, chain=())
     files = {_relative(Path(f), path.resolve().parent): text for f, text in files.items()}
+    if overrides:
+        nested: dict = {}
+        for key, value in overrides.items():
+            *parents, last = key.split(".")
+            here = nested
+            for part in parents:
+                here = here.setdefault(part, {})
+            here[last] = value
+        _merge(merged, nested, origin, Path(VARY), ())
+        files[VARY] = json.dumps(overrides, sort_keys=True, default=str)
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:

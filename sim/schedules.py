@@ -17,21 +17,21 @@ if TYPE_CHECKING:
 def capacity_changes(resource: Resource, start: date) -> list[tuple[float, int]]:
     """(day, capacity) pairs: the first at day 0, then one per change. Ramps move in whole slots,
     at most once a day, so a ramp costs at most one event per day."""
-    spec = resource.capacity
+    spec, factor = resource.capacity, resource.factor
     if not isinstance(spec, list):
-        return [(0.0, round(spec))]
+        return [(0.0, round(spec * factor))]
     points: list[tuple[float, float]] = []  # (day, exact value) in date order
     value = 0.0
     for change in spec:
-        t0 = days_since(start, change.from_)
+        t0, target = days_since(start, change.from_), change.value * factor
         if change.to is None:
-            points.append((t0, change.value))
+            points.append((t0, target))
         else:
             t1 = days_since(start, change.to)
             span = int(t1 - t0)
             for d in range(span + 1):
-                points.append((t0 + d, value + (change.value - value) * d / span))
-        value = change.value
+                points.append((t0 + d, value + (target - value) * d / span))
+        value = target
     changes: list[tuple[float, int]] = []
     for t, v in points:
         slots = round(v)
