@@ -148,46 +148,49 @@ def _factorize(df: pd.DataFrame, keys: tuple[str, ...]) -> tuple[np.ndarray, pd.
 
 @dataclass
 class Stack:
-    """The cubes of one table from every replication, in replication order."""
+    """One table from every replication: its keys once, and per replication only the values."""
 
     layout: Layout
-    cubes: list[Cube | None] = field(default_factory=list)
+    values: list[np.ndarray | None] = field(default_factory=list)
     times: pd.DataFrame | None = None  # the longest run's time axis
+    rows: pd.DataFrame | None = None
+    columns: list[str] = field(default_factory=list)
 
     def put(self, replication: int, cube: Cube) -> None:
-        if len(self.cubes) <= replication:
-            self.cubes += [None] * (replication + 1 - len(self.cubes))
-        self.cubes[replication] = Cube(cube.times.iloc[:0], cube.rows, cube.columns, cube.values)
+        if self.rows is None:
+            self.rows, self.columns = cube.rows, cube.columns
+        elif len(cube.rows) != len(self.rows) or cube.columns != self.columns:
+            raise ValueError("replications disagree on the rows of a table")
+        if len(self.values) <= replication:
+            self.values += [None] * (replication + 1 - len(self.values))
+        self.values[replication] = cube.values
         if self.times is None or len(cube.times) > len(self.times):
             self.times = cube.times
 
     def statistics(self) -> pd.DataFrame:
         """Per time and row: the mean, P10, P50 and P90 over the replications, as rows with a
         `statistiek` column and the table's own value columns."""
-        cubes = [c for c in self.cubes if c is not None]
-        first = cubes[0]
-        n_times = len(self.times)
+        arrays = [v for v in self.values if v is not None]
+        n_times, n_rows = len(self.times), len(self.rows)
         parts = []
         for t in range(n_times):  # one time at a time: memory stays at one slice
-            block = np.stack([self._at(c, t) for c in cubes]).astype(np.float64)
+            block = np.stack([self._at(v, t) for v in arrays]).astype(np.float64)
             parts.append(_stats(block, self.layout.missing))  # (stat, row, value)
         out = np.stack(parts)  # (time, stat, row, value)
-        n_rows = len(first.rows)
         index = pd.MultiIndex.from_product([range(n_times), range(n_rows), range(len(STATS))])
-        flat = out.transpose(0, 2, 1, 3).reshape(-1, len(first.columns))
-        df = pd.DataFrame(flat, columns=first.columns)
+        flat = out.transpose(0, 2, 1, 3).reshape(-1, len(self.columns))
         keys = pd.concat([self.times.iloc[index.get_level_values(0)].reset_index(drop=True),
-                          first.rows.iloc[index.get_level_values(1)].reset_index(drop=True)], axis=1)
+                          self.rows.iloc[index.get_level_values(1)].reset_index(drop=True)], axis=1)
         keys["statistiek"] = np.array(STATS)[index.get_level_values(2)]
-        return pd.concat([keys, df], axis=1)
+        return pd.concat([keys, pd.DataFrame(flat, columns=self.columns)], axis=1)
 
-    def _at(self, cube: Cube, t: int) -> np.ndarray:
-        if t < len(cube.values):
-            return cube.values[t]
+    def _at(self, values: np.ndarray, t: int) -> np.ndarray:
+        if t < len(values):
+            return values[t]
         if self.layout.after_end == "last":
-            return cube.values[-1]
+            return values[-1]
         fill = 0.0 if self.layout.after_end == "zero" else np.nan
-        return np.full(cube.values.shape[1:], fill, cube.values.dtype)
+        return np.full(values.shape[1:], fill, values.dtype)
 
 
 def _stats(block: np.ndarray, missing: str) -> np.ndarray:
