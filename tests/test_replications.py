@@ -145,6 +145,10 @@ def test_dask_local_cluster_gives_the_serial_results(folders, small, tmp_path):
         compared = invoke("compare", small, shorter, "--replications", 3, "--scheduler",
                           cluster.scheduler_address, "--out", tmp_path / "cmp")
         assert compared.exit_code == 0, compared.output
+        swept = invoke("sweep", small, "--vary", "resources.bouwcapaciteit.factor=1,2", "--replications",
+                       3, "--scheduler", cluster.scheduler_address, "--out", tmp_path / "sw",
+                       "--cache", tmp_path / "c1")
+        assert swept.exit_code == 0, swept.output
     for name in FOLDER_CSVS:
         assert (folders / "w1" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
     assert pd.read_parquet(tmp_path / "dask" / "events.parquet").equals(
@@ -153,3 +157,7 @@ def test_dask_local_cluster_gives_the_serial_results(folders, small, tmp_path):
     assert local.exit_code == 0
     for name in ("vergelijking.csv", "per_replicatie.csv"):
         assert (tmp_path / "l" / name).read_bytes() == (tmp_path / "cmp" / name).read_bytes()
+    local = invoke("sweep", small, "--vary", "resources.bouwcapaciteit.factor=1,2", "--replications", 3,
+                   "--workers", 2, "--out", tmp_path / "sl", "--cache", tmp_path / "c2")
+    assert local.exit_code == 0
+    assert (tmp_path / "sl" / "sweep.csv").read_bytes() == (tmp_path / "sw" / "sweep.csv").read_bytes()
