@@ -58,15 +58,15 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
         if replications > 1:
             from .run_report import run_replications
 
-            text, folder = run_replications(loaded, population, replications, sc.seed, workers,
+            text, _ = run_replications(loaded, population, replications, sc.seed, workers,
                                             scheduler, events, out, force, sys.argv, show)
         else:
             result = run_scenario(sc, population, progress=show)
             tables = make_tables(result)
             text = summary_text(result, tables)
-            folder = write_results(result, tables, loaded, out, force, sys.argv, text)
+            write_results(result, tables, loaded, out, force, sys.argv, text)
     click.echo(text)
-    click.echo(f"  resultaten: {folder}")
+    click.echo(f"  resultaten: {out}")
 
 
 @main.command()
@@ -102,10 +102,10 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, at
         out = out or Path("results") / ("vergelijking-" + "-".join(names))[:120]
         check_writable(out, force)
         show = sys.stderr.isatty() if progress is None else progress
-        text, folder = run_comparison(loaded, replications, seed, attribution, workers, scheduler, out, force,
+        text, _ = run_comparison(loaded, replications, seed, attribution, workers, scheduler, out, force,
                                       sys.argv, show)
     click.echo(text)
-    click.echo(f"  resultaten: {folder}")
+    click.echo(f"  resultaten: {out}")
 
 
 @main.command()
@@ -141,10 +141,10 @@ def sweep(scenario: Path, axes: tuple[str, ...], replications: int, seed: int | 
         check_writable(out, force)
         root = base.scenario.seed if seed is None else seed
         show = sys.stderr.isatty() if progress is None else progress
-        text, folder = run_sweep(base, grid, replications, root, workers, scheduler, out, cache, force,
+        text, _ = run_sweep(base, grid, replications, root, workers, scheduler, out, cache, force,
                                  sys.argv, show)
     click.echo(text)
-    click.echo(f"  resultaten: {folder}")
+    click.echo(f"  resultaten: {out}")
 
 
 @main.command()
