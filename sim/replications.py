@@ -77,7 +77,7 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
     resources = tables.resources_quarterly(r)
     knelpunt = tables.bottlenecks(resources)
     out = {"label": task.label, "replicatie": task.replication, "seed": task.scenario.seed,
-           "metrics": metrics, "wall_seconds": r.wall_seconds, "end_day": r.end_time,
+           "metrics": metrics, "end_day": r.end_time,
            "knelpunt": dict(zip(knelpunt["jaar"], knelpunt["knelpunt"], strict=True))}
     if task.detail:
         dated = ends.assign(**{c: [day(v) for v in ends[c]] for c in DATE_COLUMNS})

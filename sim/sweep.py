@@ -95,7 +95,8 @@ def run_sweep(base: LoadedScenario, axes: list[tuple[str, list[Any]]], replicati
     points, populations = grid(base, axes, replications, root)
     cache.mkdir(parents=True, exist_ok=True)
     done = {p.number: pd.read_parquet(_cached(cache, p)) for p in points if _cached(cache, p).exists()}
-    todo = [p for p in points if p.number not in done]
+    from_cache = set(done)
+    todo = [p for p in points if p.number not in from_cache]
     variants = [(str(p.number), p.loaded.scenario, p.population_key) for p in todo]
     tasks = replicas(variants, replications, root)
     arrived: dict[int, list[dict]] = {p.number: [] for p in todo}
@@ -112,7 +113,7 @@ def run_sweep(base: LoadedScenario, axes: list[tuple[str, list[Any]]], replicati
                 done[number] = long
 
     table = tidy(points, done, [k for k, _ in axes])
-    text = sweep_text(points, table, [k for k, _ in axes], replications, root, len(points) - len(todo))
+    text = sweep_text(points, table, [k for k, _ in axes], replications, root, len(from_cache))
     with results_folder(out, force) as tmp:
         table.to_parquet(tmp / "sweep.parquet", index=False)
         write_csv(table, tmp / "sweep.csv")
@@ -125,7 +126,7 @@ def run_sweep(base: LoadedScenario, axes: list[tuple[str, list[Any]]], replicati
             "scenario": scenario_manifest(base),  # before the axes' values
             "population": population_manifest(base, len(populations[points[0].population_key])),
             "points": [{"punt": p.number, "waarden": p.values, "sha256": p.cache_key,
-                        "uit_cache": p.number not in arrived} for p in points],
+                        "uit_cache": p.number in from_cache} for p in points],
             "cache": str(cache.resolve()),
         })
     return text, out.resolve()
@@ -164,6 +165,7 @@ def tidy(points: list[Point], done: dict[int, pd.DataFrame], keys: list[str]) ->
 
 def sweep_text(points: list[Point], table: pd.DataFrame, keys: list[str], replications: int,
                root: int, cached: int) -> str:
+    """Per point its values and the P50 end dates, with the P10 - P90 spread of 100% voltooid."""
     lines = [f"sweep over {len(points)} punten x {replications} replicaties (root seed {root}, "
              f"dezelfde trekkingen in elk punt; {cached} punt(en) uit de cache)", ""]
     shown = table[table["maatstaf"].isin(["95% voltooid", "100% voltooid"])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -86,6 +88,8 @@ def test_resumed_sweep_redoes_nothing_and_gives_the_same_table(small, tmp_path, 
     result = sweep(small, tmp_path / "resumed")
     assert result.exit_code == 0 and "2 punt(en) uit de cache" in result.output
     assert len(counted) == 2 * 3
+    manifest = json.loads((tmp_path / "resumed" / "manifest.json").read_text())
+    assert sum(p["uit_cache"] for p in manifest["points"]) == 2
     pd.testing.assert_frame_equal(whole, pd.read_parquet(tmp_path / "resumed" / "sweep.parquet"))
 
 
