@@ -39,13 +39,15 @@ SCHEDULER = click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Override the scenario's seed (the root seed of the replications).")
 @click.option("--events", is_flag=True,
               help="With replications: also write replication 0's full event log.")
+@click.option("--report", is_flag=True, help="Also write rapport/: figures and a self-contained HTML report.")
 @WORKERS
 @SCHEDULER
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on when the terminal is interactive).")
 def run(scenario: Path, replications: int, out: Path | None, seed: int | None, events: bool,
-        workers: int | None, scheduler: str | None, force: bool, progress: bool | None) -> None:
+        report: bool, workers: int | None, scheduler: str | None, force: bool,
+        progress: bool | None) -> None:
     """Run SCENARIO and write a results folder: with replications, every table as mean, P10, P50
     and P90 over them (column `statistiek`) and the end dates per replication."""
     with _input_errors():
@@ -59,12 +61,12 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
             from .run_report import run_replications
 
             text, _ = run_replications(loaded, population, replications, sc.seed, workers,
-                                            scheduler, events, out, force, sys.argv, show)
+                                            scheduler, events, out, force, sys.argv, show, report)
         else:
             result = run_scenario(sc, population, progress=show)
             tables = make_tables(result)
             text = summary_text(result, tables)
-            write_results(result, tables, loaded, out, force, sys.argv, text)
+            write_results(result, tables, loaded, out, force, sys.argv, text, report)
     click.echo(text)
     click.echo(f"  resultaten: {out}")
 
@@ -75,6 +77,7 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
               help="Replications per scenario, the same seeds in every scenario.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
               help="Root seed (default: the first scenario's seed).")
+@click.option("--report", is_flag=True, help="Also write rapport/ with a self-contained HTML report.")
 @click.option("--attribution", is_flag=True,
               help="Also run each scenario's measures alone and left out, to show what each buys.")
 @WORKERS
@@ -84,7 +87,8 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on when the terminal is interactive).")
-def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, attribution: bool,
+def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, report: bool,
+            attribution: bool,
             workers: int | None, scheduler: str | None, out: Path | None, force: bool,
             progress: bool | None) -> None:
     """Run SCENARIOS side by side with common random numbers and show the differences with the
@@ -103,7 +107,7 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, at
         check_writable(out, force)
         show = sys.stderr.isatty() if progress is None else progress
         text, _ = run_comparison(loaded, replications, seed, attribution, workers, scheduler, out, force,
-                                      sys.argv, show)
+                                 sys.argv, show, report)
     click.echo(text)
     click.echo(f"  resultaten: {out}")
 
@@ -145,6 +149,23 @@ def sweep(scenario: Path, axes: tuple[str, ...], replications: int, seed: int | 
                                  sys.argv, show)
     click.echo(text)
     click.echo(f"  resultaten: {out}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing report.")
+def report(folder: Path, force: bool) -> None:
+    """Write FOLDER/rapport/: the figures and one self-contained HTML file (opens offline) for the
+    results folder of a run or a comparison."""
+    from .results import REPORT, results_folder, write_report
+
+    with _input_errors():
+        if not (folder / "manifest.json").is_file():
+            raise InputError(f"{folder}: not a results folder (no manifest.json); give the folder that "
+                             "`versterking run` or `compare` wrote")
+        with results_folder(folder / REPORT, force) as tmp:
+            write_report(folder, tmp)
+    click.echo(f"  rapport: {folder / REPORT / 'rapport.html'}")
 
 
 @main.command()

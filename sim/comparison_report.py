@@ -13,14 +13,22 @@ from .engine import run_tasks
 from .errors import InputError
 from .population import load_population
 from .replications import replicas, replicate, replication_seed
-from .results import population_manifest, results_folder, scenario_manifest, write_csv, write_manifest
+from .results import (
+    REPORT,
+    population_manifest,
+    results_folder,
+    scenario_manifest,
+    write_csv,
+    write_manifest,
+    write_report,
+)
 from .scenario import LoadedScenario
 from .summary import bottleneck_runs
 
 
 def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | None,
                    attribution: bool, workers: int | None, scheduler: str | None, out: Path, force: bool,
-                   command: list[str], progress: bool) -> tuple[str, Path]:
+                   command: list[str], progress: bool, report: bool = False) -> tuple[str, Path]:
     first = loaded[0].scenario
     for item in loaded[1:]:
         if item.scenario.start != first.start:
@@ -75,6 +83,8 @@ def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | 
             "scenarios": [scenario_manifest(item) | {"population": population_manifest(item, len(pop))}
                           for item, pop in zip(loaded, populations, strict=True)],
         })
+        if report:
+            write_report(tmp, tmp / REPORT)
     return text, out.resolve()
 
 

@@ -21,6 +21,7 @@ from .errors import InputError
 from .model import RunResult
 from .scenario import LoadedScenario
 
+REPORT = "rapport"  # the report's subfolder: figures and rapport.html, made from the folder's files
 DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm", "pyarrow", "distributed")
 
 
@@ -49,7 +50,7 @@ def check_writable(out: Path, force: bool) -> None:
 
 
 def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, force: bool,
-                  command: list[str], summary: str) -> Path:
+                  command: list[str], summary: str, report: bool = False) -> Path:
     files = {
         "milestones_quarterly.csv": t.milestones,
         "production_quarterly.csv": t.production,
@@ -64,11 +65,19 @@ def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, fo
         tables.event_log(r).to_parquet(tmp / "events.parquet", index=False)
         (tmp / "summary.txt").write_text(summary + "\n", encoding="utf-8")
         write_manifest(tmp, command, run_manifest(r, loaded))
+        if report:
+            write_report(tmp, tmp / REPORT)
     return out.resolve()
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, float_format="%.4f", lineterminator="\n")
+
+
+def write_report(folder: Path, out: Path) -> Path:
+    from .report import write_report as write  # matplotlib only when a report is asked for
+
+    return write(folder, out)
 
 
 @contextmanager

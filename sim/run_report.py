@@ -12,7 +12,15 @@ from tqdm import tqdm
 from .compare import per_replication
 from .engine import run_tasks
 from .replications import LAYOUTS, Stack, bottleneck_shares, replicas, replicate, replication_seed, with_dates
-from .results import population_manifest, results_folder, scenario_manifest, write_csv, write_manifest
+from .results import (
+    REPORT,
+    population_manifest,
+    results_folder,
+    scenario_manifest,
+    write_csv,
+    write_manifest,
+    write_report,
+)
 from .scenario import LoadedScenario
 from .summary import replications_text
 
@@ -27,7 +35,8 @@ FILES = {  # table -> file, as in a single run's folder
 
 def run_replications(loaded: LoadedScenario, population: pd.DataFrame, replications: int,
                      root_seed: int, workers: int | None, scheduler: str | None, events: bool,
-                     out: Path, force: bool, command: list[str], progress: bool) -> tuple[str, Path]:
+                     out: Path, force: bool, command: list[str], progress: bool,
+                     report: bool = False) -> tuple[str, Path]:
     sc = loaded.scenario.model_copy(update={"seed": root_seed})
     tasks = replicas([(sc.name, sc, sc.name)], replications, root_seed, detail=True, events=events)
     stacks = {name: Stack(layout) for name, layout in LAYOUTS.items()}
@@ -67,4 +76,6 @@ def run_replications(loaded: LoadedScenario, population: pd.DataFrame, replicati
             "run": {"wall_seconds": round(wall, 3), "backend": scheduler or "local processes",
                     "end_day_max": max(h["end_day"] for h in headline)},
         })
+        if report:
+            write_report(tmp, tmp / REPORT)
     return text, out.resolve()

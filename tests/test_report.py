@@ -1,0 +1,52 @@
+"""The HTML report: self-contained (no network), with the figures, end dates and manifest."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def run_folder(small, tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", small, "--replications", 3, "--workers", 1, "--report", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_run_with_report_writes_one_self_contained_page(run_folder):
+    page = (run_folder / "rapport" / "rapport.html").read_text(encoding="utf-8")
+    assert page.count("<img") == 7 and page.count('src="data:image/png;base64,') == 7
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from a network
+    assert "Einddatums" in page and "Knelpunt per jaar" in page and "Reproduceren" in page
+    assert "3 replicatie(s)" in page and "100% voltooid" in page
+
+
+def test_report_command_on_an_existing_folder_needs_force_to_redo(run_folder):
+    again = CliRunner().invoke(main, ["report", str(run_folder)])
+    assert again.exit_code == 2 and "exists" in again.output
+    assert invoke("report", run_folder, "--force").exit_code == 0
+
+
+def test_report_on_a_comparison(small, tmp_path):
+    from conftest import variant
+
+    other = variant(small, "ander", "")
+    out = tmp_path / "cmp"
+    assert invoke("compare", small, other, "--replications", 2, "--workers", 1, "--report",
+                  "--out", out).exit_code == 0
+    page = (out / "rapport" / "rapport.html").read_text(encoding="utf-8")
+    assert "Vergelijking" in page and "ander" in page
+
+
+def test_report_on_something_else_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "not a results folder" in result.output
