@@ -19,7 +19,7 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f4f4f4}
 td:first-child,th:first-child{text-align:left}figure{margin:1rem 0}img{max-width:100%}
-figcaption{font-size:.85rem;color:#555}pre{background:#f7f7f7;padding:.5rem;font-size:.75rem;overflow:auto}
+figcaption{font-size:.85rem;color:#555}pre{background:#f7f7f7;padding:.5rem;font-size:.75rem;white-space:pre-wrap}
 """
 
 
@@ -87,7 +87,8 @@ def _end_dates(folder: Path) -> str:
 
 
 def _text(value) -> str:
-    return value if isinstance(value, str) else "na horizon"
+    """An ISO date as the dashboard writes it (dd-mm-jjjj)."""
+    return "-".join(reversed(value.split("-"))) if isinstance(value, str) else "na horizon"
 
 
 def _dashboard(folder: Path) -> str:
