@@ -169,6 +169,29 @@ def report(folder: Path, force: bool) -> None:
 
 
 @main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--xlsx", "xlsx", type=click.Path(path_type=Path), required=True,
+              help="The workbook to write (.xlsx).")
+@click.option("--force", is_flag=True, help="Replace an existing workbook.")
+def export(folder: Path, xlsx: Path, force: bool) -> None:
+    """Write the results folder of a run as one Excel workbook: milestones per quarter (totaal, per
+    risicoprofiel, per gemeente; the mean over the replications), end dates, production, step
+    durations, resources, bottlenecks and the scenario's parameters."""
+    from .workbook import write_workbook
+
+    with _input_errors():
+        if not (folder / "milestones_quarterly.csv").is_file() or not (folder / "manifest.json").is_file():
+            raise InputError(f"{folder}: not the results folder of a run (no milestones_quarterly.csv or "
+                             "manifest.json)")
+        if xlsx.suffix.lower() != ".xlsx":
+            raise InputError(f"--xlsx: {xlsx}: the file name must end in .xlsx")
+        if xlsx.exists() and not force:
+            raise InputError(f"{xlsx}: exists; pass --force to replace it")
+        write_workbook(folder, xlsx)
+    click.echo(f"  werkboek: {xlsx}")
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 def validate(scenario: Path) -> None:
     """Check SCENARIO and its address file without running it."""

@@ -22,7 +22,8 @@ from .model import RunResult
 from .scenario import LoadedScenario
 
 REPORT = "rapport"  # the report's subfolder: figures and rapport.html, made from the folder's files
-DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm", "pyarrow", "distributed")
+DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm", "pyarrow", "distributed",
+                "openpyxl")
 
 
 @dataclass

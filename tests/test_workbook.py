@@ -1,0 +1,59 @@
+"""The Excel export: read back with openpyxl; totals add up, dates are dates, headers frozen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.population import MILESTONES
+
+
+@pytest.fixture(params=[1, 3], ids=["single", "replications"])
+def workbook(small, tmp_path, request):
+    out = tmp_path / "run"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(small), "--replications", str(request.param), "--workers", "1",
+                                "--out", str(out)]).exit_code == 0
+    xlsx = tmp_path / "klein.xlsx"
+    result = runner.invoke(main, ["export", str(out), "--xlsx", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    return out, xlsx
+
+
+def test_milestone_sheets_add_up_and_dates_are_dates(workbook):
+    out, xlsx = workbook
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames[:4] == ["Mijlpalen totaal", "Mijlpalen risicoprofiel", "Mijlpalen gemeente",
+                                 "Einddatums"]
+    total = pd.read_excel(xlsx, sheet_name="Mijlpalen totaal")
+    # means over replications are written to 4 decimals, so sums agree to 1e-3
+    assert np.allclose(total[list(MILESTONES)].sum(axis=1), 80, atol=1e-3) and (total["totaal"] == 80).all()
+    per_profile = pd.read_excel(xlsx, sheet_name="Mijlpalen risicoprofiel")
+    summed = per_profile.groupby("peildatum", sort=False)["voltooid"].sum()
+    assert np.allclose(summed.to_numpy(), total["voltooid"].to_numpy(), atol=1e-3)
+    for name in wb.sheetnames:
+        assert wb[name].freeze_panes == "A2"
+    sheet = wb["Mijlpalen totaal"]
+    assert isinstance(sheet["B2"].value, datetime) and isinstance(sheet["C2"].value, (int, float))
+    ends = wb["Einddatums"]
+    headers = [c.value for c in ends[1]]
+    cell = ends.cell(row=2, column=headers.index("100% voltooid") + 1)
+    assert isinstance(cell.value, datetime) and cell.number_format == "DD-MM-YYYY"
+
+
+def test_export_refuses_to_overwrite_and_names_bad_input(workbook, tmp_path):
+    out, xlsx = workbook
+    runner = CliRunner()
+    again = runner.invoke(main, ["export", str(out), "--xlsx", str(xlsx)])
+    assert again.exit_code == 2 and "pass --force" in again.output
+    wrong = runner.invoke(main, ["export", str(out), "--xlsx", str(tmp_path / "x.csv")])
+    assert wrong.exit_code == 2 and "must end in .xlsx" in wrong.output
+    nothing = runner.invoke(main, ["export", str(tmp_path), "--xlsx", str(tmp_path / "y.xlsx")])
+    assert nothing.exit_code == 2 and "not the results folder of a run" in nothing.output
+    assert not (tmp_path / "y.xlsx").exists()
