@@ -52,13 +52,15 @@ def side_by_side(long: pd.DataFrame, order: list[str]) -> pd.DataFrame:
         for label in order:
             values = block[label].to_numpy(float)
             diff = values - first.to_numpy(float)
-            rows.append({
-                "maatstaf": measure, "scenario": label,
-                "P10": late_quantile(values, 0.1), "P50": late_quantile(values, 0.5),
-                "P90": late_quantile(values, 0.9), "na_horizon": int(np.isnan(values).sum()),
-                "verschil_P50": late_quantile(diff, 0.5),
-            })
+            rows.append({"maatstaf": measure, "scenario": label, **spread(values),
+                         "verschil_P50": late_quantile(diff, 0.5)})
     return pd.DataFrame(rows)
+
+
+def spread(values: np.ndarray) -> dict[str, float]:
+    """P10, P50, P90 over replications and how many did not get there before the horizon."""
+    return {"P10": late_quantile(values, 0.1), "P50": late_quantile(values, 0.5),
+            "P90": late_quantile(values, 0.9), "na_horizon": int(np.isnan(values).sum())}
 
 
 def late_quantile(values: np.ndarray, q: float) -> float:

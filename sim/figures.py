@@ -130,10 +130,9 @@ def fan(folders: list[tuple[str, Path]], out: Path, name: str = "waaier") -> lis
         color = plt.cm.tab10(k)
         ax.fill_between(t.index, t["P10"], t["P90"], color=color, alpha=0.25, linewidth=0)
         ends = read(folder, "end_dates.csv").set_index(["groep", "statistiek"])["100% voltooid"]
-        when = " - ".join(_day(ends.get(("totaal", s))) for s in ("P10", "P90"))
+        p10, p50, p90 = (dutch_date(ends.get(("totaal", s))) for s in ("P10", "P50", "P90"))
         ax.plot(t.index, t["P50"], color=color,
-                label=f"{label}: P50, band P10 - P90 (100% voltooid P50 {_day(ends.get(('totaal', 'P50')))}, "
-                      f"P10 - P90 {when})")
+                label=f"{label}: P50, band P10 - P90 (100% voltooid P50 {p50}, P10 - P90 {p10} - {p90})")
     total = read(folders[0][1], "milestones_quarterly.csv")
     ax.axhline(total[total["niveau"] == "totaal"]["totaal"].max(), color="black", linewidth=0.6,
                linestyle=":")
@@ -237,7 +236,8 @@ def durations(folder: Path, out: Path) -> list[Path]:
     return _save(fig, out, "doorlooptijden")
 
 
-def _day(value) -> str:
+def dutch_date(value) -> str:
+    """An ISO date from a CSV as the dashboard writes it; empty means not before the horizon."""
     return pd.Timestamp(value).strftime("%d-%m-%Y") if isinstance(value, str) else "na horizon"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .figures import FIGURES, draw_all
+from .figures import FIGURES, draw_all, dutch_date
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -81,14 +81,9 @@ def _end_dates(folder: Path) -> str:
         row = {"groep": group}
         for c in cols:
             p10, p50, p90 = (wide.loc[group, (c, s)] for s in ("P10", "P50", "P90"))
-            row[c] = f"{_text(p50)} ({_text(p10)} - {_text(p90)})"
+            row[c] = f"{dutch_date(p50)} ({dutch_date(p10)} - {dutch_date(p90)})"
         rows.append(row)
     return ("<p>P50 over de replicaties, tussen haakjes P10 - P90.</p>" + _table(pd.DataFrame(rows)))
-
-
-def _text(value) -> str:
-    """An ISO date as the dashboard writes it (dd-mm-jjjj)."""
-    return "-".join(reversed(value.split("-"))) if isinstance(value, str) else "na horizon"
 
 
 def _dashboard(folder: Path) -> str:

@@ -26,6 +26,16 @@ DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm"
                 "openpyxl")
 
 
+TABLE_FILES = {  # a run's tables (Tables' fields) and their files, for one run or many
+    "milestones": "milestones_quarterly.csv",
+    "production": "production_quarterly.csv",
+    "end_dates": "end_dates.csv",
+    "durations": "step_durations.csv",
+    "resources": "resources_quarterly.csv",
+    "bottlenecks": "bottlenecks.csv",
+}
+
+
 @dataclass
 class Tables:
     milestones: pd.DataFrame
@@ -52,17 +62,9 @@ def check_writable(out: Path, force: bool) -> None:
 
 def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, force: bool,
                   command: list[str], summary: str, report: bool = False) -> Path:
-    files = {
-        "milestones_quarterly.csv": t.milestones,
-        "production_quarterly.csv": t.production,
-        "end_dates.csv": t.end_dates,
-        "step_durations.csv": t.durations,
-        "resources_quarterly.csv": t.resources,
-        "bottlenecks.csv": t.bottlenecks,
-    }
     with results_folder(out, force) as tmp:
-        for name, df in files.items():
-            write_csv(df, tmp / name)
+        for name, file in TABLE_FILES.items():
+            write_csv(getattr(t, name), tmp / file)
         tables.event_log(r).to_parquet(tmp / "events.parquet", index=False)
         (tmp / "summary.txt").write_text(summary + "\n", encoding="utf-8")
         write_manifest(tmp, command, run_manifest(r, loaded))
@@ -138,8 +140,12 @@ def population_manifest(loaded: LoadedScenario, addresses: int) -> dict:
     population: dict = {"source": loaded.scenario.population.source, "addresses": addresses}
     if loaded.population_file is not None:
         population |= {"file": str(loaded.population_file),
-                       "sha256": _sha256(loaded.population_file.read_bytes())}
+                       "sha256": file_sha256(loaded.population_file)}
     return population
+
+
+def file_sha256(path: Path | None) -> str | None:
+    return _sha256(path.read_bytes()) if path is not None else None
 
 
 def _sha256(data: bytes) -> str:

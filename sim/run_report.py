@@ -14,6 +14,7 @@ from .engine import run_tasks
 from .replications import LAYOUTS, Stack, bottleneck_shares, replicas, replicate, replication_seed, with_dates
 from .results import (
     REPORT,
+    TABLE_FILES,
     population_manifest,
     results_folder,
     scenario_manifest,
@@ -23,14 +24,6 @@ from .results import (
 )
 from .scenario import LoadedScenario
 from .summary import replications_text
-
-FILES = {  # table -> file, as in a single run's folder
-    "milestones": "milestones_quarterly.csv",
-    "production": "production_quarterly.csv",
-    "end_dates": "end_dates.csv",
-    "durations": "step_durations.csv",
-    "resources": "resources_quarterly.csv",
-}
 
 
 def run_replications(loaded: LoadedScenario, population: pd.DataFrame, replications: int,
@@ -59,9 +52,8 @@ def run_replications(loaded: LoadedScenario, population: pd.DataFrame, replicati
     text = replications_text(sc.name, len(population), sc.start, replications, root_seed, wall,
                              stats["end_dates"], knelpunt, sc.measures.active())
     with results_folder(out, force) as tmp:
-        for name, file in FILES.items():
-            write_csv(stats[name], tmp / file)
-        write_csv(knelpunt, tmp / "bottlenecks.csv")
+        for name, file in TABLE_FILES.items():
+            write_csv(knelpunt if name == "bottlenecks" else stats[name], tmp / file)
         write_csv(per_replication(headline, sc.start), tmp / "per_replicatie.csv")
         if event_log is not None:
             event_log.to_parquet(tmp / "events.parquet", index=False)

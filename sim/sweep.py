@@ -24,12 +24,19 @@ from tqdm import tqdm
 
 from . import __version__
 from .calendar import date_at
-from .compare import late_quantile, per_replication
+from .compare import per_replication, spread
 from .engine import run_tasks
 from .errors import InputError
 from .population import load_population
 from .replications import TEKORT, replicas, replicate, replication_seed
-from .results import population_manifest, results_folder, scenario_manifest, write_csv, write_manifest
+from .results import (
+    file_sha256,
+    population_manifest,
+    results_folder,
+    scenario_manifest,
+    write_csv,
+    write_manifest,
+)
 from .scenario import LoadedScenario, load_scenario
 
 
@@ -78,15 +85,11 @@ def grid(base: LoadedScenario, axes: list[tuple[str, list[Any]]], replications: 
             populations[population_key] = load_population(loaded)
         content = json.dumps({"scenario": sc.model_dump(mode="json", by_alias=True),
                               "population": population_key,
-                              "population_sha256": _file_sha(loaded.population_file),
+                              "population_sha256": file_sha256(loaded.population_file),
                               "replications": replications, "version": __version__}, sort_keys=True)
         points.append(Point(number, values, loaded, population_key,
                             hashlib.sha256(content.encode()).hexdigest()))
     return points, populations
-
-
-def _file_sha(path: Path | None) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
 
 
 def run_sweep(base: LoadedScenario, axes: list[tuple[str, list[Any]]], replications: int, root: int,
@@ -152,10 +155,8 @@ def tidy(points: list[Point], done: dict[int, pd.DataFrame], keys: list[str]) ->
         start = p.loaded.scenario.start
         for measure, g in long.groupby("maatstaf", sort=False):
             v = g["waarde"].to_numpy(float)
-            stats = {"gemiddeld": float(np.mean(v)), "P10": late_quantile(v, 0.1),
-                     "P50": late_quantile(v, 0.5), "P90": late_quantile(v, 0.9)}
-            row = {"punt": p.number, **{k: p.values[k] for k in keys}, "maatstaf": measure, **stats,
-                   "na_horizon": int(np.isnan(v).sum())}
+            stats = {"gemiddeld": float(np.mean(v)), **spread(v)}
+            row = {"punt": p.number, **{k: p.values[k] for k in keys}, "maatstaf": measure, **stats}
             for s in ("P10", "P50", "P90"):
                 dated = measure != TEKORT and np.isfinite(stats[s])
                 row[f"{s} datum"] = date_at(start, stats[s]) if dated else None
