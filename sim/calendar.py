@@ -46,3 +46,10 @@ def _quarter_end(year: int, q: int) -> date:
 
 def quarter_label(day: date) -> str:
     return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+
+
+def dutch_date(value) -> str:
+    """An ISO date from a results CSV as the dashboard writes it; empty means not before the horizon."""
+    if not isinstance(value, str) or not value:
+        return "na horizon"
+    return date.fromisoformat(value).strftime("%d-%m-%Y")

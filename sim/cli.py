@@ -1,4 +1,5 @@
-"""Command line: `versterking run`, `compare`, `sweep`, `validate` and `calibrate`."""
+"""Command line: `versterking run`, `compare`, `sweep`, `report`, `export`, `lookup`, `validate` and
+`calibrate`."""
 
 from __future__ import annotations
 
@@ -189,6 +190,23 @@ def export(folder: Path, xlsx: Path, force: bool) -> None:
             raise InputError(f"{xlsx}: exists; pass --force to replace it")
         write_workbook(folder, xlsx)
     click.echo(f"  werkboek: {xlsx}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--address", metavar="ID", default=None, help="An address_id from the address file.")
+@click.option("--cluster", metavar="ID", default=None, help="A cluster_id from the address file.")
+def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
+    """When is my house done: P10 / P50 / P90 of the date one address (or every address of one
+    cluster) reaches each milestone still ahead, from the results folder of a run. The whole table
+    is FOLDER/adressen.csv (and clusters.csv), for filtering per gemeente, cluster or street."""
+    from .lookup import lookup_text
+
+    with _input_errors():
+        if (address is None) == (cluster is None):
+            raise InputError("lookup: give exactly one of --address ID and --cluster ID")
+        text = lookup_text(folder, address, cluster)
+    click.echo(text)
 
 
 @main.command()

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .calendar import dutch_date  # noqa: E402
 from .population import MILESTONES  # noqa: E402
 
 CALIBRATION = Path(__file__).resolve().parents[1] / "calibration" / "data"
@@ -234,11 +235,6 @@ def durations(folder: Path, out: Path) -> list[Path]:
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.35, -0.12), ncol=4)
     return _save(fig, out, "doorlooptijden")
-
-
-def dutch_date(value) -> str:
-    """An ISO date from a CSV as the dashboard writes it; empty means not before the horizon."""
-    return pd.Timestamp(value).strftime("%d-%m-%Y") if isinstance(value, str) else "na horizon"
 
 
 def _quarter_dates(labels: pd.Series) -> pd.DatetimeIndex:

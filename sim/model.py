@@ -35,6 +35,7 @@ class RunResult:
 
     scenario: Scenario
     addresses: pd.DataFrame          # attributes, one row per address (stock, then inflow)
+    stock: int                       # how many of them are the starting werkvoorraad
     arrival: np.ndarray              # day the address joined (<= 0 for the starting werkvoorraad)
     reached: np.ndarray              # (n, 6) day each milestone was reached; NaN = not reached
     queued: np.ndarray               # (n, 6 steps) day the address joined the step's waiting line
@@ -98,6 +99,7 @@ class Model:
                                                      else flow.skip_beoordeling)
                                              for f, (flow, _) in zip(frames[1:], flows, strict=True)])
         self.addresses = df.drop(columns=["arrival"])
+        self.stock = len(stock)
         self.n = n = len(df)
         self.profile = df["risk_profile"].map({p: k for k, p in enumerate(PROFILES)}).to_numpy(int)
         self.owner = df["owner_type"].map({o: k for k, o in enumerate(OWNERS)}).to_numpy(int)
@@ -389,8 +391,8 @@ class Model:
         bar.close()
         end = self.last_done if self.done >= self.n else horizon
         return RunResult(
-            scenario=sc, addresses=self.addresses, arrival=self.entered, reached=self.reached,
-            queued=self.queued, started=self.started, ended=self.ended,
+            scenario=sc, addresses=self.addresses, stock=self.stock, arrival=self.entered,
+            reached=self.reached, queued=self.queued, started=self.started, ended=self.ended,
             needs_wisselwoning=self.needs_wisselwoning, held=self.milestone0, route=self.route,
             meets_norm=self.meets_norm, handed_over=self.handed_over,
             monitors={name: res.monitor.as_array() for name, res in self.resources.items()},

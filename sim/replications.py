@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import tables
+from .address_dates import milestone_days
 from .blocks import PROFILES
 from .calendar import date_at, days_since
 from .model import run_scenario
@@ -85,6 +86,7 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
                   "production": tables.production_quarterly(r),
                   "end_dates": dated, "durations": tables.step_durations(r), "resources": resources}
         out["cubes"] = {name: Cube.of(frames[name], LAYOUTS[name]) for name in LAYOUTS}
+        out["address_days"] = milestone_days(r)
     if task.events:
         out["events"] = tables.event_log(r)
     return out

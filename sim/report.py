@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .figures import FIGURES, draw_all, dutch_date
+from .calendar import dutch_date
+from .figures import FIGURES, draw_all
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import tables
+from .address_dates import ADDRESSES, CLUSTERS, AddressDates, single_run
 from .errors import InputError
 from .model import RunResult
 from .scenario import LoadedScenario
@@ -66,6 +67,8 @@ def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, fo
         for name, file in TABLE_FILES.items():
             write_csv(getattr(t, name), tmp / file)
         tables.event_log(r).to_parquet(tmp / "events.parquet", index=False)
+        with single_run(r) as dates:
+            write_address_tables(dates, r.scenario.start, tmp)
         (tmp / "summary.txt").write_text(summary + "\n", encoding="utf-8")
         write_manifest(tmp, command, run_manifest(r, loaded))
         if report:
@@ -75,6 +78,12 @@ def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, fo
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, float_format="%.4f", lineterminator="\n")
+
+
+def write_address_tables(dates: AddressDates, start, folder: Path) -> None:
+    """When is my house done: adressen.csv and clusters.csv (sim.address_dates)."""
+    write_csv(dates.addresses(start), folder / ADDRESSES)
+    write_csv(dates.clusters(start), folder / CLUSTERS)
 
 
 def write_report(folder: Path, out: Path) -> Path:

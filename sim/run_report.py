@@ -9,6 +9,7 @@ from time import perf_counter
 import pandas as pd
 from tqdm import tqdm
 
+from .address_dates import AddressDates
 from .compare import per_replication
 from .engine import run_tasks
 from .replications import LAYOUTS, Stack, bottleneck_shares, replicas, replicate, replication_seed, with_dates
@@ -18,6 +19,7 @@ from .results import (
     population_manifest,
     results_folder,
     scenario_manifest,
+    write_address_tables,
     write_csv,
     write_manifest,
     write_report,
@@ -36,38 +38,40 @@ def run_replications(loaded: LoadedScenario, population: pd.DataFrame, replicati
     headline: list[dict] = [{}] * replications
     event_log = None
     began = perf_counter()
-    with tqdm(total=replications, desc=sc.name, unit="replicatie", disable=not progress,
-              leave=False) as bar:
-        for i, result in run_tasks(replicate, tasks, {sc.name: population}, workers, scheduler,
-                                   bar.update):
-            for name, cube in result.pop("cubes").items():
-                stacks[name].put(i, cube)
-            event_log = result.pop("events", event_log)
-            headline[i] = result
-    wall = perf_counter() - began
-
-    stats = {name: stack.statistics() for name, stack in stacks.items()}
-    stats["end_dates"] = with_dates(stats["end_dates"], sc.start)
-    knelpunt = bottleneck_shares(headline)
-    text = replications_text(sc.name, len(population), sc.start, replications, root_seed, wall,
-                             stats["end_dates"], knelpunt, sc.measures.active())
-    with results_folder(out, force) as tmp:
-        for name, file in TABLE_FILES.items():
-            write_csv(knelpunt if name == "bottlenecks" else stats[name], tmp / file)
-        write_csv(per_replication(headline, sc.start), tmp / "per_replicatie.csv")
-        if event_log is not None:
-            event_log.to_parquet(tmp / "events.parquet", index=False)
-        (tmp / "summary.txt").write_text(text + "\n", encoding="utf-8")
-        write_manifest(tmp, command, {
-            "seed": root_seed,
-            "replications": replications,
-            "seeds": [replication_seed(root_seed, r) for r in range(replications)],
-            "event_log": "replicatie 0" if event_log is not None else None,
-            "scenario": scenario_manifest(loaded, sc),
-            "population": population_manifest(loaded, len(population)),
-            "run": {"wall_seconds": round(wall, 3), "backend": scheduler or "local processes",
-                    "end_day_max": max(h["end_day"] for h in headline)},
-        })
-        if report:
-            write_report(tmp, tmp / REPORT)
+    with AddressDates(population, replications) as dates:
+        with tqdm(total=replications, desc=sc.name, unit="replicatie", disable=not progress,
+                  leave=False) as bar:
+            for i, result in run_tasks(replicate, tasks, {sc.name: population}, workers, scheduler,
+                                       bar.update):
+                for name, cube in result.pop("cubes").items():
+                    stacks[name].put(i, cube)
+                dates.put(i, *result.pop("address_days"))
+                event_log = result.pop("events", event_log)
+                headline[i] = result
+        wall = perf_counter() - began
+        stats = {name: stack.statistics() for name, stack in stacks.items()}
+        stats["end_dates"] = with_dates(stats["end_dates"], sc.start)
+        knelpunt = bottleneck_shares(headline)
+        text = replications_text(sc.name, len(population), sc.start, replications, root_seed, wall,
+                                 stats["end_dates"], knelpunt, sc.measures.active())
+        with results_folder(out, force) as tmp:
+            for name, file in TABLE_FILES.items():
+                write_csv(knelpunt if name == "bottlenecks" else stats[name], tmp / file)
+            write_csv(per_replication(headline, sc.start), tmp / "per_replicatie.csv")
+            write_address_tables(dates, sc.start, tmp)
+            if event_log is not None:
+                event_log.to_parquet(tmp / "events.parquet", index=False)
+            (tmp / "summary.txt").write_text(text + "\n", encoding="utf-8")
+            write_manifest(tmp, command, {
+                "seed": root_seed,
+                "replications": replications,
+                "seeds": [replication_seed(root_seed, r) for r in range(replications)],
+                "event_log": "replicatie 0" if event_log is not None else None,
+                "scenario": scenario_manifest(loaded, sc),
+                "population": population_manifest(loaded, len(population)),
+                "run": {"wall_seconds": round(wall, 3), "backend": scheduler or "local processes",
+                        "end_day_max": max(h["end_day"] for h in headline)},
+            })
+            if report:
+                write_report(tmp, tmp / REPORT)
     return text, out.resolve()

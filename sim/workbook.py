@@ -1,6 +1,6 @@
 """`versterking export --xlsx`: a results folder as one Excel workbook in the dashboard's layout
 (seed 001: a row per quarter, a column per milestone), with real dates and numbers, Dutch headers and
-frozen header rows."""
+frozen header rows and filters; per address and per cluster the milestone dates P10 / P50 / P90."""
 
 from __future__ import annotations
 
@@ -10,14 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from .address_dates import ADDRESSES, CLUSTERS, PERCENTILES
 from .population import MILESTONES
 from .replications import DATE_COLUMNS
 
 
 def _read(folder: Path, name: str, dates: tuple[str, ...] = ("peildatum",)) -> pd.DataFrame:
-    """A table with its date columns as dates (empty: not reached before the horizon)."""
-    df = pd.read_csv(folder / name)
-    for column in dates:
+    return _as_dates(pd.read_csv(folder / name), dates)
+
+
+def _as_dates(df: pd.DataFrame, columns) -> pd.DataFrame:
+    """Date columns as dates (empty: not reached before the horizon, or already held)."""
+    for column in columns:
         if column in df.columns:
             df[column] = [d.date() if pd.notna(d) else None for d in pd.to_datetime(df[column])]
     return df
@@ -42,6 +46,11 @@ def sheets(folder: Path) -> dict[str, pd.DataFrame]:
     out["Doorlooptijden"] = _read(folder, "step_durations.csv")
     out["Middelen"] = _read(folder, "resources_quarterly.csv")
     out["Knelpunten"] = _read(folder, "bottlenecks.csv")
+    for title, file in (("Adressen", ADDRESSES), ("Clusters", CLUSTERS)):
+        if (folder / file).is_file():  # folders of older versions have no per-address dates
+            ids = {c: str for c in ("address_id", "cluster_id", "building_id", "gemeente")}
+            table = pd.read_csv(folder / file, dtype=ids)
+            out[title] = _as_dates(table, [c for c in table.columns if c == "sinds" or c[-3:] in PERCENTILES])
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     out["Scenario"] = pd.DataFrame(_flatten(manifest["scenario"]["resolved"]), columns=["sleutel", "waarde"])
     return out
@@ -62,6 +71,7 @@ def write_workbook(folder: Path, path: Path) -> Path:
         for name, df in sheets(folder).items():
             df.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
             sheet = writer.sheets[name]
+            sheet.auto_filter.ref = sheet.dimensions  # filter per gemeente, cluster, street
             for cells in sheet.columns:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in cells[:200])
                 sheet.column_dimensions[cells[0].column_letter].width = min(max(width, 8) + 2, 50)

@@ -13,7 +13,7 @@ from sim.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 BASIS = ROOT / "scenarios" / "basis.toml"
 CSVS = ["milestones_quarterly.csv", "production_quarterly.csv", "end_dates.csv", "step_durations.csv",
-        "resources_quarterly.csv", "bottlenecks.csv"]
+        "resources_quarterly.csv", "bottlenecks.csv", "adressen.csv", "clusters.csv"]
 
 
 def invoke(*args):

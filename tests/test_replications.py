@@ -15,8 +15,9 @@ from sim.cli import main
 from sim.engine import run_tasks
 from sim.replications import Cube, Layout, Stack, replication_seed
 
-FOLDER_CSVS = ["milestones_quarterly.csv", "production_quarterly.csv", "end_dates.csv",
-               "step_durations.csv", "resources_quarterly.csv", "bottlenecks.csv", "per_replicatie.csv"]
+FOLDER_CSVS = ["milestones_quarterly.csv", "production_quarterly.csv", "end_dates.csv", "adressen.csv",
+               "clusters.csv", "step_durations.csv", "resources_quarterly.csv", "bottlenecks.csv",
+               "per_replicatie.csv"]
 
 
 def invoke(*args):

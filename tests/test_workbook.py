@@ -57,3 +57,20 @@ def test_export_refuses_to_overwrite_and_names_bad_input(workbook, tmp_path):
     nothing = runner.invoke(main, ["export", str(tmp_path), "--xlsx", str(tmp_path / "y.xlsx")])
     assert nothing.exit_code == 2 and "not the results folder of a run" in nothing.output
     assert not (tmp_path / "y.xlsx").exists()
+
+
+def test_address_sheets_can_be_filtered_and_match_the_csv(workbook):
+    out, xlsx = workbook
+    wb = openpyxl.load_workbook(xlsx)
+    sheet = wb["Adressen"]
+    assert sheet.auto_filter.ref == sheet.dimensions and sheet.max_row == 81
+    headers = [c.value for c in sheet[1]]
+    csv = pd.read_csv(out / "adressen.csv", dtype=str, keep_default_na=False)
+    assert headers == list(csv.columns)
+    column = headers.index("voltooid P50") + 1
+    for row in range(2, 82):
+        text = csv.loc[row - 2, "voltooid P50"]
+        cell = sheet.cell(row=row, column=column)
+        assert (cell.value is None) if text == "" else (cell.value.date().isoformat() == text)
+        assert sheet.cell(row=row, column=1).value == csv.loc[row - 2, "address_id"]
+    assert wb["Clusters"].max_row == 1 + csv["cluster_id"].nunique()
