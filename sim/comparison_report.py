@@ -23,7 +23,7 @@ from .results import (
     write_report,
 )
 from .scenario import LoadedScenario
-from .summary import bottleneck_runs
+from .summary import bottleneck_runs, runs
 
 
 def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | None,
@@ -53,7 +53,7 @@ def run_comparison(loaded: list[LoadedScenario], replications: int, seed: int | 
     main = long[long["scenario"].isin(order)]
     table = cmp.side_by_side(main, order)
     knelpunten = cmp.bottlenecks_by_year([r for r in results if r["label"] in order], order)
-    lines = [f"vergelijking van {len(order)} scenario's, {replications} replicatie(s) elk, dezelfde "
+    lines = [f"vergelijking van {len(order)} scenario's, {runs(replications)} elk, dezelfde "
              f"trekkingen per adres (root seed {root}); P50 over de replicaties, tussen haakjes het "
              f"verschil met {order[0]} (P50 van de verschillen per replicatie)", ""]
     lines += [f"  {item.scenario.name}: {item.scenario.description}" for item in loaded] + [""]

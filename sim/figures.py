@@ -20,6 +20,7 @@ import pandas as pd  # noqa: E402
 
 from .calendar import dutch_date  # noqa: E402
 from .population import MILESTONES  # noqa: E402
+from .summary import runs  # noqa: E402
 
 CALIBRATION = Path(__file__).resolve().parents[1] / "calibration" / "data"
 WIDTH = 8.3  # inches: A4 width
@@ -85,8 +86,9 @@ def dashboard(folder: Path, out: Path) -> list[Path]:
         ax.set_ylabel("adressen")
         _date_axis(ax, every=20)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.suptitle(f"Adressen per mijlpaal per kwartaal (gemiddelde over {_replications(folder)} "
-                 f"replicatie(s))\nstippellijn: peildatum {start:%d-%m-%Y}, de gegeven stand "
+    n = _replications(folder)
+    fig.suptitle(f"Adressen per mijlpaal per kwartaal ({'gemiddelde over ' if n > 1 else ''}{runs(n)})"
+                 f"\nstippellijn: peildatum {start:%d-%m-%Y}, de gegeven stand "
                  "(SodM tabel 2.1); daarna prognose", fontsize=9)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.legend(handles[::-1], labels[::-1], loc="lower center", ncol=6, fontsize=8, frameon=False)

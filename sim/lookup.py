@@ -15,6 +15,7 @@ from .calendar import dutch_date
 from .errors import InputError
 from .population import MILESTONES
 from .process import VOLTOOID
+from .summary import runs
 
 
 def lookup_text(folder: Path, address: str | None = None, cluster: str | None = None) -> str:
@@ -106,8 +107,8 @@ def _cluster(row: pd.Series, members: pd.DataFrame, horizon: str) -> list[str]:
 def _footer(manifest: dict) -> list[str]:
     resolved = manifest["scenario"]["resolved"]
     n = manifest.get("replications", 1)
-    runs = f"{n} replicaties" if n > 1 else "1 run: P10 = P50 = P90"
-    lines = [f"Scenario {resolved['name']} (seed {manifest['seed']}, {runs}; "
+    spread = runs(n) if n > 1 else "1 run: P10 = P50 = P90"
+    lines = [f"Scenario {resolved['name']} (seed {manifest['seed']}, {spread}; "
              f"versterking {manifest['version']}). Een mijlpaal telt als bereikt zodra het adres hem of "
              "een latere haalt (wie aan de norm voldoet, passeert planvorming en uitvoering bij voltooid)."]
     if manifest["population"]["source"] == "embedded":

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .calendar import dutch_date
 from .figures import FIGURES, draw_all
+from .summary import runs
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -48,7 +49,7 @@ def _run(folder: Path, figures: Path, manifest: dict) -> str:
     resolved = manifest["scenario"]["resolved"]
     replications = manifest.get("replications", 1)
     parts = [f"<p>{html.escape(resolved.get('description', ''))}</p>",
-             f"<p>Start {resolved['start']}, horizon {resolved['horizon']}, {replications} replicatie(s), "
+             f"<p>Start {resolved['start']}, horizon {resolved['horizon']}, {runs(replications)}, "
              f"seed {manifest['seed']}; maatregelen: "
              f"{html.escape(', '.join(_measures(resolved)) or 'geen')}.</p>"]
     summary = folder / "summary.txt"

@@ -8,6 +8,11 @@ from .model import RunResult
 from .results import Tables
 
 
+def runs(n: int) -> str:
+    """'50 replicaties', or '1 run'."""
+    return f"{n} replicaties" if n != 1 else "1 run"
+
+
 def _fmt(day) -> str:
     return day.strftime("%d-%m-%Y") if day is not None else "na de horizon"
 

@@ -27,7 +27,7 @@ def test_run_with_report_writes_one_self_contained_page(run_folder):
     assert page.count("<img") == 7 and page.count('src="data:image/png;base64,') == 7
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from a network
     assert "Einddatums" in page and "Knelpunt per jaar" in page and "Reproduceren" in page
-    assert "3 replicatie(s)" in page and "100% voltooid" in page
+    assert "3 replicaties" in page and "100% voltooid" in page
 
 
 def test_report_command_on_an_existing_folder_needs_force_to_redo(run_folder):
