@@ -352,7 +352,7 @@ class Model:
         d = [float(self.duration[a, s]) for s in steps]
         if resuming:
             return [d[0] * self.residual[a], *d[1:]]
-        if self.env.now == 0.0:
+        if self.env.now == 0.0 and self.sc.warm_start:
             left = self.residual[a] * sum(d)
             out = []
             for x in reversed(d):

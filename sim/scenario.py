@@ -112,6 +112,9 @@ class Scenario(Strict):
     service_order: Literal["risk_first", "fifo"] = "risk_first"
     cluster_uitvoering: bool = Field(
         False, description="a cluster starts uitvoering together, once all its members are ready")
+    warm_start: bool = Field(
+        True, description="the resources were busy on the peildatum: work that fills a free slot on day 0 "
+                          "has a uniformly drawn share of its duration left (false: it starts fresh)")
     population: Population = Population()
     resources: Resources
     durations: Durations
