@@ -8,9 +8,11 @@ or any backend.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
@@ -18,6 +20,7 @@ from .errors import InputError
 
 Task = Callable[[Any, Any], Any]  # (task, shared) -> result
 
+PR_SET_PDEATHSIG = 1  # prctl option (Linux): a signal for this process when its parent dies
 CONNECT_SECONDS = 20  # how long to keep trying to reach a Dask scheduler
 
 _FN: Task | None = None
@@ -52,12 +55,23 @@ def run_tasks(fn: Task, tasks: Sequence, shared: Any = None, workers: int | None
     global _FN, _TASKS, _SHARED
     _FN, _TASKS, _SHARED = fn, tasks, shared
     try:
-        # forked workers inherit the tasks and the shared data: only indices and results travel
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for i, result in enumerate(pool.map(_run_index, range(len(tasks)))):
+        # forked workers inherit the tasks and the shared data: only indices and results travel;
+        # leaving the block (done, Ctrl-C, an error) terminates them at once
+        with get_context("fork").Pool(workers, initializer=_worker, initargs=(os.getpid(),)) as pool:
+            for i, result in enumerate(pool.imap(_run_index, range(len(tasks)))):
                 yield i, _counted(result, progress)
     finally:
         _FN, _TASKS, _SHARED = None, (), None
+
+
+def _worker(parent: int) -> None:
+    """Ctrl-C is the parent's to handle (it stops the workers); and a worker must not outlive a
+    parent killed outright (SIGKILL gives it no chance to stop them): Linux ends it with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before that took effect
+        os._exit(1)
 
 
 def _run_index(i: int) -> Any:

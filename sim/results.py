@@ -54,7 +54,9 @@ def make_tables(r: RunResult) -> Tables:
 
 
 def check_writable(out: Path, force: bool) -> None:
-    """Fail before running, not after: an existing folder is never replaced without --force."""
+    """Fail before running, not after: an existing folder is never replaced without --force.
+    First clear what a killed run left next to it."""
+    _clear_leftovers(out.resolve())
     if out.exists() and not force:
         raise InputError(f"{out}: results folder exists; choose another --out or pass --force")
     if out.exists() and not out.is_dir():
@@ -114,6 +116,30 @@ def results_folder(out: Path, force: bool):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _clear_leftovers(out: Path) -> None:
+    """A run killed outright (SIGKILL, power cut) cannot remove its temporary sibling: remove those
+    of processes that no longer exist. One killed between its two renames leaves the previous
+    results as `.old-PID` and no folder: put them back."""
+    for left in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, pid = left.name[len(out.name) + 2:].partition("-")
+        if kind not in ("tmp", "old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if kind == "old" and not out.exists():
+            left.rename(out)
+        else:
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_manifest(folder: Path, command: list[str], content: dict) -> None:

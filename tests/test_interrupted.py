@@ -1,0 +1,111 @@
+"""Runs that survive: a run or sweep stopped half-way (Ctrl-C or SIGKILL) leaves no results folder
+and no worker behind; a sweep started again finishes from its cache with the same table as one that
+was never stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+VERSTERKING = shutil.which("versterking") or str(Path(sys.executable).parent / "versterking")
+
+
+def _start(*args) -> subprocess.Popen:
+    return subprocess.Popen([VERSTERKING, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line holds `text` (forked workers keep their parent's)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+                state = (proc / "stat").read_text().split(") ")[-1][:1]
+            except OSError:
+                continue
+            if text in cmdline and state != "Z":
+                found.append(int(proc.name))
+    return found
+
+
+def _wait_for(condition, seconds: float = 60.0) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+def _leftovers(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}.*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_a_stopped_run_leaves_nothing_behind(small, tmp_path, sig):
+    out = tmp_path / "gestopt"
+    proc = _start("run", small, "--replications", 5000, "--workers", 2, "--out", out, "--no-progress")
+    time.sleep(2.0)  # well into the replications
+    assert proc.poll() is None
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    _wait_for(lambda: not _processes_mentioning(str(out)), 30)  # no orphaned workers
+    assert not out.exists()
+    if sig == signal.SIGINT:
+        assert not _leftovers(out)
+        assert "Traceback" not in proc.stderr.read()
+
+
+def test_leftovers_of_a_killed_run_are_cleared_or_restored(small, tmp_path):
+    """SIGKILL while writing leaves a hidden temporary sibling; between the two renames of a --force
+    run, the previous results as `.old-PID` and no folder. The next run clears the first and puts
+    the second back (and so refuses to replace it without --force)."""
+    from click.testing import CliRunner
+
+    from sim.cli import main
+
+    out = tmp_path / "r"
+    dead = 2**22 + 12345  # above the default pid_max: no such process
+    (tmp_path / f".r.tmp-{dead}").mkdir()
+    (tmp_path / f".r.tmp-{dead}" / "half.csv").write_text("x")
+    result = CliRunner().invoke(main, ["run", str(small), "--replications", "1", "--out", str(out)])
+    assert result.exit_code == 0 and not _leftovers(out)
+    shutil.move(out, tmp_path / f".r.old-{dead}")
+    again = CliRunner().invoke(main, ["run", str(small), "--replications", "1", "--out", str(out)])
+    assert again.exit_code == 2 and "results folder exists" in again.output
+    assert (out / "manifest.json").exists() and not _leftovers(out)
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_resumes_from_its_cache_to_the_same_table(small, tmp_path):
+    grid = ["--vary", "resources.bouwcapaciteit.factor=1,1.5,2,2.5,3,4", "--replications", 300,
+            "--workers", 2]
+    whole = _start("sweep", small, *grid, "--cache", tmp_path / "cache-heel", "--out", tmp_path / "heel")
+    assert whole.wait(timeout=600) == 0, whole.stderr.read()
+
+    cache, out = tmp_path / "cache", tmp_path / "hervat"
+    proc = _start("sweep", small, *grid, "--cache", cache, "--out", out)
+    _wait_for(lambda: len(list(cache.glob("*.parquet"))) >= 2, 300)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    _wait_for(lambda: not _processes_mentioning(str(out)), 30)
+    assert not out.exists()
+    finished = {p.name for p in cache.glob("*.parquet")}
+    assert 2 <= len(finished) < 6
+
+    again = _start("sweep", small, *grid, "--cache", cache, "--out", out)
+    assert again.wait(timeout=600) == 0, again.stderr.read()
+    manifest = json.loads((out / "manifest.json").read_text())
+    reused = {p["sha256"] + ".parquet" for p in manifest["points"] if p["uit_cache"]}
+    assert reused == finished  # every finished point reused, none redone
+    assert (out / "sweep.csv").read_bytes() == (tmp_path / "heel" / "sweep.csv").read_bytes()
