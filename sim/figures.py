@@ -127,18 +127,19 @@ def dashboard_groningen(folder: Path, out: Path) -> list[Path]:
 def fan(folders: list[tuple[str, Path]], out: Path, name: str = "waaier") -> list[Path]:
     """Cumulative voltooid over time with its P10 - P90 band and P50 line, one colour a scenario."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
+    opgave = None  # the first scenario's number of addresses, dotted
     for k, (label, folder) in enumerate(folders):
         m = read(folder, "milestones_quarterly.csv")
-        t = m[m["niveau"] == "totaal"].pivot_table(index="peildatum", columns="statistiek", values="voltooid")
+        totaal = m[m["niveau"] == "totaal"]
+        opgave = totaal["totaal"].max() if opgave is None else opgave
+        t = totaal.pivot_table(index="peildatum", columns="statistiek", values="voltooid")
         color = plt.cm.tab10(k)
         ax.fill_between(t.index, t["P10"], t["P90"], color=color, alpha=0.25, linewidth=0)
         ends = read(folder, "end_dates.csv").set_index(["groep", "statistiek"])["100% voltooid"]
         p10, p50, p90 = (dutch_date(ends.get(("totaal", s))) for s in ("P10", "P50", "P90"))
         ax.plot(t.index, t["P50"], color=color,
                 label=f"{label}: P50, band P10 - P90 (100% voltooid P50 {p50}, P10 - P90 {p10} - {p90})")
-    total = read(folders[0][1], "milestones_quarterly.csv")
-    ax.axhline(total[total["niveau"] == "totaal"]["totaal"].max(), color="black", linewidth=0.6,
-               linestyle=":")
+    ax.axhline(opgave, color="black", linewidth=0.6, linestyle=":")
     ax.set_ylabel("adressen voltooid")
     ax.set_title("Voltooid (cumulatief) met spreiding over de replicaties", fontsize=10)
     _date_axis(ax)

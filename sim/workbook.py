@@ -67,7 +67,7 @@ def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:
 def write_workbook(folder: Path, path: Path) -> Path:
     """Write next to the target and rename: an interrupted export leaves no half workbook."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl", date_format="DD-MM-YYYY") as writer:
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:  # date cells formatted below
         for name, df in sheets(folder).items():
             df.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
             sheet = writer.sheets[name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,18 @@ def small(tmp_path: Path) -> Path:
     (tmp_path / "base.toml").write_text(BASE, encoding="utf-8")
     address_table().to_csv(tmp_path / "adressen.csv", index=False)
     return tmp_path / "base.toml"
+
+
+NO_ADDRESS = {"P50": 0.0, "P90": 0.0, "grijs": 0.0}  # a share per risk profile: none
+
+
+@pytest.fixture
+def queueing(tmp_path: Path) -> Path:
+    """The queueing-theory configuration (tests/data/queueing.toml), copied where a test may write
+    an address file next to it."""
+    path = tmp_path / "queueing.toml"
+    shutil.copy(Path(__file__).parent / "data" / "queueing.toml", path)
+    return path
 
 
 def variant(base: Path, name: str, text: str) -> Path:

@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
 
 VERSTERKING = shutil.which("versterking") or str(Path(sys.executable).parent / "versterking")
 
@@ -70,10 +73,6 @@ def test_leftovers_of_a_killed_run_are_cleared_or_restored(small, tmp_path):
     """SIGKILL while writing leaves a hidden temporary sibling; between the two renames of a --force
     run, the previous results as `.old-PID` and no folder. The next run clears the first and puts
     the second back (and so refuses to replace it without --force)."""
-    from click.testing import CliRunner
-
-    from sim.cli import main
-
     out = tmp_path / "r"
     dead = 2**22 + 12345  # above the default pid_max: no such process
     (tmp_path / f".r.tmp-{dead}").mkdir()

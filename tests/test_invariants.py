@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from conftest import BASE, address_table
+from conftest import BASE, NO_ADDRESS, address_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -251,7 +251,7 @@ def test_more_capacity_upstream_can_delay_the_last_address(tmp_path):
     common = {"resources.ingenieursbureaus.capacity": 2, "service_order": "fifo", "warm_start": False,
               "durations.opname": {"dist": "empirical", "values": [0.1, 1.0]},
               "durations.beoordeling": {"dist": "empirical", "values": [3.0, 6.0]},
-              "shares.skip_beoordeling": {"P50": 0.0, "P90": 0.0, "grijs": 0.0},
+              "shares.skip_beoordeling": NO_ADDRESS,
               "shares.meets_norm": {"P50": 1.0, "P90": 1.0, "grijs": 1.0}}
     later = []
     for seed in range(40):

@@ -10,12 +10,12 @@ Poisson stream (the arrival times are drawn here and given to Ciw as they are).
 from __future__ import annotations
 
 import math
-import shutil
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import NO_ADDRESS
 
 from sim import load_population, load_scenario, run_scenario
 from sim.replications import replication_seed
@@ -24,7 +24,6 @@ ciw = pytest.importorskip("ciw")
 
 START = date(2000, 1, 1)
 REPLICATIONS = 40
-NONE = {"P50": 0.0, "P90": 0.0, "grijs": 0.0}
 # step -> (resource, servers, duration key, duration in days (mean, sd), distribution)
 STEPS = [
     ("opnamecapaciteit", 3, "opname", (1.0, 0.5), "gamma"),
@@ -71,7 +70,7 @@ def _theirs(arrivals: np.ndarray, batch: int, seed: int) -> tuple[float, float]:
 
 
 def _overrides(tmp_path, werkvoorraad: int, arrivals: np.ndarray | None) -> dict:
-    out = {"shares.skip_beoordeling": NONE, "shares.meets_norm": NONE}
+    out = {"shares.skip_beoordeling": NO_ADDRESS, "shares.meets_norm": NO_ADDRESS}
     for resource, servers, key, (mean, sd), kind in STEPS:
         out[f"resources.{resource}.capacity"] = servers
         out[f"durations.{key}"] = {"dist": kind, "mean": mean, "sd": sd}
@@ -96,23 +95,17 @@ def _compare(ours: list, theirs: list, what: str) -> None:
         assert abs(a.mean() - b.mean()) <= 2.576 * se, (what, name)
 
 
-@pytest.fixture
-def base(tmp_path, request):
-    shutil.copy(request.path.parent / "data" / "queueing.toml", tmp_path / "queueing.toml")
-    return tmp_path / "queueing.toml"
-
-
 @pytest.mark.slow
-def test_werkvoorraad_through_the_tandem_matches_ciw(base, tmp_path, capsys):
+def test_werkvoorraad_through_the_tandem_matches_ciw(queueing, tmp_path, capsys):
     overrides = _overrides(tmp_path, 400, None)
-    ours = [_ours(base, overrides, r) for r in range(REPLICATIONS)]
+    ours = [_ours(queueing, overrides, r) for r in range(REPLICATIONS)]
     theirs = [_theirs(np.array([0.0]), 400, 1000 + r) for r in range(REPLICATIONS)]
     with capsys.disabled():
         _compare(ours, theirs, "werkvoorraad of 400")
 
 
 @pytest.mark.slow
-def test_poisson_stream_through_the_tandem_matches_ciw(base, tmp_path, capsys):
+def test_poisson_stream_through_the_tandem_matches_ciw(queueing, tmp_path, capsys):
     rate, days = 0.9, 500  # the beoordeling runs at utilisation 0.72
     ours, theirs = [], []
     for r in range(REPLICATIONS):
@@ -120,7 +113,7 @@ def test_poisson_stream_through_the_tandem_matches_ciw(base, tmp_path, capsys):
         overrides["inflow"] = [{"name": "poisson", "from": START, "to": START + timedelta(days=days),
                                 "addresses": round(rate * days), "arrivals": "poisson",
                                 "risk_profile": {"P50": 1.0}}]
-        ours.append(_ours(base, overrides, r))
+        ours.append(_ours(queueing, overrides, r))
         rng = np.random.default_rng(2000 + r)
         arrivals = np.sort(rng.uniform(0, days, rng.poisson(rate * days)))
         theirs.append(_theirs(arrivals, 1, 3000 + r))

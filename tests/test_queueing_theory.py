@@ -11,12 +11,12 @@ over replications, and the test asks that error to be small enough for a 2% chec
 from __future__ import annotations
 
 import math
-import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from conftest import NO_ADDRESS
 from scipy.stats import poisson
 
 from sim import load_population, load_scenario, run_scenario
@@ -24,7 +24,6 @@ from sim.engine import run_tasks
 from sim.process import S_BEOORDELING, S_OPNAME, S_UITVOERING, S_VOORBEREIDEN
 from sim.replications import replication_seed
 
-BASE = "queueing.toml"
 START = date(2000, 1, 1)
 WARM_UP = 200.0  # days left out at the start
 STATIONS = {  # step -> (resource, duration key)
@@ -33,7 +32,6 @@ STATIONS = {  # step -> (resource, duration key)
     S_VOORBEREIDEN: ("planvorming", "planvorming_voorbereiden"),
     S_UITVOERING: ("bouwcapaciteit", "uitvoering"),
 }
-NONE = {"P50": 0.0, "P90": 0.0, "grijs": 0.0}
 
 
 def erlang_c(servers: int, offered: float) -> float:
@@ -69,7 +67,7 @@ class Case:
                            "addresses": round(self.rate * self.days), "arrivals": "poisson",
                            "risk_profile": {"P50": 1.0}}]}
         if len(self.stations) > 1:  # through all four steps
-            out |= {"shares.skip_beoordeling": NONE, "shares.meets_norm": NONE}
+            out |= {"shares.skip_beoordeling": NO_ADDRESS, "shares.meets_norm": NO_ADDRESS}
         for s in self.stations:
             resource, duration = STATIONS[s.step]
             out[f"resources.{resource}.capacity"] = s.servers
@@ -90,9 +88,8 @@ def _one_replication(task: tuple, _shared) -> dict:
         joined = r.queued[:, s.step]
         window = (joined >= WARM_UP) & (joined < end)
         waits = r.started[window, s.step] - joined[window]
-        monitor = r.monitors[STATIONS[s.step][0]]
-        edges = np.clip(np.r_[monitor[:, 0], np.inf], WARM_UP, end)
-        out[s.step] = (float(waits.mean()), float(monitor[:, 3] @ np.diff(edges)) / (end - WARM_UP))
+        waiting = _time_average(r.monitors[STATIONS[s.step][0]], 3, WARM_UP, end)
+        out[s.step] = (float(waits.mean()), waiting)
     return out
 
 
@@ -124,12 +121,6 @@ def _check(path, case: Case, capsys) -> None:
         assert abs(q / lq - 1) < 0.02, (case.name, s.step, q, lq)
 
 
-@pytest.fixture
-def base(tmp_path, request):
-    shutil.copy(request.path.parent / "data" / BASE, tmp_path / BASE)
-    return tmp_path / BASE
-
-
 # Service times are short (hours) so that many addresses fit in the horizon.
 SINGLE = [
     Case("M/M/2 rho 0.5", rate=20.0, days=15_000, replications=6, stations=(Station(S_OPNAME, 2, 0.05),)),
@@ -146,13 +137,13 @@ TANDEM = Case("Jackson tandem", rate=20.0, days=10_000, replications=16, station
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", SINGLE, ids=lambda c: c.name)
-def test_single_station_matches_erlang_c(base, case, capsys):
-    _check(base, case, capsys)
+def test_single_station_matches_erlang_c(queueing, case, capsys):
+    _check(queueing, case, capsys)
 
 
 @pytest.mark.slow
-def test_tandem_matches_jackson(base, capsys):
-    _check(base, TANDEM, capsys)
+def test_tandem_matches_jackson(queueing, capsys):
+    _check(queueing, TANDEM, capsys)
 
 
 def test_erlang_c_formula_on_known_values():
@@ -161,10 +152,10 @@ def test_erlang_c_formula_on_known_values():
     assert erlang_c(2, 1.6) == pytest.approx(2 * 0.8**2 / 1.8)  # M/M/2: 2 rho^2 / (1 + rho)
 
 
-def _time_average(monitor: np.ndarray, column: int, end: float) -> float:
-    """A monitored count integrated over [0, end]: each row's value holds until the next row."""
-    edges = np.clip(np.r_[monitor[:, 0], np.inf], 0.0, end)
-    return float(monitor[:, column] @ np.diff(edges)) / end
+def _time_average(monitor: np.ndarray, column: int, start: float, end: float) -> float:
+    """A monitored count averaged over [start, end]: each row's value holds until the next row."""
+    edges = np.clip(np.r_[monitor[:, 0], np.inf], start, end)
+    return float(monitor[:, column] @ np.diff(edges)) / (end - start)
 
 
 @pytest.mark.slow
@@ -185,10 +176,10 @@ def test_littles_law_holds_for_every_line_in_basis(capsys):
     }
     for name, (joined, got, done) in lines.items():
         monitor = r.monitors[name]
-        waiting_l = _time_average(monitor, 3, end)
+        waiting_l = _time_average(monitor, 3, 0.0, end)
         if name == "bouwcapaciteit":  # addresses held up by a missing wisselwoning wait in this line too
-            waiting_l += _time_average(r.monitors["wisselwoningen"], 3, end)
-        busy_l = _time_average(monitor, 1, end)
+            waiting_l += _time_average(r.monitors["wisselwoningen"], 3, 0.0, end)
+        busy_l = _time_average(monitor, 1, 0.0, end)
         went = ~np.isnan(got)
         wait = np.clip(got[went], 0, end) - np.clip(joined[went], 0, end)
         work = np.clip(done[went], 0, end) - np.clip(got[went], 0, end)
