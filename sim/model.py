@@ -287,8 +287,9 @@ class Model:
             self.uitvoering_factor[a] = measures.batch_1581.uitvoering_factor
         elif npr:
             self.uitvoering_factor[a] = measures.npr_2020.uitvoering_factor
-        if self.is_reference[a]:
-            self._references[self.reference_group[a]].succeed(a)
+        group = self._references.get(self.reference_group[a]) if self.is_reference[a] else None
+        if group is not None and not group.triggered:  # reassessed later (batch 1581): fired once
+            group.succeed(a)
 
     def _hand_over(self, tranche: Tranche, kind: int, block: Bouwimpuls | Batch1581):
         """On the tranche's date, take the longest waiting addresses (in its risk mix) out of the
