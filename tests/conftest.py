@@ -75,6 +75,58 @@ def small(tmp_path: Path) -> Path:
     return tmp_path / "base.toml"
 
 
+# every versnellingsmaatregel, sized for the small scenario (a block a test file extends it with)
+ALL_MEASURES = """
+[measures.typologie]
+from = 2021-01-01
+share = { P50 = 0.5, P90 = 0.5, grijs = 0.5 }
+duration = { dist = "fixed", value = 3 }
+meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
+
+[measures.praktijkaanpak]
+pilot_from = 2020-07-17
+pilot_addresses = 10
+scale_from = 2021-06-01
+share = { P50 = 0.5, P90 = 0.5, grijs = 0.5 }
+duration = { dist = "fixed", value = 7 }
+meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
+
+[measures.referentiewoningen]
+from = 2020-07-17
+share = 1.0
+duration = { dist = "fixed", value = 2 }
+
+[measures.bouwimpuls]
+capacity = [{ from = 2021-01-01, value = 3 }]
+tranches = [{ from = 2021-01-01, addresses = 5 }]
+preparation = { dist = "fixed", value = 11 }
+
+[measures.batch_1581]
+tranche = { from = 2021-03-01, addresses = 6, risk_profile = { P90 = 0.5, grijs = 0.5 } }
+preparation = { dist = "fixed", value = 13 }
+reassess = 1.0
+meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
+uitvoering_factor = 0.5
+
+[measures.npr_2020]
+from = 2021-01-01
+meets_norm = { P50 = 1.0, P90 = 1.0, grijs = 1.0 }
+uitvoering_factor = 0.8
+
+[measures.opname_op_verzoek]
+from = 2021-01-01
+to = 2022-01-01
+addresses = 30
+risk_profile = { grijs = 1.0 }
+skip_beoordeling = 1.0
+
+[measures.crisisaanpak]
+from = 2022-01-01
+to = 2023-01-01
+factors = { bouwcapaciteit = 10 }
+"""
+
+
 NO_ADDRESS = {"P50": 0.0, "P90": 0.0, "grijs": 0.0}  # a share per risk profile: none
 
 

@@ -7,62 +7,12 @@ from datetime import date
 
 import numpy as np
 import pytest
-from conftest import address_table, run, variant
+from conftest import ALL_MEASURES, address_table, run, variant
 
 from sim import process, tables
 from sim.calendar import days_since
 from sim.scenario import load_scenario
 from sim.schedules import resource_changes
-
-ALL_MEASURES = """
-[measures.typologie]
-from = 2021-01-01
-share = { P50 = 0.5, P90 = 0.5, grijs = 0.5 }
-duration = { dist = "fixed", value = 3 }
-meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
-
-[measures.praktijkaanpak]
-pilot_from = 2020-07-17
-pilot_addresses = 10
-scale_from = 2021-06-01
-share = { P50 = 0.5, P90 = 0.5, grijs = 0.5 }
-duration = { dist = "fixed", value = 7 }
-meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
-
-[measures.referentiewoningen]
-from = 2020-07-17
-share = 1.0
-duration = { dist = "fixed", value = 2 }
-
-[measures.bouwimpuls]
-capacity = [{ from = 2021-01-01, value = 3 }]
-tranches = [{ from = 2021-01-01, addresses = 5 }]
-preparation = { dist = "fixed", value = 11 }
-
-[measures.batch_1581]
-tranche = { from = 2021-03-01, addresses = 6, risk_profile = { P90 = 0.5, grijs = 0.5 } }
-preparation = { dist = "fixed", value = 13 }
-reassess = 1.0
-meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
-uitvoering_factor = 0.5
-
-[measures.npr_2020]
-from = 2021-01-01
-meets_norm = { P50 = 1.0, P90 = 1.0, grijs = 1.0 }
-uitvoering_factor = 0.8
-
-[measures.opname_op_verzoek]
-from = 2021-01-01
-to = 2022-01-01
-addresses = 30
-risk_profile = { grijs = 1.0 }
-skip_beoordeling = 1.0
-
-[measures.crisisaanpak]
-from = 2022-01-01
-to = 2023-01-01
-factors = { bouwcapaciteit = 10 }
-"""
 
 
 @pytest.fixture
@@ -246,3 +196,12 @@ def test_crisisaanpak_scales_the_schedule_with_a_ramp(many):
     assert value_at(list(scaled.items()), t1 + 1) == 10 * value_at(plain, t1 + 1)
     mid = value_at(list(scaled.items()), (t0 + t1) / 2)
     assert value_at(plain, t1) < mid < 10 * value_at(plain, t1)
+
+
+def test_a_referentiewoning_reassessed_in_batch_1581_keeps_its_group_going(small):
+    """Found by the hostile-input fuzzer: a reference address judged a second time (reassessed after
+    a batch 1581 hand-over) fired its group's event twice and crashed the run. Its followers follow
+    its first outcome."""
+    r = run(with_measures(small, tuple(NAMES)))
+    assert (r.route == process.HERBEOORDELING).sum() > 0
+    assert (r.route == process.REFERENTIEWONING).sum() > 0
