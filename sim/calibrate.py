@@ -1,4 +1,4 @@
-"""Calibration: fit the replay of history (calibration/replay.toml) to the published figures.
+"""Calibration: fit the replay of history (scenarios/replay-2018.toml) to the published figures.
 
 Parameters: the throughput of opname, ingenieursbureaus, planvorming and bouw in each period of
 tabel 2.2 from 2018 on (addresses a year; the capacity in slots follows by Little's law, as a step
@@ -25,11 +25,8 @@ rough for finite differences.) Every evaluation runs the same replications with 
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +36,7 @@ from scipy.optimize import minimize
 from . import observe
 from .blocks import PROFILES, CapacityChange
 from .distributions import mean_of
+from .engine import run_tasks
 from .errors import InputError
 from .model import run_scenario
 from .population import load_population
@@ -56,9 +54,9 @@ FITTED = {  # resource -> the tabel 2.2 phase its capacity drives
     "planvorming": "planvorming gestart",
     "bouwcapaciteit": "project uitgevoerd",
 }
-# Duration scale -> the steps it stretches (times replay.toml's means, between 0.1 and 4). The
+# Duration scale -> the steps it stretches (times the replay's means, between 0.1 and 4). The
 # uitvoering is not scaled: its 372 days follow from the published stock by Little's law (324 in
-# uitvoering on 17 Jul 2020 at 318 uitgevoerd a year, replay.toml), which the quarterly counts
+# uitvoering on 17 Jul 2020 at 318 uitgevoerd a year, replay-2018.toml), which the quarterly counts
 # cannot identify (work in hand carries from quarter to quarter; a free scale ran off to 37 or
 # 866 days depending on the start).
 SCALED = {
@@ -235,16 +233,8 @@ def scaled(duration, factor: float):
 # -- evaluation ------------------------------------------------------------------------------
 
 
-_WORKER: dict = {}
-
-
-def _init_worker(problem: Problem) -> None:
-    _WORKER["problem"] = problem
-
-
-def _observe_one(args: tuple) -> pd.DataFrame:
-    x, until, pace, rep = args
-    p: Problem = _WORKER["problem"]
+def _observe_one(job: tuple, p: Problem) -> pd.DataFrame:
+    x, until, pace, rep = job
     sc = p.scenario(x, until, pace, seed=p.base.seed + rep)
     r = run_scenario(sc, p.population)
     periods = p.targets.periods[p.targets.periods["last_day"] <= until]
@@ -270,29 +260,21 @@ def _observe_one(args: tuple) -> pd.DataFrame:
     return out.assign(replication=rep)
 
 
+@dataclass
 class Evaluator:
-    """Runs the replications of parameter vectors, in parallel, always with the same seeds."""
+    """Runs the replications of parameter vectors, in parallel (sim.engine), always with the same
+    seeds."""
 
-    def __init__(self, problem: Problem, workers: int | None = None) -> None:
-        self.problem = problem
-        self.workers = workers or os.cpu_count() or 1
-        self.pool = None
-        if self.workers > 1:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("fork"),
-                                            initializer=_init_worker, initargs=(problem,))
-        else:
-            _init_worker(problem)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+    problem: Problem
+    workers: int | None = None
 
     def observe(self, xs: list, until: date, pace: tuple | None = None) -> list:
         """Per parameter vector: the observations of every replication, long format."""
         reps = range(self.problem.replications)
         jobs = [(x, until, pace, rep) for x in xs for rep in reps]
-        mapped = self.pool.map(_observe_one, jobs) if self.pool else map(_observe_one, jobs)
-        runs = list(mapped)
+        runs: list = [None] * len(jobs)
+        for i, run in run_tasks(_observe_one, jobs, self.problem, self.workers):
+            runs[i] = run
         n = len(reps)
         return [pd.concat(runs[i * n:(i + 1) * n], ignore_index=True) for i in range(len(xs))]
 
@@ -536,7 +518,7 @@ def calibrated_toml(problem: Problem, x: np.ndarray, table: pd.DataFrame, extend
         lines.append(f"  {{ from = {max(PEILDATUM, last)}, value = {pace[r]} }},  # huidig tempo")
         lines += ["]", ""]
     lines.append("[durations]")
-    lines.append("# calibration/replay.toml's durations times the fitted scale of their phase")
+    lines.append(f"# {extends}'s durations times the fitted scale of their phase")
     scales = dict(zip(SCALED, np.exp(x[-len(SCALED):]), strict=True))
     for phase, steps in SCALED.items():
         for step in steps:
@@ -572,21 +554,14 @@ def calibrate(replay: Path, data: Path, replications: int, workers: int | None,
     targets = load_targets(data, loaded.scenario.start)
     full = Problem(loaded.scenario, population, targets, PEILDATUM, replications)
     early = Problem(loaded.scenario, population, targets, BACKTEST_UNTIL, replications)
-    evaluator = Evaluator(full, workers)
-    try:
-        log(f"fit op alle gegevens t/m {PEILDATUM} ({len(full.names)} parameters, "
-            f"{replications} replicaties per evaluatie)")
-        result = fit(full, evaluator, max_iterations, log=log)
-    finally:
-        evaluator.close()
+    log(f"fit op alle gegevens t/m {PEILDATUM} ({len(full.names)} parameters, "
+        f"{replications} replicaties per evaluatie)")
+    result = fit(full, Evaluator(full, workers), max_iterations, log=log)
+    log(f"backtest: fit op gegevens t/m {BACKTEST_UNTIL}, voorspelling t/m {PEILDATUM}")
     evaluator = Evaluator(early, workers)
-    try:
-        log(f"backtest: fit op gegevens t/m {BACKTEST_UNTIL}, voorspelling t/m {PEILDATUM}")
-        early_fit = fit(early, evaluator, max_iterations, log=log)
-        pace = (date(BACKTEST_UNTIL.year + 1, 1, 1), early.pace(early_fit.x, early_fit.table))
-        obs = evaluator.observe([early_fit.x], PEILDATUM, pace)[0]
-    finally:
-        evaluator.close()
+    early_fit = fit(early, evaluator, max_iterations, log=log)
+    pace = (date(BACKTEST_UNTIL.year + 1, 1, 1), early.pace(early_fit.x, early_fit.table))
+    obs = evaluator.observe([early_fit.x], PEILDATUM, pace)[0]
     backtest = compare(obs, targets, adjust_2020=False)
     backtest["sample"] = np.where((backtest["table"] == "tabel 2.2") & backtest["key2"].isin(
         [*early.periods["period"], "2019"]), "in", "uit")
@@ -598,8 +573,4 @@ def check(scenario: Path, data: Path, replications: int, workers: int | None) ->
     loaded, population = load_replay(scenario)
     targets = load_targets(data, loaded.scenario.start)
     problem = Problem(loaded.scenario, population, targets, PEILDATUM, replications)
-    evaluator = Evaluator(problem, workers)
-    try:
-        return compare(evaluator.observe([None], PEILDATUM)[0], targets)
-    finally:
-        evaluator.close()
+    return compare(Evaluator(problem, workers).observe([None], PEILDATUM)[0], targets)
