@@ -12,12 +12,17 @@ PROFILES = ("P50", "P90", "grijs")
 OWNERS = ("particulier", "corporatie")
 MAX_DAYS = 36_500.0  # durations above a century are a typo, not a plan
 MAX_CAPACITY = 10_000_000
+MAX_ADDRESSES = 1_000_000  # ~40x the opgave: an inflow or address file beyond it is a typo
+# The model's calendar. Dates outside it are typos (year 9999) and would overflow the tables' clock.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
+MAX_CV = 10.0  # lognormal and gamma: sd at most 10x the mean (beyond it the quantiles overflow)
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
 
 
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Days = Annotated[float, Field(ge=0.0, le=MAX_DAYS)]
 PositiveDays = Annotated[float, Field(gt=0.0, le=MAX_DAYS)]
@@ -35,16 +40,25 @@ class Exponential(Strict):
     mean: PositiveDays
 
 
-class Lognormal(Strict):
+class Spread(Strict):
+    """A distribution given by mean and sd, with a shape the quantile functions can compute."""
+
+    mean: PositiveDays
+    sd: PositiveDays
+
+    @model_validator(mode="after")
+    def _shape(self) -> Spread:
+        if not self.mean / 1000 <= self.sd <= MAX_CV * self.mean:
+            raise ValueError(f"sd must lie between 0.001 and {MAX_CV:g} times the mean")
+        return self
+
+
+class Lognormal(Spread):
     dist: Literal["lognormal"]
-    mean: PositiveDays
-    sd: PositiveDays
 
 
-class Gamma(Strict):
+class Gamma(Spread):
     dist: Literal["gamma"]
-    mean: PositiveDays
-    sd: PositiveDays
 
 
 class Triangular(Strict):
@@ -65,7 +79,7 @@ class Empirical(Strict):
 
     dist: Literal["empirical"]
     values: Annotated[list[Days], Field(min_length=1, max_length=100_000)]
-    weights: list[Annotated[float, Field(ge=0.0)]] | None = None
+    weights: list[Annotated[float, Field(ge=0.0, le=1e9)]] | None = None
 
     @model_validator(mode="after")
     def _weights_match(self) -> Empirical:
@@ -89,9 +103,9 @@ Duration = Annotated[
 class CapacityChange(Strict):
     """A step to `value` on `from`; with `to`, a linear ramp from the value in force to `value`."""
 
-    from_: date = Field(alias="from")
+    from_: Day = Field(alias="from")
     value: Annotated[float, Field(ge=0, le=MAX_CAPACITY)]
-    to: date | None = None
+    to: Day | None = None
 
     @model_validator(mode="after")
     def _ramp_forward(self) -> CapacityChange:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -224,7 +225,7 @@ def validate(scenario: Path) -> None:
 @main.command()
 @click.option("--check", is_flag=True,
               help="Replay the shipped calibrated scenario and exit 1 if any target is missed.")
-@click.option("--replay", type=click.Path(path_type=Path), default=Path("calibration/replay.toml"),
+@click.option("--replay", type=click.Path(path_type=Path), default=Path("scenarios/replay-2018.toml"),
               show_default=True, help="The replay set-up the fit starts from.")
 @click.option("--data", type=click.Path(path_type=Path), default=Path("calibration/data"),
               show_default=True, help="Folder with the published tables (CSV).")
@@ -262,17 +263,32 @@ def calibrate(check: bool, replay: Path, data: Path, scenario_out: Path, report:
         for path in (scenario_out, report):
             if path.exists() and not force:
                 raise InputError(f"{path}: exists; pass --force to regenerate it")
+        if not replay.resolve().is_relative_to(scenario_out.resolve().parent):
+            raise InputError(f"--replay: {replay} lies outside {scenario_out.parent}, the folder of "
+                             "--scenario; the calibrated scenario extends it, so it must be in that "
+                             "folder or below")
         result = cal.calibrate(replay, data, replications, workers, max_iterations,
                                log=lambda text: click.echo(text, err=True))
         write_report(result, replay, scenario_out, report, sys.argv)
     click.echo(f"  gekalibreerd scenario: {scenario_out}\n  rapport: {report / 'README.md'}")
 
 
+# The machine, not the input: a full or read-only disk, a quota, a file size limit, lost rights.
+ENVIRONMENT = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
 @contextmanager
 def _input_errors():
-    """Bad input: one line on stderr, exit status 2, nothing written."""
+    """Bad input: one line on stderr, exit status 2, nothing written. A disk that fills up while
+    writing: one line, exit status 1, and the half-written folder is gone (results_folder)."""
     try:
         yield
     except InputError as exc:
         click.echo(f"versterking: error: {exc}", err=True)
         sys.exit(2)
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT:
+            raise
+        click.echo(f"versterking: error: cannot write {exc.filename or 'the results'}: {exc.strerror} "
+                   "(nothing half-written is left behind)", err=True)
+        sys.exit(1)

@@ -4,14 +4,14 @@ in the scenario files (with their sources), not here; the process logic is in si
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .blocks import (
-    MAX_CAPACITY,
+    MAX_ADDRESSES,
     CapacityChange,
+    Day,
     Duration,
     ProfileShares,
     Share,
@@ -20,7 +20,7 @@ from .blocks import (
     sums_to_one,
 )
 
-Count = Annotated[int, Field(ge=0, le=MAX_CAPACITY)]
+Count = Annotated[int, Field(ge=0, le=MAX_ADDRESSES)]
 Factor = Annotated[float, Field(gt=0.0, le=1000.0)]
 RESOURCE_NAMES = Literal["opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit",
                          "wisselwoningen"]
@@ -35,7 +35,7 @@ class Typologie(Measure):
     """From `from`, a share of the beoordelingen that start is a typologie toets: an
     ingenieursbureau slot held for a much shorter time, with its own share that meets the norm."""
 
-    from_: date = Field(alias="from")
+    from_: Day = Field(alias="from")
     share: ProfileShares
     duration: Duration
     meets_norm: ProfileShares
@@ -46,9 +46,9 @@ class Praktijkaanpak(Measure):
     then executes. The first `pilot_addresses` that need a beoordeling from `pilot_from` go this way,
     and from `scale_from` a share of all that need one."""
 
-    pilot_from: date
+    pilot_from: Day
     pilot_addresses: Count
-    scale_from: date
+    scale_from: Day
     share: ProfileShares
     duration: Duration
     meets_norm: ProfileShares
@@ -59,7 +59,7 @@ class Referentiewoningen(Measure):
     (`share` of them): the first of the group is assessed, the others follow its outcome after a
     short check without an ingenieursbureau slot."""
 
-    from_: date = Field(alias="from")
+    from_: Day = Field(alias="from")
     group: Literal["building", "cluster"] = "building"
     share: Share
     duration: Duration
@@ -69,7 +69,7 @@ class Tranche(Strict):
     """On `from`, this many addresses waiting for planvorming are handed straight to execution,
     the longest waiting first within each risk profile (in the given mix, if any)."""
 
-    from_: date = Field(alias="from")
+    from_: Day = Field(alias="from")
     addresses: Count
     risk_profile: dict[Literal["P50", "P90", "grijs"], Share] | None = None
 
@@ -106,7 +106,7 @@ class NprUpdate(Measure):
     """Addresses whose beoordeling ends on or after `from` are judged under the updated NPR: a
     different share meets the norm, and uitvoering is shorter (lighter measures)."""
 
-    from_: date = Field(alias="from")
+    from_: Day = Field(alias="from")
     meets_norm: ProfileShares
     uitvoering_factor: Annotated[float, Field(gt=0.0, le=1.0)]
 
@@ -114,8 +114,8 @@ class NprUpdate(Measure):
 class OpnameOpVerzoek(Measure):
     """Residents outside the opgave ask for an opname: extra inflow, mostly without beoordeling."""
 
-    from_: date = Field(alias="from")
-    to: date
+    from_: Day = Field(alias="from")
+    to: Day
     addresses: Count
     arrivals: Literal["even", "poisson"] = "even"
     risk_profile: dict[Literal["P50", "P90", "grijs"], Share]
@@ -132,8 +132,8 @@ class Opschaling(Measure):
     """Capacities multiplied by a factor, ramping linearly from 1 on `from` to the factor on `to`
     (a step on `from` without `to`): SodM's "execution capacity x10" as a what-if."""
 
-    from_: date = Field(alias="from")
-    to: date | None = None
+    from_: Day = Field(alias="from")
+    to: Day | None = None
     factors: dict[RESOURCE_NAMES, Factor]
 
     @model_validator(mode="after")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
-from .blocks import OWNERS, PROFILES
+from .blocks import FIRST_DAY, MAX_ADDRESSES, OWNERS, PROFILES
 from .errors import InputError
+from .input_files import check_file
 from .scenario import LoadedScenario
 
 MILESTONES = ("nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid")
@@ -24,6 +26,7 @@ COLUMNS = (
 CUMULATIVE = ("werkvoorraad", "opname gereed", "beoordeling gereed", "planvorming gestart",
               "uitvoering gereed")
 EMBEDDED = "werkvoorraad_2020-07-17.toml"
+MAX_ADDRESS_BYTES = 80_000_000  # about 1,000,000 rows of CSV
 
 
 # -- the embedded reconstruction -----------------------------------------------------------------
@@ -261,18 +264,29 @@ def _buildings_and_clusters(df: pd.DataFrame, groups: dict, rng: np.random.Gener
 
 def read_addresses(path: Path, start: date) -> pd.DataFrame:
     """Read and validate an address file; any bad row stops the run with its row and column."""
-    if not path.exists():
-        raise InputError(f"{path}: address file not found")
+    what = f"an address file is CSV or Parquet with columns {', '.join(COLUMNS)}"
+    check_file(path, MAX_ADDRESS_BYTES, "population.file", what)
+    parquet = path.suffix.lower() == ".parquet"
     try:
-        if path.suffix.lower() == ".parquet":
-            df = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "NaT": ""})
+        if parquet:
+            rows = pq.ParquetFile(path).metadata.num_rows
+            if rows > MAX_ADDRESSES:
+                raise InputError(f"{path}: {rows:,} rows; at most {MAX_ADDRESSES:,} addresses are read")
+            df = pd.read_parquet(path)
+            for column in df.columns[[pd.api.types.is_datetime64_any_dtype(t) for t in df.dtypes]]:
+                df[column] = df[column].dt.strftime("%Y-%m-%d")  # a timestamp column: its day
+            df = df.astype(str).replace({"None": "", "nan": "", "NaT": ""})
         else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # Excel's BOM
+    except InputError:
+        raise
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; expected CSV with columns {', '.join(COLUMNS)}") from None
+        raise InputError(f"{path}: not UTF-8 text; {what}") from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is the file's fault
-        raise InputError(f"{path}: cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "
+        raise InputError(f"{path}: cannot read as {'Parquet' if parquet else 'CSV'}: "
                          f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    if len(df.columns) == 1 and ";" in df.columns[0]:
+        raise InputError(f"{path}: columns separated by ';'; expected ',' (save as CSV UTF-8, comma)")
     if "planvorming_substep" not in df.columns:
         df["planvorming_substep"] = ""
     missing = [c for c in COLUMNS if c not in df.columns]
@@ -281,6 +295,8 @@ def read_addresses(path: Path, start: date) -> pd.DataFrame:
                          f"required: {', '.join(COLUMNS[:-1])} (planvorming_substep optional)")
     if len(df) == 0:
         raise InputError(f"{path}: no addresses (file has a header but no rows)")
+    if len(df) > MAX_ADDRESSES:
+        raise InputError(f"{path}: {len(df):,} rows; at most {MAX_ADDRESSES:,} addresses are read")
     df = df[list(COLUMNS)].apply(lambda s: s.str.strip())
     problems: list[str] = []
     _check(df, "address_id", df["address_id"] == "", "empty", None, problems)
@@ -291,7 +307,8 @@ def read_addresses(path: Path, start: date) -> pd.DataFrame:
     _check(df, "owner_type", ~df["owner_type"].isin(OWNERS), "unknown", OWNERS, problems)
     _check(df, "milestone", ~df["milestone"].isin(MILESTONES), "unknown", MILESTONES, problems)
     dates = pd.to_datetime(df["milestone_date"], format="%Y-%m-%d", errors="coerce")
-    _check(df, "milestone_date", dates.isna(), "not a date YYYY-MM-DD", None, problems)
+    _check(df, "milestone_date", dates.isna() | (dates < pd.Timestamp(FIRST_DAY)),
+           f"not a date YYYY-MM-DD from {FIRST_DAY} on", None, problems)
     _check(df, "milestone_date", dates > pd.Timestamp(start), f"after the scenario start {start}",
            None, problems)
     sub = df["planvorming_substep"]

@@ -61,6 +61,22 @@ def check_writable(out: Path, force: bool) -> None:
         raise InputError(f"{out}: results folder exists; choose another --out or pass --force")
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
+    _probe(out.resolve().parent)
+
+
+def _probe(folder: Path) -> None:
+    """Can a folder be made where the results go? Tried (and undone) on the nearest existing
+    ancestor, because permission bits do not stop root, while a read-only disk or /proc does."""
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(f"{folder}: is a file, so no results folder can be made below it")
+    probe = folder / f".versterking-probe-{os.getpid()}"
+    try:
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot write the results folder here: {exc.strerror}") from None
 
 
 def write_results(r: RunResult, t: Tables, loaded: LoadedScenario, out: Path, force: bool,
@@ -113,8 +129,10 @@ def results_folder(out: Path, force: bool):
             shutil.rmtree(old)
         else:
             tmp.rename(out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(out)  # a library's buffered write does not say which file
         raise
 
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from .blocks import (
-    MAX_CAPACITY,
+    MAX_ADDRESSES,
+    Day,
     Duration,
     OwnerShares,
     ProfileShares,
@@ -28,11 +30,13 @@ from .blocks import (
     sums_to_one,
 )
 from .errors import InputError
+from .input_files import read_text
 from .measures import Measures
 
 VARY = "--vary"  # where overrides say they come from in errors and manifests
 
 MAX_EXTENDS_DEPTH = 20
+MAX_SCENARIO_BYTES = 4_000_000  # an empirical table of 100,000 durations fits easily
 
 # -- the scenario -------------------------------------------------------------------------------
 
@@ -66,9 +70,9 @@ class Inflow(Strict):
     """Addresses added to the opgave between two dates (scope growth, opname op verzoek)."""
 
     name: str
-    from_: date = Field(alias="from")
-    to: date
-    addresses: Annotated[int, Field(ge=0, le=MAX_CAPACITY)]
+    from_: Day = Field(alias="from")
+    to: Day
+    addresses: Annotated[int, Field(ge=0, le=MAX_ADDRESSES)]
     arrivals: Literal["even", "poisson"] = "even"
     risk_profile: dict[Literal["P50", "P90", "grijs"], Share]
     owner_type: dict[Literal["particulier", "corporatie"], Share] = {"particulier": 1.0}
@@ -91,7 +95,7 @@ class Population(Strict):
 
     source: Literal["embedded", "file", "empty"] = "embedded"
     file: str | None = None
-    peildatum: date | None = Field(
+    peildatum: Day | None = Field(
         None, description="embedded only: reconstruct the opgave on this earlier date (a replay)")
 
     @model_validator(mode="after")
@@ -103,12 +107,15 @@ class Population(Strict):
         return self
 
 
+NAME = re.compile(r"[^\W_][\w.-]{0,149}")
+
+
 class Scenario(Strict):
-    name: str
+    name: str = Field(description="names the results folder (results/<name>), so no paths")
     description: str = ""
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
-    start: date
-    horizon: date
+    start: Day
+    horizon: Day
     service_order: Literal["risk_first", "fifo"] = "risk_first"
     cluster_uitvoering: bool = Field(
         False, description="a cluster starts uitvoering together, once all its members are ready")
@@ -122,10 +129,18 @@ class Scenario(Strict):
     inflow: list[Inflow] = []
     measures: Measures = Measures()
 
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        if not NAME.fullmatch(name) or len(name.encode()) > 200:
+            raise ValueError("must be 1-150 letters, digits, '-', '_' or '.', starting with a letter or "
+                             "digit (it names the results folder)")
+        return name
+
     @model_validator(mode="after")
     def _dates(self) -> Scenario:
-        if not self.start < self.horizon <= date(self.start.year + 200, 12, 31):
-            raise ValueError("horizon must be after start and at most 200 years later")
+        if not self.start < self.horizon:
+            raise ValueError("horizon must be after start")
         names = [flow.name for flow in self.inflow]
         if len(set(names)) != len(names):
             raise ValueError("inflow names must be unique (they prefix the new addresses' ids)")
@@ -200,27 +215,26 @@ def _read_chain(path: Path, files: dict, origin: dict, chain: tuple) -> dict:
         raise InputError(f"{chain[-1]}: extends: circular extends ({loop})")
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise InputError(f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files")
+    where = f"{chain[-1]}: extends" if chain else "scenario"
+    text = read_text(path, MAX_SCENARIO_BYTES, where, "a scenario is a TOML file")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        where = f"{chain[-1]}: extends" if chain else "scenario"
-        raise InputError(f"{where}: file not found: {path}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
         data = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; a scenario is a TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
     files[str(path)] = text
     parent = data.pop("extends", None)
     base: dict = {}
     if parent is not None:
-        if not isinstance(parent, str) or not parent:
-            raise InputError(f"{path}: extends: must be a file name (got {parent!r})")
-        base = _read_chain((path.parent / parent).resolve(), files, origin, (*chain, path))
+        if not isinstance(parent, str) or not parent or "\0" in parent:
+            raise InputError(f"{path}: extends: must be a file name (got {_short(parent)})")
+        folder = (chain[0] if chain else path).parent
+        target = (path.parent / parent).resolve()
+        if not target.is_relative_to(folder):
+            raise InputError(f"{path}: extends: {parent!r} lies outside the scenario's folder {folder}; "
+                             "allowed: a file in that folder or below it (copy the file there)")
+        base = _read_chain(target, files, origin, (*chain, path))
     _merge(base, data, origin, path, ())
     return base
 
@@ -259,7 +273,7 @@ def _describe(exc: ValidationError, origin: dict, path: Path) -> str:
     elif err["type"] == "missing":
         what = "missing key"
     else:
-        what = f"{err['msg']} (got {_short(err.get('input'))})"
+        what = f"{err['msg'].removeprefix('Value error, ')} (got {_short(err.get('input'))})"
     n_more = len({tuple(e["loc"][:2]) for e in errors}) - 1  # a union's attempts count once
     more = f" (and {n_more} more problems)" if n_more > 0 else ""
     return f"{file}: {key}: {what}{more}"
@@ -300,5 +314,5 @@ def _model_of(annotation: Any) -> Any:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, date) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -67,16 +67,20 @@ def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:
 def write_workbook(folder: Path, path: Path) -> Path:
     """Write next to the target and rename: an interrupted export leaves no half workbook."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:  # date cells formatted below
-        for name, df in sheets(folder).items():
-            df.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
-            sheet = writer.sheets[name]
-            sheet.auto_filter.ref = sheet.dimensions  # filter per gemeente, cluster, street
-            for cells in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in cells[:200])
-                sheet.column_dimensions[cells[0].column_letter].width = min(max(width, 8) + 2, 50)
-                for c in cells[1:]:
-                    if isinstance(c.value, date):
-                        c.number_format = "DD-MM-YYYY"
-    tmp.replace(path)
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:  # date cells formatted below
+            for name, df in sheets(folder).items():
+                df.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+                sheet = writer.sheets[name]
+                sheet.auto_filter.ref = sheet.dimensions  # filter per gemeente, cluster, street
+                for cells in sheet.columns:
+                    width = max(len(str(c.value)) if c.value is not None else 0 for c in cells[:200])
+                    sheet.column_dimensions[cells[0].column_letter].width = min(max(width, 8) + 2, 50)
+                    for c in cells[1:]:
+                        if isinstance(c.value, date):
+                            c.number_format = "DD-MM-YYYY"
+        tmp.replace(path)
+    except BaseException:  # a full disk, Ctrl-C: no half workbook left behind
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sim.errors import InputError
 from sim.population import added_later, cumulative_counts, embedded_werkvoorraad, load_population
 
 ROOT = Path(__file__).resolve().parent.parent
-REPLAY = ROOT / "calibration" / "replay.toml"
+REPLAY = ROOT / "scenarios" / "replay-2018.toml"
 DATA = ROOT / "calibration" / "data"
 CALIBRATED = ROOT / "scenarios" / "gekalibreerd.toml"
 
@@ -118,7 +119,8 @@ def test_calibrated_file_replays_exactly_what_the_fit_saw(replay, tmp_path):
     path = tmp_path / "gekalibreerd.toml"
     direct = cal.Evaluator(problem, workers=1).observe([x], cal.PEILDATUM)[0]
     table = cal.compare(direct, targets)
-    path.write_text(cal.calibrated_toml(problem, x, table, str(REPLAY), "# test"))
+    shutil.copy(REPLAY, tmp_path / REPLAY.name)
+    path.write_text(cal.calibrated_toml(problem, x, table, REPLAY.name, "# test"))
     written, population2 = cal.load_replay(path)
     again = cal.Problem(written.scenario, population2, targets, cal.PEILDATUM, 1)
     reread = cal.Evaluator(again, workers=1).observe([None], cal.PEILDATUM)[0]
@@ -162,8 +164,10 @@ def test_check_passes_on_the_shipped_calibration_and_fails_on_a_wrong_one(tmp_pa
     ok = CliRunner().invoke(main, ["calibrate", "--check", "--scenario", str(CALIBRATED),
                                    "--data", str(DATA), "--workers", "1"])
     assert ok.exit_code == 0, ok.output
+    for shipped in (CALIBRATED, REPLAY):
+        shutil.copy(shipped, tmp_path / shipped.name)
     wrong = tmp_path / "fout.toml"
-    wrong.write_text(f'extends = "{CALIBRATED}"\n[resources.bouwcapaciteit]\ncapacity = 2000\n')
+    wrong.write_text(f'extends = "{CALIBRATED.name}"\n[resources.bouwcapaciteit]\ncapacity = 2000\n')
     bad = CliRunner().invoke(main, ["calibrate", "--check", "--scenario", str(wrong),
                                     "--data", str(DATA), "--replications", "1", "--workers", "1"])
     assert bad.exit_code == 1

@@ -1,11 +1,13 @@
 """Runs that survive: a run or sweep stopped half-way (Ctrl-C or SIGKILL) leaves no results folder
 and no worker behind; a sweep started again finishes from its cache with the same table as one that
-was never stopped."""
+was never stopped. A disk that fills up, or a place that cannot be written, gives one line and no
+half-written folder."""
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -108,3 +110,46 @@ def test_a_killed_sweep_resumes_from_its_cache_to_the_same_table(small, tmp_path
     reused = {p["sha256"] + ".parquet" for p in manifest["points"] if p["uit_cache"]}
     assert reused == finished  # every finished point reused, none redone
     assert (out / "sweep.csv").read_bytes() == (tmp_path / "heel" / "sweep.csv").read_bytes()
+
+
+def _file_size_limit(limit: int):
+    """For the child: files may not grow beyond `limit` bytes, as on a full disk (EFBIG instead of
+    ENOSPC; root cannot be kept from writing any other way without mounting a disk)."""
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails instead of killing us
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+@pytest.mark.parametrize("replications", [1, 3])
+def test_a_full_disk_gives_one_line_and_no_half_written_folder(small, tmp_path, replications):
+    out = tmp_path / "vol"
+    result = subprocess.run([VERSTERKING, "run", small, "--replications", str(replications), "--workers", "1",
+                             "--out", out, "--no-progress"], capture_output=True, text=True, timeout=300,
+                            preexec_fn=_file_size_limit(4096))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and "File too large" in result.stderr, result.stderr
+    assert result.stderr.startswith("versterking: error: cannot write ")
+    assert not out.exists() and _leftovers(out) == []
+
+
+def test_a_full_disk_during_an_export_leaves_no_half_workbook(small, tmp_path):
+    out = tmp_path / "uit"
+    ran = CliRunner().invoke(main, ["run", str(small), "--replications", "1", "--out", str(out)])
+    assert ran.exit_code == 0
+    before = sorted(tmp_path.iterdir())
+    xlsx = tmp_path / "werkboek.xlsx"
+    result = subprocess.run([VERSTERKING, "export", out, "--xlsx", xlsx], capture_output=True, text=True,
+                            timeout=300, preexec_fn=_file_size_limit(4096))
+    assert result.returncode == 1 and "File too large" in result.stderr, result.stderr
+    assert sorted(tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("where", ["/proc/uit", "/sys/uit/a", "{file}/uit"])
+def test_a_place_that_cannot_be_written_is_refused_before_running(small, tmp_path, where):
+    (tmp_path / "bestand").write_text("")
+    out = where.format(file=tmp_path / "bestand")
+    result = CliRunner().invoke(main, ["run", str(small), "--out", out])
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert "cannot write the results folder here" in result.output or "is a file" in result.output
+    assert not Path(out).exists()

@@ -19,9 +19,13 @@ def test_extends_merges_tables_and_replaces_lists(small):
 def test_population_file_resolves_relative_to_the_file_that_names_it(small):
     sub = small.parent / "sub"
     sub.mkdir()
-    path = sub / "v.toml"
-    path.write_text('extends = "../base.toml"\nname = "v"\n', encoding="utf-8")
-    assert load_scenario(path).population_file == small.parent / "adressen.csv"
+    small.rename(sub / "base.toml")
+    path = small.parent / "v.toml"
+    path.write_text('extends = "sub/base.toml"\nname = "v"\n', encoding="utf-8")
+    (small.parent / "adressen.csv").rename(sub / "adressen.csv")
+    loaded = load_scenario(path)
+    assert loaded.population_file == sub / "adressen.csv"
+    assert set(loaded.files) == {"v.toml", "sub/base.toml"}  # relative: the manifest travels
 
 
 def test_content_hash_changes_with_content(small):
@@ -43,10 +47,12 @@ BAD = [
      "x.toml: durations.opname: Input tag 'weibull' found using 'dist' does not match"),
     ("nan duration", '[durations]\nopname = { dist = "fixed", value = nan }\n',
      "x.toml: durations.opname.value: Input should be a finite number"),
-    ("horizon too far", "horizon = 9999-12-31\n", "horizon must be after start and at most 200 years"),
+    ("horizon too far", "horizon = 9999-12-31\n",
+     "x.toml: horizon: Input should be less than or equal to 2199-12-31 (got 9999-12-31)"),
+    ("horizon before start", "horizon = 2020-01-01\n", "x.toml: (top level): horizon must be after start"),
     ("ramp backwards",
      "[resources.planvorming]\ncapacity = [{ from = 2021-01-01, to = 2020-12-01, value = 3 }]\n",
-     "resources.planvorming.capacity.0: Value error, a ramp's 'to' must be after its 'from'"),
+     "resources.planvorming.capacity.0: a ramp's 'to' must be after its 'from'"),
     ("unknown service order", 'service_order = "lifo"\n',
      "x.toml: service_order: Input should be 'risk_first' or 'fifo'"),
 ]
