@@ -41,24 +41,25 @@ class Exponential(Strict):
 
 
 class Spread(Strict):
-    """A distribution given by mean and sd, with a shape the quantile functions can compute."""
-
-    mean: PositiveDays
-    sd: PositiveDays
+    """A distribution given by `mean` and `sd`, of a shape the quantile functions can compute."""
 
     @model_validator(mode="after")
     def _shape(self) -> Spread:
-        if not self.mean / 1000 <= self.sd <= MAX_CV * self.mean:
+        if not self.mean / 1000 <= self.sd <= MAX_CV * self.mean:  # fields of the subclass
             raise ValueError(f"sd must lie between 0.001 and {MAX_CV:g} times the mean")
         return self
 
 
 class Lognormal(Spread):
     dist: Literal["lognormal"]
+    mean: PositiveDays
+    sd: PositiveDays
 
 
 class Gamma(Spread):
     dist: Literal["gamma"]
+    mean: PositiveDays
+    sd: PositiveDays
 
 
 class Triangular(Strict):
