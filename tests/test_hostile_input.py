@@ -119,6 +119,7 @@ EDITS = st.lists(st.tuples(st.sampled_from(["set", "delete", "add"]), st.sampled
 def _edit(data: dict, edits) -> dict:
     data = copy.deepcopy(data)
     for kind, path, value in edits:
+        value = copy.deepcopy(value)  # NAMED's tables are shared between examples
         here = data
         try:
             for key in path[:-1]:
