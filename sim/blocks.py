@@ -120,6 +120,8 @@ class Resource(Strict):
     capacity: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | list[CapacityChange]
     # multiplies every capacity of the schedule: a what-if or a sweep axis without rewriting it
     factor: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    # a schedule of slots added to the one in force (after `factor`): `versterking target`'s answer
+    extra: list[CapacityChange] = []
     note: str = ""
 
     @model_validator(mode="after")

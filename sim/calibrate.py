@@ -35,7 +35,7 @@ from scipy.optimize import minimize
 
 from . import observe
 from .blocks import PROFILES, CapacityChange
-from .distributions import mean_of
+from .distributions import mean_of, scaled
 from .engine import run_tasks
 from .errors import InputError
 from .model import run_scenario
@@ -216,18 +216,6 @@ class Problem:
                                 else "published"] for p in inside["period"])
             out[r] = max(int(round(done / days * slot_days[r])), 1)
         return out
-
-
-def scaled(duration, factor: float):
-    """A duration distribution with its mean and spread stretched by `factor`, in tenths of a day
-    (as the calibrated file writes them, so that it replays exactly what the fit saw)."""
-    d = duration.model_dump(by_alias=True)
-    for key in ("mean", "sd", "value", "low", "mode", "high"):
-        if key in d:
-            d[key] = round(d[key] * factor, 1)
-    if "values" in d:
-        d["values"] = [round(v * factor, 1) for v in d["values"]]
-    return type(duration).model_validate(d)
 
 
 # -- evaluation ------------------------------------------------------------------------------

@@ -212,6 +212,114 @@ def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--done-by", required=True, type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The date the milestone must be reached by.")
+@click.option("--confidence", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.9,
+              show_default=True, help="Share of the replications that must reach it in time.")
+@click.option("--milestone", type=click.Choice(["100%", "95%", "P50", "P90", "grijs"]), default="100%",
+              show_default=True, help="100% or 95% of all addresses voltooid, or every address of one "
+                                      "risk profile.")
+@click.option("--from", "from_", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD", default=None,
+              help="Extra capacity from this date (default: the scenario's target.from, else its start).")
+@click.option("--replications", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Replications per evaluation in the search (the same seeds in every one).")
+@click.option("--verify", type=click.IntRange(1, 10_000), default=40, show_default=True,
+              help="Fresh replications the answer is checked on.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Root seed.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/doel-<scenario>-<date>).")
+@click.option("--scenario-out", type=click.Path(path_type=Path), default=None,
+              help="The answer as a scenario file (default: next to SCENARIO, <name>-doel-<date>.toml).")
+@WORKERS
+@SCHEDULER
+@click.option("--force", is_flag=True, help="Replace an existing results folder and scenario file.")
+def target(scenario: Path, done_by, confidence: float, milestone: str, from_, replications: int,
+           verify: int, seed: int | None, out: Path | None, scenario_out: Path | None,
+           workers: int | None, scheduler: str | None, force: bool) -> None:
+    """Terug redeneren: the least extra capacity per resource (weighted by target.cost in the
+    scenario) with which the milestone is reached by --done-by in --confidence of the replications,
+    checked on fresh replications; written as a scenario that extends SCENARIO. Says so when no
+    allowed increase is enough, with the earliest date the maximum reaches."""
+    from .target import Question, seek
+    from .target_report import answer_text, write_answer
+
+    with _input_errors():
+        loaded = load_scenario(scenario)
+        sc = loaded.scenario
+        update = {} if seed is None else {"seed": seed}
+        if from_ is not None:
+            update["target"] = sc.target.model_copy(update={"from_": from_.date()})
+        sc = sc.model_copy(update=update)
+        stem = f"{sc.name}-doel-{done_by:%Y-%m-%d}"
+        out = out or Path("results") / f"doel-{sc.name}-{done_by:%Y-%m-%d}"
+        scenario_out = scenario_out or scenario.parent / f"{stem}.toml"
+        check_writable(out, force)
+        if scenario_out.exists() and not force:
+            raise InputError(f"{scenario_out}: exists; pass --force to replace it")
+        if scenario_out.resolve().parent != scenario.resolve().parent:
+            raise InputError(f"--scenario-out: {scenario_out} is not in {scenario.parent}; the answer "
+                             "extends SCENARIO, so it goes in the same folder")
+        population = load_population(loaded)
+        question = Question(done_by.date(), confidence, milestone, replications, verify)
+        answer = seek(sc, population, question, workers, scheduler,
+                      log=lambda text: click.echo(text, err=True))
+        text = answer_text(answer)
+        write_answer(answer, loaded, len(population), out, scenario_out, force, sys.argv, text)
+    click.echo(text)
+    click.echo(f"  resultaten: {out}" + (f"\n  scenario: {scenario_out}" if answer.extra is not None else ""))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--milestone", type=click.Choice(["100%", "95%", "P50", "P90", "grijs"]), default="100%",
+              show_default=True, help="The end date to explain: 100% or 95% voltooid, or a risk profile.")
+@click.option("--change", type=click.FloatRange(0.01, 0.9), default=0.2, show_default=True,
+              help="Each parameter times 1 - change and 1 + change.")
+@click.option("--replications", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="Replications per one-at-a-time point.")
+@click.option("--trajectories", type=click.IntRange(2, 1000), default=10, show_default=True,
+              help="Morris trajectories (each: parameters + 1 points).")
+@click.option("--morris-replications", type=click.IntRange(1, 1000), default=2, show_default=True,
+              help="Replications per Morris point.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Root seed.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/gevoeligheid-<scenario name>).")
+@WORKERS
+@SCHEDULER
+@click.option("--force", is_flag=True, help="Replace an existing results folder.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar (default: on when the terminal is interactive).")
+def sensitivity(scenario: Path, milestone: str, change: float, replications: int, trajectories: int,
+                morris_replications: int, seed: int | None, out: Path | None, workers: int | None,
+                scheduler: str | None, force: bool, progress: bool | None) -> None:
+    """Which parameters move the end date most: each capacity, duration and share group one at a
+    time (tornado chart) and together (Morris elementary effects, SALib), with the number of model
+    runs; and the binding resource per year. Figures and tables in the results folder."""
+    from tqdm import tqdm
+
+    from .sensitivity import analyse, parameters
+    from .sensitivity_report import sensitivity_text, write_sensitivity
+
+    with _input_errors():
+        loaded = load_scenario(scenario)
+        sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
+        out = out or Path("results") / f"gevoeligheid-{sc.name}"
+        check_writable(out, force)
+        population = load_population(loaded)
+        k = len(parameters(sc))
+        total = (2 * k + 1) * replications + trajectories * (k + 1) * morris_replications
+        show = sys.stderr.isatty() if progress is None else progress
+        with tqdm(total=total, desc="gevoeligheid", unit="run", disable=not show, leave=False) as bar:
+            result = analyse(sc, population, milestone, change, replications, trajectories,
+                             morris_replications, workers, scheduler, bar.update)
+        text = sensitivity_text(result)
+        write_sensitivity(result, loaded, len(population), out, force, sys.argv, text)
+    click.echo(text)
+    click.echo(f"  resultaten: {out}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
 def validate(scenario: Path) -> None:
     """Check SCENARIO and its address file without running it."""
     with _input_errors():

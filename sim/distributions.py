@@ -47,3 +47,15 @@ def mean_of(spec) -> float:
             w = np.ones(len(values)) if weights is None else np.asarray(weights, float)
             return float(np.dot(values, w) / w.sum())
     raise TypeError(f"unknown duration spec {spec!r}")
+
+
+def scaled(duration, factor: float):
+    """A duration distribution with its mean and spread stretched by `factor`, in tenths of a day
+    (as the calibrated file writes them, so that it replays exactly what the fit saw)."""
+    d = duration.model_dump(by_alias=True)
+    for key in ("mean", "sd", "value", "low", "mode", "high"):
+        if key in d:
+            d[key] = round(d[key] * factor, 1)
+    if "values" in d:
+        d["values"] = [round(v * factor, 1) for v in d["values"]]
+    return type(duration).model_validate(d)

@@ -24,7 +24,7 @@ from .scenario import LoadedScenario
 
 REPORT = "rapport"  # the report's subfolder: figures and rapport.html, made from the folder's files
 DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm", "pyarrow", "distributed",
-                "openpyxl")
+                "openpyxl", "SALib")
 
 
 TABLE_FILES = {  # a run's tables (Tables' fields) and their files, for one run or many

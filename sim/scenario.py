@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from .blocks import (
     MAX_ADDRESSES,
+    MAX_CAPACITY,
     Day,
     Duration,
     OwnerShares,
@@ -31,7 +32,7 @@ from .blocks import (
 )
 from .errors import InputError
 from .input_files import read_text
-from .measures import Measures
+from .measures import RESOURCE_NAMES, Measures
 
 VARY = "--vary"  # where overrides say they come from in errors and manifests
 
@@ -90,6 +91,22 @@ class Inflow(Strict):
         return self
 
 
+Cost = Annotated[float, Field(gt=0.0, le=1e12)]
+
+
+class Target(Strict):
+    """What `versterking target` may add to reach a date, from when, and at what cost per slot.
+    Only resources with a cost may grow; without this table every resource may, at cost 1."""
+
+    from_: Day | None = Field(None, alias="from", description="extra capacity from (default: start)")
+    cost: dict[RESOURCE_NAMES, Cost] = Field(
+        default_factory=lambda: dict.fromkeys(RESOURCE_NAMES.__args__, 1.0),
+        description="weight per extra slot (e.g. EUR a year); the search keeps the total low")
+    max_extra: dict[RESOURCE_NAMES, Annotated[int, Field(ge=0, le=MAX_CAPACITY)]] = Field(
+        default_factory=dict, description="at most this many extra slots (default: 100x in force, "
+                                          "at least 1,000)")
+
+
 class Population(Strict):
     """Where the starting werkvoorraad comes from: the embedded SodM 2020 reconstruction or a file."""
 
@@ -128,6 +145,7 @@ class Scenario(Strict):
     shares: Shares
     inflow: list[Inflow] = []
     measures: Measures = Measures()
+    target: Target = Target()
 
     @field_validator("name")
     @classmethod

@@ -46,12 +46,14 @@ def capacity_changes(resource: Resource, start: date) -> list[tuple[float, int]]
 
 def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
     """The schedule a resource follows: the scenario's own, times the crisisaanpak's factor, plus
-    the Bouwimpuls's extra bouwcapaciteit, in whole slots."""
-    base = capacity_changes(getattr(sc.resources, name), sc.start)
-    extra = [(0.0, 0)]
+    its `extra` slots and the Bouwimpuls's extra bouwcapaciteit, in whole slots."""
+    resource = getattr(sc.resources, name)
+    base = capacity_changes(resource, sc.start)
+    added = [resource.extra]  # each a schedule of its own: steps to a value, not increments
     bouwimpuls = sc.measures.get("bouwimpuls")
-    if name == "bouwcapaciteit" and bouwimpuls is not None and bouwimpuls.capacity:
-        extra = capacity_changes(Resource(capacity=bouwimpuls.capacity), sc.start)
+    if name == "bouwcapaciteit" and bouwimpuls is not None:
+        added.append(bouwimpuls.capacity)
+    extra = _sum([capacity_changes(Resource(capacity=a), sc.start) for a in added if a])
     ramp = _factor_ramp(sc, name)
     if extra == [(0.0, 0)] and ramp is None:
         return base
@@ -63,6 +65,15 @@ def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
         if not changes or round(value) != changes[-1][1]:
             changes.append((t, round(value)))
     return changes
+
+
+def _sum(schedules: list[list[tuple[float, int]]]) -> list[tuple[float, int]]:
+    """Several (day, capacity) schedules added up."""
+    if len(schedules) <= 1:
+        return schedules[0] if schedules else [(0.0, 0)]
+    times = sorted({t for s in schedules for t, _ in s})
+    at = [_step_function(s) for s in schedules]
+    return [(t, sum(f(t) for f in at)) for t in times]
 
 
 def _step_function(changes: list[tuple[float, int]]):
