@@ -120,3 +120,15 @@ def test_cli_impossible_target_writes_no_scenario(workload, tmp_path):
     assert "ONHAALBAAR" in result.output and "vroegst haalbare datum" in result.output
     assert "11-01-2000" in result.output  # one opname of 10 days, started on day 0
     assert not list(workload.parent.glob("*-doel-*.toml"))
+
+
+def test_bad_questions_are_one_line_errors(workload, tmp_path):
+    early = CliRunner().invoke(main, ["target", str(workload), "--done-by", "1999-12-31", "--out",
+                                      str(tmp_path / "x")])
+    assert early.exit_code == 2 and "--done-by: 1999-12-31 is not after the scenario's start" in early.output
+    elsewhere = CliRunner().invoke(main, ["target", str(workload), "--done-by", "2000-04-10", "--out",
+                                          str(tmp_path / "y"), "--scenario-out",
+                                          str(tmp_path / "sub" / "x.toml")])
+    assert elsewhere.exit_code == 2 and "goes in the same folder" in elsewhere.output
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+    assert not (tmp_path / "sub").exists()
