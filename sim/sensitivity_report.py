@@ -62,7 +62,8 @@ def tornado(s: Sensitivity, path: Path) -> None:
 def morris_chart(s: Sensitivity, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 5))
     ax.scatter(s.morris["mu*"] / 365.25, s.morris["sigma"] / 365.25, color="#4c72b0")
-    for row in s.morris.head(8).itertuples(index=False):
+    labelled = s.morris[s.morris["mu*"] >= 0.02 * s.morris["mu*"].max()].head(8)  # the rest overlap at 0
+    for row in labelled.itertuples(index=False):
         ax.annotate(row[0], (row[1] / 365.25, row[4] / 365.25), fontsize=8, xytext=(4, 2),
                     textcoords="offset points")
     ax.set_xlabel("mu*: gemiddeld absoluut effect (jaren)")
