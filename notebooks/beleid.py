@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -93,8 +95,8 @@ def years(p50_days: float) -> float:
 p50 = done.set_index(["resources.bouwcapaciteit.extra", "resources.wisselwoningen.extra"])["P50"]
 base = p50.iloc[0]
 for (bouw, wissel), value in p50.items():
-    options = (("+50% bouw", bouw != "[]"), ("+350 wisselwoningen", wissel != "[]"))
-    what = " + ".join(w for w, on in options if on)
+    options = (("bouwcapaciteit +50%", bouw != "[]"), ("wisselwoningen +350", wissel != "[]"))
+    what = " en ".join(w for w, on in options if on)
     print(f"{what or 'basis'}: 100% voltooid {years(value - base):+.1f} jaar ten opzichte van basis")
 ranking = pd.read_csv(OUT / "gevoeligheid" / "een_voor_een.csv")
 print("Grootste invloed op de einddatum:", ", ".join(ranking["parameter"].head(3)))

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -99,6 +101,6 @@ p50 = end_dates["P50"]
 for name in SCENARIOS:
     gain = (p50["basis"] - p50[name]).days / 365.25
     than = "" if name == "basis" else f", {gain:.0f} jaar eerder dan basis"
-    print(f"{name}: de hele opgave voltooid rond {p50[name]:%B %Y}{than}")
+    print(f"{name}: de hele opgave voltooid rond {p50[name]:%m-%Y}{than}")
 print("Gemeente Groningen: de tabel en figuur hierboven geven per kwartaal hoeveel adressen waar staan.")
 print("Met 5 replicaties zijn de banden ruw; neem er 50 voor een plan.")
