@@ -24,7 +24,7 @@ def answer_text(a: Answer) -> str:
     when = quantile_date(sc.start, a.verification["dag"].to_numpy(), q.confidence)
     at_q = f"{q.confidence:.0%}-punt {_day(when)}"
     if a.extra is None:
-        maximum = ", ".join(f"{n} +{x:,}" for n, x in a.upper.items())
+        maximum = ", ".join(f"{name} +{x:,}" for name, x in a.upper.items())
         lines += [f"  ONHAALBAAR: ook met het toegestane maximum vanaf {_day(a.start_of_extra)} "
                   f"({maximum}) haalt {met} van {n} nieuwe replicaties de datum.",
                   f"  vroegst haalbare datum met dat maximum ({q.confidence:.0%} van de replicaties): "
