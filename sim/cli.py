@@ -27,6 +27,9 @@ def main() -> None:
 
 WORKERS = click.option("--workers", type=click.IntRange(1, 256), default=None,
                        help="Local processes (default: all cores); results do not depend on it.")
+MILESTONE = click.option("--milestone", type=click.Choice(["100%", "95%", "P50", "P90", "grijs"]),
+                         default="100%", show_default=True,
+                         help="100% or 95% of all addresses voltooid, or every address of one risk profile.")
 SCHEDULER = click.option("--scheduler", metavar="ADDRESS", default=None,
                          help="Run on this Dask cluster (tcp://host:port) instead of local processes.")
 
@@ -216,9 +219,7 @@ def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
               help="The date the milestone must be reached by.")
 @click.option("--confidence", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.9,
               show_default=True, help="Share of the replications that must reach it in time.")
-@click.option("--milestone", type=click.Choice(["100%", "95%", "P50", "P90", "grijs"]), default="100%",
-              show_default=True, help="100% or 95% of all addresses voltooid, or every address of one "
-                                      "risk profile.")
+@MILESTONE
 @click.option("--from", "from_", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD", default=None,
               help="Extra capacity from this date (default: the scenario's target.from, else its start).")
 @click.option("--replications", type=click.IntRange(1, 1000), default=20, show_default=True,
@@ -271,8 +272,7 @@ def target(scenario: Path, done_by, confidence: float, milestone: str, from_, re
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--milestone", type=click.Choice(["100%", "95%", "P50", "P90", "grijs"]), default="100%",
-              show_default=True, help="The end date to explain: 100% or 95% voltooid, or a risk profile.")
+@MILESTONE
 @click.option("--change", type=click.FloatRange(0.01, 0.9), default=0.2, show_default=True,
               help="Each parameter times 1 - change and 1 + change.")
 @click.option("--replications", type=click.IntRange(1, 1000), default=10, show_default=True,

@@ -58,7 +58,7 @@ def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
     if extra == [(0.0, 0)] and ramp is None:
         return base
     times = sorted({t for t, _ in base} | {t for t, _ in extra} | set(ramp.days if ramp else ()))
-    base_at, extra_at = _step_function(base), _step_function(extra)
+    base_at, extra_at = step_function(base), step_function(extra)
     changes: list[tuple[float, int]] = []
     for t in times:
         value = base_at(t) * (ramp.at(t) if ramp else 1.0) + extra_at(t)
@@ -72,11 +72,11 @@ def _sum(schedules: list[list[tuple[float, int]]]) -> list[tuple[float, int]]:
     if len(schedules) <= 1:
         return schedules[0] if schedules else [(0.0, 0)]
     times = sorted({t for s in schedules for t, _ in s})
-    at = [_step_function(s) for s in schedules]
+    at = [step_function(s) for s in schedules]
     return [(t, sum(f(t) for f in at)) for t in times]
 
 
-def _step_function(changes: list[tuple[float, int]]):
+def step_function(changes: list[tuple[float, int]]):
     """The capacity in force on day t, for (day, capacity) changes that start on day 0."""
     days = [t for t, _ in changes]
     return lambda t: changes[bisect_right(days, t) - 1][1]

@@ -115,11 +115,13 @@ def end_dates(r: RunResult) -> pd.DataFrame:
 
 
 def _quantile_date(r: RunResult, done: np.ndarray, pct: int) -> date | None:
-    if len(done) == 0:
-        return None
+    return date_at(r.scenario.start, share_done_day(done, pct)) if len(done) else None
+
+
+def share_done_day(done: np.ndarray, pct: int) -> float:
+    """The day `pct`% of these addresses is voltooid (NaN: not before the horizon)."""
     need = int(np.ceil(len(done) * pct / 100))
-    t = np.sort(done)[need - 1]  # NaN sorts last
-    return date_at(r.scenario.start, max(t, 0.0))
+    return max(float(np.sort(done)[need - 1]), 0.0)  # NaN sorts last (and stays NaN)
 
 
 def step_durations(r: RunResult) -> pd.DataFrame:

@@ -32,12 +32,14 @@ from scipy import optimize, stats
 from . import process
 from .blocks import CapacityChange
 from .calendar import date_at, days_since
+from .compare import late_quantile
 from .engine import run_tasks
 from .errors import InputError
 from .model import run_scenario
 from .replications import replication_seed
 from .scenario import Scenario
-from .schedules import resource_changes
+from .schedules import resource_changes, step_function
+from .tables import share_done_day
 
 # --milestone -> (group of addresses, share of them voltooid)
 MILESTONES = {"100%": ("totaal", 100), "95%": ("totaal", 95), "P50": ("P50", 100),
@@ -116,7 +118,7 @@ class _Search:
         at = days_since(sc.start, self.start_of_extra)
         order = list(type(sc.resources).model_fields)
         self.names = sorted(sc.target.cost, key=lambda n: (-sc.target.cost[n], order.index(n)))
-        self.in_force = {n: _in_force(resource_changes(sc, n), at) for n in self.names}
+        self.in_force = {n: step_function(resource_changes(sc, n))(at) for n in self.names}
         self.upper = {n: sc.target.max_extra.get(n, max(DEFAULT_MAX[0] * self.in_force[n], DEFAULT_MAX[1]))
                       for n in self.names}
         self.day = days_since(sc.start, question.done_by)
@@ -255,10 +257,6 @@ def _last_arrival(sc: Scenario) -> date:
     return max(ends, default=sc.start)
 
 
-def _in_force(changes: list[tuple[float, int]], t: float) -> int:
-    return [v for day, v in changes if day <= t][-1]
-
-
 def _milestone_day(task: tuple, population: pd.DataFrame) -> float:
     """The day `pct`% of the group is voltooid in one run (NaN: not before the horizon)."""
     sc, group, pct = task
@@ -266,16 +264,12 @@ def _milestone_day(task: tuple, population: pd.DataFrame) -> float:
     done = r.reached[:, process.VOLTOOID]
     if group != "totaal":
         done = done[(r.addresses["risk_profile"] == group).to_numpy()]
-    if len(done) == 0:
-        return 0.0
-    return max(float(np.sort(done)[math.ceil(len(done) * pct / 100) - 1]), 0.0)
+    return share_done_day(done, pct) if len(done) else 0.0
 
 
 def quantile_date(start: date, days: np.ndarray, q: float) -> date | None:
     """The day by which share q of the runs got there (None: some never did)."""
-    late = np.where(np.isnan(days), np.inf, days)
-    value = float(np.quantile(late, q, method="inverted_cdf"))
-    return date_at(start, value) if np.isfinite(value) else None
+    return date_at(start, late_quantile(days, q))
 
 
 def _describe(extra: dict[str, int]) -> str:

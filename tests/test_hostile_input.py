@@ -89,6 +89,17 @@ def _durations(model: BaseModel):
 
 # -- the scenario loader: mutated scenarios, raw bytes and text, damaged files -------------------
 
+
+def _damage(raw: bytearray, at: int, kind: str, data: bytes) -> None:
+    """Delete, insert or overwrite len(data) bytes at `at`, in place."""
+    if kind == "delete":
+        del raw[at:at + len(data)]
+    elif kind == "insert":
+        raw[at:at] = data
+    else:
+        raw[at:at + len(data)] = data
+
+
 VALID = tomllib.loads(SCENARIO)
 
 
@@ -162,13 +173,7 @@ def test_bytes_and_text_are_never_a_scenario(folder, raw):
 def test_damaged_scenario_files_are_refused_in_one_line_or_run(folder, damage):
     raw = bytearray(SCENARIO.encode())
     for at, kind, data in damage:
-        at = min(at, len(raw))
-        if kind == "delete":
-            del raw[at:at + len(data)]
-        elif kind == "insert":
-            raw[at:at] = data
-        else:
-            raw[at:at + len(data)] = data
+        _damage(raw, min(at, len(raw)), kind, data)
     path = folder / "s.toml"
     path.write_bytes(bytes(raw))
     outcome(path)
@@ -204,13 +209,7 @@ def test_hostile_address_cells_are_named_by_row_and_column_or_run(folder, cells)
 def test_damaged_address_files_are_refused_in_one_line_or_run(folder, damage):
     raw = bytearray(ADDRESSES.to_csv(index=False).encode())
     for share, kind, data in damage:
-        at = int(share * len(raw))
-        if kind == "delete":
-            del raw[at:at + len(data)]
-        elif kind == "insert":
-            raw[at:at] = data
-        else:
-            raw[at:at + len(data)] = data
+        _damage(raw, int(share * len(raw)), kind, data)
     (folder / "adressen.csv").write_bytes(bytes(raw))
     (folder / "s.toml").write_text(SMALL, encoding="utf-8")
     outcome(folder / "s.toml")
