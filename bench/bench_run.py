@@ -17,16 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def scaled(factor: int):
     """The basis scenario and werkvoorraad copied `factor` times (capacities scaled alike)."""
     import pandas as pd
 
-    from sim import load_population, load_scenario
+    from versterking import load_population, load_scenario
 
-    loaded = load_scenario(ROOT / "scenarios" / "basis.toml")
+    loaded = load_scenario("basis")
     sc = loaded.scenario
     pop = load_population(loaded)
     if factor > 1:
@@ -45,7 +43,7 @@ def scaled(factor: int):
 
 
 def case_model(factor: int) -> dict:
-    from sim.model import Model
+    from versterking.engine.run import build, simulate
 
     t0 = time.perf_counter()
     sc, pop = scaled(factor)
@@ -53,9 +51,9 @@ def case_model(factor: int) -> dict:
     import gc
 
     gc.disable()
-    model = Model(sc, pop)
+    model = build(sc, pop)
     t2 = time.perf_counter()
-    result = model.run()
+    result = simulate(model)
     t3 = time.perf_counter()
     events = next(model.env._eid)  # SimPy's event counter (private; fine for a benchmark)
     return {"addresses": len(result.addresses), "population_s": t1 - t0, "build_s": t2 - t1,
@@ -71,13 +69,13 @@ def case_bare(factor: int) -> dict:
     import numpy as np
     import simpy
 
-    from sim.distributions import mean_of
+    from versterking.engine.distributions import mean_of
 
     sc, pop = scaled(factor)
     t1 = time.perf_counter()
     gc.disable()
     env = simpy.Environment()
-    from sim.schedules import resource_changes
+    from versterking.engine.schedules import resource_changes
 
     def slots(name: str) -> int:  # the capacity in force on the start date
         return max(1, resource_changes(sc, name)[0][1])
@@ -113,11 +111,11 @@ def case_bare(factor: int) -> dict:
 def case_replications(replications: int, workers: int) -> dict:
     """What `versterking run --replications` does per replication (run + its tables), on
     `workers` local processes."""
-    from sim import load_population, load_scenario
-    from sim.engine import run_tasks
-    from sim.replications import replicas, replicate
+    from versterking import load_population, load_scenario
+    from versterking.runs.backends import run_tasks
+    from versterking.runs.replicate import replicas, replicate
 
-    loaded = load_scenario(ROOT / "scenarios" / "basis.toml")
+    loaded = load_scenario("basis")
     sc = loaded.scenario
     shared = {sc.name: load_population(loaded)}
     tasks = replicas([(sc.name, sc, sc.name)], replications, sc.seed, detail=True)
@@ -136,7 +134,7 @@ def memory_of_run(replications: int) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         versterking = Path(sys.executable).parent / "versterking"
-        cmd = [str(versterking), "run", str(ROOT / "scenarios" / "basis.toml"), "--replications",
+        cmd = [str(versterking), "run", "basis", "--replications",
                str(replications), "--no-progress", "--out", str(Path(tmp) / "r")]
         t = time.perf_counter()
         proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -182,7 +180,7 @@ def main() -> None:
         child(sys.argv[2:])
         return
     quick = "--quick" in sys.argv
-    from sim.engine import cores
+    from versterking.runs.backends import cores
 
     rows = []
     for kind, factor in [("model", 1), ("bare", 1), ("model", 3), ("model", 10), ("bare", 10)]:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import load_population, load_scenario, run_scenario
+from versterking import load_population, load_scenario, run_scenario
 
 BASE = """\
 name = "klein"

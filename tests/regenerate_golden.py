@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from click.testing import CliRunner
 
-from sim.cli import main
+from versterking.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"

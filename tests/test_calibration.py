@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sim import calibrate as cal
-from sim import load_scenario, observe, process, run_scenario
-from sim.cli import main
-from sim.errors import InputError
-from sim.population import added_later, cumulative_counts, embedded_werkvoorraad, load_population
+from versterking import domain, load_population, load_scenario, run_scenario
+from versterking.calibration import fit as cal
+from versterking.calibration import observe
+from versterking.cli import main
+from versterking.errors import InputError
+from versterking.inputs.counts import added_later, cumulative_counts
+from versterking.inputs.embedded import embedded_werkvoorraad
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLAY = ROOT / "scenarios" / "replay-2018.toml"
@@ -78,9 +80,9 @@ def test_observed_production_counts_every_completion_in_its_period(replay):
     periods = pd.DataFrame({"period": ["H1", "H2"], "first_day": [date(2018, 1, 1), date(2018, 7, 1)],
                             "last_day": [date(2018, 6, 30), date(2018, 12, 31)]})
     prod = observe.production(r, periods).groupby("phase")["addresses"].sum()
-    assert prod["opgenomen"] == (~np.isnan(r.ended[:, process.S_OPNAME])).sum()
-    assert prod["project uitgevoerd"] == (~np.isnan(r.ended[:, process.S_UITVOERING])).sum()
-    assert prod["planvorming gestart"] == (~np.isnan(r.started[:, process.S_UITVOERINGSPLAN])).sum()
+    assert prod["opgenomen"] == (~np.isnan(r.ended[:, domain.S_OPNAME])).sum()
+    assert prod["project uitgevoerd"] == (~np.isnan(r.ended[:, domain.S_UITVOERING])).sum()
+    assert prod["planvorming gestart"] == (~np.isnan(r.started[:, domain.S_UITVOERINGSPLAN])).sum()
     stock = observe.stock(r, date(2018, 12, 31)).set_index(["risk_profile", "milestone"])["addresses"]
     start = cumulative_counts(population).loc["totaal"]
     assert stock[("totaal", "opname gereed")] == start["opname gereed"] + prod["opgenomen"]
@@ -92,14 +94,14 @@ def test_warm_start_can_begin_past_the_first_planvorming_step(replay):
     loaded, population = replay
     sc = loaded.scenario.model_copy(update={"horizon": date(2018, 3, 31)})
     r = run_scenario(sc, population)
-    day0 = r.started[:, process.S_UITVOERINGSPLAN] == 0.0
+    day0 = r.started[:, domain.S_UITVOERINGSPLAN] == 0.0
     assert day0.sum() > 0
-    assert (r.started[day0, process.S_VOORBEREIDEN] == 0.0).all()
+    assert (r.started[day0, domain.S_VOORBEREIDEN] == 0.0).all()
 
 
 def test_slots_follow_littles_law(replay):
     loaded, population = replay
-    targets = cal.load_targets(DATA, loaded.scenario.start)
+    targets = cal.load_targets(loaded.scenario.start, DATA)
     problem = cal.Problem(loaded.scenario, population, targets, date(2018, 12, 31), 1)
     x = problem.start_values()
     slots = problem.slots(x)
@@ -112,7 +114,7 @@ def test_slots_follow_littles_law(replay):
 def test_calibrated_file_replays_exactly_what_the_fit_saw(replay, tmp_path):
     """The written scenario, loaded back and run as it is, gives the fit's own numbers."""
     loaded, population = replay
-    targets = cal.load_targets(DATA, loaded.scenario.start)
+    targets = cal.load_targets(loaded.scenario.start, DATA)
     problem = cal.Problem(loaded.scenario, population, targets, cal.PEILDATUM, 1)
     x = problem.start_values()
     x[-1] += 0.1
@@ -148,7 +150,7 @@ def test_compare_holds_cells_to_their_tolerance():
 
 def test_fit_improves_on_its_start(replay):
     loaded, population = replay
-    targets = cal.load_targets(DATA, loaded.scenario.start)
+    targets = cal.load_targets(loaded.scenario.start, DATA)
     problem = cal.Problem(loaded.scenario, population, targets, date(2018, 12, 31), 1)
     evaluator = cal.Evaluator(problem, workers=1)
     start = cal.compare(evaluator.observe([problem.start_values()], date(2018, 12, 31))[0], targets)

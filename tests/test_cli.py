@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sim import tables
-from sim.cli import main
+from versterking.cli import main
+from versterking.outputs import folders
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIS = ROOT / "scenarios" / "basis.toml"
@@ -90,7 +90,7 @@ def test_failure_while_writing_leaves_no_folder(small, monkeypatch):
     def broken(_):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tables, "event_log", broken)
+    monkeypatch.setattr(folders, "run_text", broken)  # the last file before the manifest
     out = small.parent / "uit"
     with pytest.raises(RuntimeError):
         invoke("run", small, "--replications", 1, "--out", out)

@@ -12,15 +12,15 @@ import pytest
 from click.testing import CliRunner
 from conftest import run, variant
 
-from sim import load_population, load_scenario, process, run_scenario
-from sim.cli import main
-from sim.replications import replication_seed
+from versterking import domain, load_population, load_scenario, run_scenario
+from versterking.cli import main
+from versterking.runs.seeds import replication_seed
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def last_done(r) -> float:
-    return float(np.nanmax(r.reached[:, process.VOLTOOID]))
+    return float(np.nanmax(r.reached[:, domain.VOLTOOID]))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -80,7 +80,7 @@ def test_compare_table_is_paired_and_independent_of_workers(small, tmp_path):
     # replication 0 is a plain run of each scenario with its own seed
     r = run(faster)
     day0 = wide.loc[0, "sneller"]
-    assert day0 == pytest.approx(np.floor(np.nanmax(r.reached[:, process.VOLTOOID])), abs=1)
+    assert day0 == pytest.approx(np.floor(np.nanmax(r.reached[:, domain.VOLTOOID])), abs=1)
     manifest = json.loads((outs[0] / "manifest.json").read_text())
     assert manifest["seeds"][0] == 7 and len(manifest["seeds"]) == 3
     assert [s["name"] for s in manifest["scenarios"]] == ["klein", "sneller"]
@@ -121,7 +121,7 @@ def test_every_shipped_scenario_loads_and_runs(path):
     r = run_scenario(short, load_population(loaded))
     moved = ~np.isnan(r.started).all(axis=1)
     assert moved.sum() > 1000
-    assert (r.reached[:, process.VOLTOOID] >= 0).sum() > (r.held == process.VOLTOOID).sum()
+    assert (r.reached[:, domain.VOLTOOID] >= 0).sum() > (r.held == domain.VOLTOOID).sum()
 
 
 def test_library_scenarios_extend_one_another():
@@ -139,4 +139,4 @@ def test_every_shipped_forecast_finishes_before_its_horizon(path):
     """A forecast that stops at its horizon reports "na de horizon" instead of an end date."""
     loaded = load_scenario(path)
     r = run_scenario(loaded.scenario, load_population(loaded))
-    assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    assert not np.isnan(r.reached[:, domain.VOLTOOID]).any()

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sim.blocks import Empirical, Exponential, Fixed, Gamma, Lognormal, Triangular
-from sim.distributions import from_uniforms, mean_of
+from versterking.engine.distributions import from_uniforms, mean_of
+from versterking.inputs.blocks import Empirical, Exponential, Fixed, Gamma, Lognormal, Triangular
 
 U = np.random.default_rng(0).random(200_000)
 

@@ -6,8 +6,8 @@ import matplotlib.image as mpimg
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import main
-from sim.figures import FIGURES, draw_all
+from versterking.cli import main
+from versterking.outputs.figures import FIGURES, draw_all
 
 
 @pytest.fixture(params=[1, 4], ids=["single", "replications"])

@@ -18,4 +18,5 @@ CASE_IDS = [f"{scenario}-{replications}" for scenario, replications in CASES]
 def test_tables_equal_the_golden_files(scenario, replications, tmp_path):
     for table, df in produce(scenario, replications, tmp_path / "run").items():
         expected = read(golden_file(scenario, replications, table))
-        pd.testing.assert_frame_equal(df, expected, check_exact=True, obj=f"{scenario}-{replications} {table}")
+        pd.testing.assert_frame_equal(df, expected, check_exact=True,
+                                      obj=f"{scenario}-{replications} {table}")

@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from sim import load_population, load_scenario, run_scenario
-from sim.cli import main
-from sim.distributions import from_uniforms
-from sim.errors import InputError
-from sim.population import COLUMNS
+from versterking import load_population, load_scenario, run_scenario
+from versterking.cli import main
+from versterking.domain import ADDRESS_COLUMNS as COLUMNS
+from versterking.engine.distributions import from_uniforms
+from versterking.errors import InputError
 
 # HOSTILE_EXAMPLES=5000 for a longer campaign than CI's
 FUZZ = settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 300)), derandomize=True,

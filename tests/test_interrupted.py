@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import main
+from versterking.cli import main
 
 VERSTERKING = shutil.which("versterking") or str(Path(sys.executable).parent / "versterking")
 

@@ -20,23 +20,25 @@ from conftest import BASE, NO_ADDRESS, address_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import load_population, load_scenario, run_scenario, tables
-from sim.model import RESOURCES, STEP_RESOURCE
-from sim.population import MILESTONES
-from sim.process import (
+from versterking import load_population, load_scenario, run_scenario
+from versterking.domain import (
     BEOORDELING,
+    MILESTONES,
     NOG_NIET_GESTART,
     OPNAME,
     PLANVORMING,
+    RESOURCES,
     S_BESLUIT,
     S_OPNAME,
     S_UITVOERING,
     S_VOORBEREIDEN,
+    STEP_RESOURCE,
     STEPS,
     UITVOERING,
     VOLTOOID,
 )
-from sim.schedules import resource_changes
+from versterking.engine.schedules import resource_changes
+from versterking.runs import tables
 
 START = date(2020, 7, 17)
 EXAMPLES = settings(max_examples=300, deadline=None, derandomize=True, database=None,
@@ -123,7 +125,7 @@ def check_conservation(r) -> None:
     m = tables.milestones_quarterly(r)
     totaal = m[m["niveau"] == "totaal"]
     assert (totaal[list(MILESTONES)].sum(axis=1) == totaal["totaal"]).all()
-    joined = np.sort(r.arrival)
+    joined = np.sort(r.entered)
     for quarter, peildatum, total in zip(totaal["kwartaal"], pd.to_datetime(totaal["peildatum"]),
                                          totaal["totaal"], strict=True):
         if quarter == "start":  # the werkvoorraad as given

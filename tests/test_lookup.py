@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import variant
 
-from sim import address_dates, load_population, load_scenario, run_scenario
-from sim.cli import main
-from sim.population import MILESTONES
-from sim.replications import replication_seed
+from versterking import load_population, load_scenario, run_scenario
+from versterking.cli import main
+from versterking.domain import MILESTONES
+from versterking.runs import address_dates
+from versterking.runs.seeds import replication_seed
 
 STEPS = MILESTONES[1:]
 INFLOW = """

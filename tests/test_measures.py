@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from conftest import ALL_MEASURES, address_table, run, variant
 
-from sim import process, tables
-from sim.calendar import days_since
-from sim.scenario import load_scenario
-from sim.schedules import resource_changes
+from versterking import domain, load_scenario
+from versterking.calendar import days_since
+from versterking.engine.schedules import resource_changes
+from versterking.runs import tables
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_measures_switched_off_change_nothing(many):
 
 def test_all_measures_together_keep_every_address_accounted_for(many):
     r = run(with_measures(many, tuple(NAMES)))
-    assert len(r.addresses) == 430 and not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    assert len(r.addresses) == 430 and not np.isnan(r.reached[:, domain.VOLTOOID]).any()
     m = tables.milestones_quarterly(r)
     totaal = m[m["niveau"] == "totaal"]
     columns = ["nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid"]
@@ -64,20 +64,20 @@ def test_all_measures_together_keep_every_address_accounted_for(many):
 def test_typologie_shortens_beoordeling_and_uses_less_ingenieursbureau(many):
     base, r = run(many), run(with_measure(many, "typologie"))
     start = days_since(r.scenario.start, date(2021, 1, 1))
-    typed = r.route == process.TYPOLOGIE
+    typed = r.route == domain.TYPOLOGIE
     assert typed.sum() > 20
-    began = r.started[typed, process.S_BEOORDELING]
+    began = r.started[typed, domain.S_BEOORDELING]
     assert (began >= start).all()
-    np.testing.assert_allclose(r.ended[typed, process.S_BEOORDELING] - began, 3.0)
+    np.testing.assert_allclose(r.ended[typed, domain.S_BEOORDELING] - began, 3.0)
     # klassiek beoordelingen started after the first day keep their own drawn duration
-    klassiek = (r.route == process.KLASSIEK) & (r.started[:, process.S_BEOORDELING] > 0)
-    same = klassiek & (base.started[:, process.S_BEOORDELING] > 0)
-    np.testing.assert_allclose((r.ended - r.started)[same, process.S_BEOORDELING],
-                               (base.ended - base.started)[same, process.S_BEOORDELING])
-    ib = lambda x: np.nansum(x.ended[:, process.S_BEOORDELING] - x.started[:, process.S_BEOORDELING])  # noqa: E731
+    klassiek = (r.route == domain.KLASSIEK) & (r.started[:, domain.S_BEOORDELING] > 0)
+    same = klassiek & (base.started[:, domain.S_BEOORDELING] > 0)
+    np.testing.assert_allclose((r.ended - r.started)[same, domain.S_BEOORDELING],
+                               (base.ended - base.started)[same, domain.S_BEOORDELING])
+    ib = lambda x: np.nansum(x.ended[:, domain.S_BEOORDELING] - x.started[:, domain.S_BEOORDELING])  # noqa: E731
     assert ib(r) < 0.8 * ib(base)
     # nothing before its date is typed, and nothing else changes for those addresses' draws
-    assert not (r.route[r.started[:, process.S_BEOORDELING] < start] == process.TYPOLOGIE).any()
+    assert not (r.route[r.started[:, domain.S_BEOORDELING] < start] == domain.TYPOLOGIE).any()
 
 
 def test_praktijkaanpak_never_uses_an_ingenieursbureau(many):
@@ -89,7 +89,7 @@ def test_praktijkaanpak_never_uses_an_ingenieursbureau(many):
     assert (beoordeling.loc[beoordeling["aanpak"] != "praktijkaanpak", "middel"] == "ingenieursbureaus").all()
     # the pilot: exactly 10 before the scale-up date
     scale = days_since(r.scenario.start, date(2021, 6, 1))
-    early = (r.route == process.PRAKTIJKAANPAK) & (r.queued[:, process.S_BEOORDELING] < scale)
+    early = (r.route == domain.PRAKTIJKAANPAK) & (r.queued[:, domain.S_BEOORDELING] < scale)
     assert early.sum() == 10
     np.testing.assert_allclose((prak["einde_dag"] - prak["start_dag"]).to_numpy(), 7.0)
 
@@ -98,11 +98,11 @@ def test_praktijkaanpak_and_uitvoering_share_the_builders_capacity(many):
     r = run(with_measure(many, "praktijkaanpak"))
     from test_model import capacity_at, in_service_at_starts
 
-    prak = r.route == process.PRAKTIJKAANPAK
-    both_started = np.column_stack([np.where(prak, r.started[:, process.S_BEOORDELING], np.nan),
-                                    r.started[:, process.S_UITVOERING]])
-    both_ended = np.column_stack([np.where(prak, r.ended[:, process.S_BEOORDELING], np.nan),
-                                  r.ended[:, process.S_UITVOERING]])
+    prak = r.route == domain.PRAKTIJKAANPAK
+    both_started = np.column_stack([np.where(prak, r.started[:, domain.S_BEOORDELING], np.nan),
+                                    r.started[:, domain.S_UITVOERING]])
+    both_ended = np.column_stack([np.where(prak, r.ended[:, domain.S_BEOORDELING], np.nan),
+                                  r.ended[:, domain.S_UITVOERING]])
     r.started, r.ended = both_started, both_ended
     t, level = in_service_at_starts(r, [0, 1])
     assert np.all(level <= capacity_at(resource_changes(r.scenario, "bouwcapaciteit"), t))
@@ -110,35 +110,35 @@ def test_praktijkaanpak_and_uitvoering_share_the_builders_capacity(many):
 
 def test_referentiewoningen_follow_their_reference(many):
     base, r = run(many), run(with_measure(many, "referentiewoningen"))
-    followers = np.flatnonzero(r.route == process.REFERENTIEWONING)
+    followers = np.flatnonzero(r.route == domain.REFERENTIEWONING)
     assert len(followers) > 10
     building = r.addresses["building_id"].to_numpy()
     for a in followers:
-        mates = np.flatnonzero((building == building[a]) & (r.route != process.REFERENTIEWONING)
-                               & ~np.isnan(r.ended[:, process.S_BEOORDELING]))
+        mates = np.flatnonzero((building == building[a]) & (r.route != domain.REFERENTIEWONING)
+                               & ~np.isnan(r.ended[:, domain.S_BEOORDELING]))
         assert len(mates) == 1  # its reference
         ref = mates[0]
         assert r.meets_norm[a] == r.meets_norm[ref]
-        assert r.started[a, process.S_BEOORDELING] >= r.ended[ref, process.S_BEOORDELING]
-        assert r.ended[a, process.S_BEOORDELING] - r.started[a, process.S_BEOORDELING] == 2.0
-    assert (~np.isnan(r.started[:, process.S_BEOORDELING]) & (r.route != process.REFERENTIEWONING)).sum() \
-        < (~np.isnan(base.started[:, process.S_BEOORDELING])).sum()
+        assert r.started[a, domain.S_BEOORDELING] >= r.ended[ref, domain.S_BEOORDELING]
+        assert r.ended[a, domain.S_BEOORDELING] - r.started[a, domain.S_BEOORDELING] == 2.0
+    assert (~np.isnan(r.started[:, domain.S_BEOORDELING]) & (r.route != domain.REFERENTIEWONING)).sum() \
+        < (~np.isnan(base.started[:, domain.S_BEOORDELING])).sum()
 
 
 def test_bouwimpuls_hands_a_tranche_straight_to_execution(many):
     r = run(variant(with_measure(many, "bouwimpuls"), "impuls-traag", SLOW_PLANVORMING))
     day = days_since(r.scenario.start, date(2021, 1, 1))
-    handed = np.flatnonzero(r.handed_over == process.BOUWIMPULS)
+    handed = np.flatnonzero(r.handed_over == domain.BOUWIMPULS)
     assert len(handed) == 5
-    assert np.isnan(r.started[handed, process.S_UITVOERINGSPLAN]).all()  # no planvorming slot
-    np.testing.assert_allclose(r.started[handed, process.S_BESLUIT], day)
-    np.testing.assert_allclose(r.ended[handed, process.S_BESLUIT], day + 11)
-    assert (r.started[handed, process.S_UITVOERING] >= day + 11).all()
+    assert np.isnan(r.started[handed, domain.S_UITVOERINGSPLAN]).all()  # no planvorming slot
+    np.testing.assert_allclose(r.started[handed, domain.S_BESLUIT], day)
+    np.testing.assert_allclose(r.ended[handed, domain.S_BESLUIT], day + 11)
+    assert (r.started[handed, domain.S_UITVOERING] >= day + 11).all()
     # the most urgent went (risk first, then longest waiting): nobody left in line was ahead of them
     profile = r.addresses["risk_profile"].map({"P50": 0, "P90": 1, "grijs": 2}).to_numpy()
-    queued = r.queued[:, process.S_VOORBEREIDEN]
-    left = np.flatnonzero((queued <= day) & ~(r.started[:, process.S_VOORBEREIDEN] <= day)
-                          & (r.handed_over == 0) & (r.held < process.PLANVORMING))
+    queued = r.queued[:, domain.S_VOORBEREIDEN]
+    left = np.flatnonzero((queued <= day) & ~(r.started[:, domain.S_VOORBEREIDEN] <= day)
+                          & (r.handed_over == 0) & (r.held < domain.PLANVORMING))
     assert len(left) > 0
     last_taken = max((profile[a], queued[a]) for a in handed)
     assert all((profile[a], queued[a]) >= last_taken for a in left)
@@ -151,28 +151,28 @@ def test_bouwimpuls_hands_a_tranche_straight_to_execution(many):
 def test_batch_1581_mix_and_reassessment(many):
     r = run(variant(with_measure(many, "batch_1581"), "batch-traag", SLOW_PLANVORMING))
     day = days_since(r.scenario.start, date(2021, 3, 1))
-    handed = np.flatnonzero(r.handed_over == process.BATCH_1581)
+    handed = np.flatnonzero(r.handed_over == domain.BATCH_1581)
     profiles = r.addresses["risk_profile"].to_numpy()[handed]
     assert sorted(profiles) == ["P90"] * 3 + ["grijs"] * 3
     # every owner chose a reassessment: a beoordeling after the hand-over, then lighter uitvoering
-    assert (r.route[handed] == process.HERBEOORDELING).all()
-    assert (r.queued[handed, process.S_BEOORDELING] >= day).all()
-    took = (r.ended - r.started)[handed, process.S_UITVOERING]
+    assert (r.route[handed] == domain.HERBEOORDELING).all()
+    assert (r.queued[handed, domain.S_BEOORDELING] >= day).all()
+    took = (r.ended - r.started)[handed, domain.S_UITVOERING]
     np.testing.assert_allclose(took, 45.0)
 
 
 def test_npr_update_judges_from_its_date(many):
     r = run(with_measure(many, "npr_2020"))
     day = days_since(r.scenario.start, date(2021, 1, 1))
-    ends = r.ended[:, process.S_BEOORDELING]
+    ends = r.ended[:, domain.S_BEOORDELING]
     after = ends >= day
     assert after.sum() > 20 and r.meets_norm[after].all()
     before = ends < day
     assert not r.meets_norm[before].all() and before.sum() > 0
     lighter = run(with_measure(many, "npr_2020", "meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }\n"
                                                  "uitvoering_factor = 0.5\n"))
-    judged_after = lighter.ended[:, process.S_BEOORDELING] >= day
-    took = (lighter.ended - lighter.started)[judged_after, process.S_UITVOERING]
+    judged_after = lighter.ended[:, domain.S_BEOORDELING] >= day
+    took = (lighter.ended - lighter.started)[judged_after, domain.S_UITVOERING]
     np.testing.assert_allclose(took[~np.isnan(took)], 45.0)
 
 
@@ -180,8 +180,8 @@ def test_opname_op_verzoek_adds_addresses_that_need_no_beoordeling(many):
     r = run(with_measure(many, "opname_op_verzoek"))
     new = r.addresses["address_id"].str.startswith("opname-op-verzoek").to_numpy()
     assert new.sum() == 30 and (r.addresses.loc[new, "risk_profile"] == "grijs").all()
-    assert np.isnan(r.started[new, process.S_BEOORDELING]).all()
-    assert not np.isnan(r.reached[new, process.VOLTOOID]).any()
+    assert np.isnan(r.started[new, domain.S_BEOORDELING]).all()
+    assert not np.isnan(r.reached[new, domain.VOLTOOID]).any()
 
 
 def test_crisisaanpak_scales_the_schedule_with_a_ramp(many):
@@ -203,5 +203,5 @@ def test_a_referentiewoning_reassessed_in_batch_1581_keeps_its_group_going(small
     a batch 1581 hand-over) fired its group's event twice and crashed the run. Its followers follow
     its first outcome."""
     r = run(with_measures(small, tuple(NAMES)))
-    assert (r.route == process.HERBEOORDELING).sum() > 0
-    assert (r.route == process.REFERENTIEWONING).sum() > 0
+    assert (r.route == domain.HERBEOORDELING).sum() > 0
+    assert (r.route == domain.REFERENTIEWONING).sum() > 0

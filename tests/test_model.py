@@ -6,44 +6,44 @@ import numpy as np
 import pytest
 from conftest import capacities, run, variant
 
-from sim import process, tables
-from sim.model import STEP_RESOURCE
-from sim.scenario import load_scenario
-from sim.schedules import capacity_changes
+from versterking import domain, load_scenario
+from versterking.domain import STEP_RESOURCE
+from versterking.engine.schedules import capacity_changes
+from versterking.runs import tables
 
 
 def expected_steps(held: int, skips: bool, meets: bool) -> list[int]:
     """The steps an address must go through, given the milestone it held at the start."""
     steps = []
-    if held == process.VOLTOOID:
+    if held == domain.VOLTOOID:
         return steps
-    if held == process.NOG_NIET_GESTART:
-        steps.append(process.S_OPNAME)
-    if held <= process.OPNAME:
+    if held == domain.NOG_NIET_GESTART:
+        steps.append(domain.S_OPNAME)
+    if held <= domain.OPNAME:
         if skips:
             return steps
-        steps.append(process.S_BEOORDELING)
+        steps.append(domain.S_BEOORDELING)
         if meets:
             return steps
-    if held <= process.BEOORDELING:
-        steps.append(process.S_VOORBEREIDEN)
-    if held <= process.PLANVORMING:
-        steps += [process.S_UITVOERINGSPLAN, process.S_BESLUIT]
-    return steps + [process.S_UITVOERING]
+    if held <= domain.BEOORDELING:
+        steps.append(domain.S_VOORBEREIDEN)
+    if held <= domain.PLANVORMING:
+        steps += [domain.S_UITVOERINGSPLAN, domain.S_BESLUIT]
+    return steps + [domain.S_UITVOERING]
 
 
 def test_every_address_goes_through_exactly_its_steps_once(small):
     r = run(small)
-    from sim.model import Model
-    from sim.population import load_population
+    from versterking import load_population
+    from versterking.engine.model import Model
 
     loaded = load_scenario(small)
     m = Model(loaded.scenario, load_population(loaded))  # same draws as the run (CRN by index)
-    assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    assert not np.isnan(r.reached[:, domain.VOLTOOID]).any()
     for a in range(len(r.addresses)):
         steps = expected_steps(r.held[a], m.skips_beoordeling[a], r.meets_norm[a])
-        if r.held[a] == process.PLANVORMING:  # resumes at its sub-step
-            steps = [s for s in steps if s != process.S_VOORBEREIDEN]
+        if r.held[a] == domain.PLANVORMING:  # resumes at its sub-step
+            steps = [s for s in steps if s != domain.S_VOORBEREIDEN]
         done = list(np.flatnonzero(~np.isnan(r.started[a])))
         assert done == steps, a
         ordered = r.started[a, done]
@@ -97,11 +97,11 @@ def test_capacity_never_exceeded_including_after_a_decrease(small, name):
     sc = r.scenario
     steps = [k for k, res in enumerate(STEP_RESOURCE) if res == name]
     if name == "planvorming":
-        steps = [process.S_VOORBEREIDEN]  # one slot is held over all three sub-steps
-        starts = np.where(np.isnan(r.started[:, steps[0]]), r.started[:, process.S_UITVOERINGSPLAN],
+        steps = [domain.S_VOORBEREIDEN]  # one slot is held over all three sub-steps
+        starts = np.where(np.isnan(r.started[:, steps[0]]), r.started[:, domain.S_UITVOERINGSPLAN],
                           r.started[:, steps[0]])
         r.started[:, steps[0]] = starts
-        r.ended[:, steps[0]] = r.ended[:, process.S_BESLUIT]
+        r.ended[:, steps[0]] = r.ended[:, domain.S_BESLUIT]
     t, level = in_service_at_starts(r, steps)
     cap = capacity_at(capacity_changes(getattr(sc.resources, name), sc.start), t)
     assert len(t) > 0 and np.all(level <= cap)
@@ -110,7 +110,7 @@ def test_capacity_never_exceeded_including_after_a_decrease(small, name):
 def test_bouwcapaciteit_decrease_drains_running_work(small):
     """4 slots, down to 1 on 2021-06-01: nobody starts until fewer than 1 are at work."""
     r = run(small)
-    t, level = in_service_at_starts(r, [process.S_UITVOERING])
+    t, level = in_service_at_starts(r, [domain.S_UITVOERING])
     cut = (date(2021, 6, 1) - r.scenario.start).days
     after = (t >= cut) & (t < (date(2022, 1, 1) - r.scenario.start).days)
     assert after.any() and np.all(level[after] <= 1)
@@ -118,9 +118,9 @@ def test_bouwcapaciteit_decrease_drains_running_work(small):
 
 def test_wisselwoningen_never_exceeded(small):
     r = run(small)
-    uses = r.needs_wisselwoning & ~np.isnan(r.started[:, process.S_UITVOERING])
-    r.started[~uses, process.S_UITVOERING] = np.nan
-    t, level = in_service_at_starts(r, [process.S_UITVOERING])
+    uses = r.needs_wisselwoning & ~np.isnan(r.started[:, domain.S_UITVOERING])
+    r.started[~uses, domain.S_UITVOERING] = np.nan
+    t, level = in_service_at_starts(r, [domain.S_UITVOERING])
     assert len(t) > 0 and np.all(level <= 2)
 
 
@@ -137,8 +137,8 @@ def test_service_order_is_respected(small, order):
     """With one opname slot and everyone waiting from the start, opnames start in key order."""
     r = run(variant(small, "volgorde", f'service_order = "{order}"\n'
                     "[resources.opnamecapaciteit]\ncapacity = 1\n"))
-    waiting = np.flatnonzero(r.held == process.NOG_NIET_GESTART)
-    started = r.started[waiting, process.S_OPNAME]
+    waiting = np.flatnonzero(r.held == domain.NOG_NIET_GESTART)
+    started = r.started[waiting, domain.S_OPNAME]
     since = r.reached[waiting, 0]
     profile = r.addresses["risk_profile"].map({"P50": 0, "P90": 1, "grijs": 2}).to_numpy()[waiting]
     key = (np.lexsort((waiting, since, profile)) if order == "risk_first"
@@ -148,8 +148,8 @@ def test_service_order_is_respected(small, order):
 
 def test_risk_first_serves_p50_before_grijs_at_every_resource(small):
     r = run(variant(small, "risico", "[resources.ingenieursbureaus]\ncapacity = 1\n"))
-    waiting_at_start = np.flatnonzero(r.held == process.OPNAME)
-    got = r.started[waiting_at_start, process.S_BEOORDELING]
+    waiting_at_start = np.flatnonzero(r.held == domain.OPNAME)
+    got = r.started[waiting_at_start, domain.S_BEOORDELING]
     profile = r.addresses["risk_profile"].to_numpy()[waiting_at_start]
     ok = ~np.isnan(got)
     first_grijs = got[ok & (profile == "grijs")].min()
@@ -173,8 +173,8 @@ def test_infinite_capacity_means_no_waiting(small):
 
 def test_zero_capacity_means_nothing_moves(small):
     r = run(variant(small, "dicht", "horizon = 2025-12-31\n[resources.opnamecapaciteit]\ncapacity = 0\n"))
-    assert np.isnan(r.started[:, process.S_OPNAME]).all()
-    assert np.isnan(r.reached[r.held == process.NOG_NIET_GESTART, process.VOLTOOID]).all()
+    assert np.isnan(r.started[:, domain.S_OPNAME]).all()
+    assert np.isnan(r.reached[r.held == domain.NOG_NIET_GESTART, domain.VOLTOOID]).all()
     ends = tables.end_dates(r).set_index("groep")
     assert ends.loc["totaal", "100% voltooid"] is None and ends.loc["totaal", "opname gereed"] is None
 
@@ -194,11 +194,11 @@ uitvoering = { dist = "fixed", value = 60 }
 skip_beoordeling = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
 meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }
 """ + capacities(*[1000] * 5)))
-    fresh = r.held == process.NOG_NIET_GESTART
+    fresh = r.held == domain.NOG_NIET_GESTART
     # day-0 opnames were already under way (warm start); every later step takes its fixed time
-    np.testing.assert_allclose(r.reached[fresh, process.VOLTOOID] - r.ended[fresh, process.S_OPNAME],
+    np.testing.assert_allclose(r.reached[fresh, domain.VOLTOOID] - r.ended[fresh, domain.S_OPNAME],
                                20 + 30 + 40 + 50 + 60)
-    assert (r.ended[fresh, process.S_OPNAME] <= 10).all()
+    assert (r.ended[fresh, domain.S_OPNAME] <= 10).all()
 
 
 def test_inflow_even_and_poisson(small):
@@ -220,7 +220,7 @@ gemeente = {{ Oldambt = 1.0 }}
     assert (new["gemeente"] == "Oldambt").all() and (new["risk_profile"] == "grijs").all()
     joined = even.reached[80:, 0]
     assert joined.min() >= (date(2021, 1, 1) - even.scenario.start).days
-    assert not np.isnan(even.started[80:, process.S_OPNAME]).any()
+    assert not np.isnan(even.started[80:, domain.S_OPNAME]).any()
 
 
 def test_common_random_numbers_keep_each_address_s_draws(small):
@@ -243,36 +243,36 @@ capacity = 50
 
 def cluster_starts(r):
     """Uitvoering start days per cluster, for members that were not already under way."""
-    fresh = (r.held < process.UITVOERING) & ~np.isnan(r.started[:, process.S_UITVOERING])
-    df = r.addresses[fresh].assign(start=r.started[fresh, process.S_UITVOERING])
+    fresh = (r.held < domain.UITVOERING) & ~np.isnan(r.started[:, domain.S_UITVOERING])
+    df = r.addresses[fresh].assign(start=r.started[fresh, domain.S_UITVOERING])
     return df.groupby("cluster_id")["start"]
 
 
 def test_clusters_start_uitvoering_together(small):
     r = run(variant(small, "treintjes", CLUSTERS.format(bouw=20)))
-    assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    assert not np.isnan(r.reached[:, domain.VOLTOOID]).any()
     starts = cluster_starts(r)
     assert (starts.nunique() == 1).all() and starts.ngroups >= 5
-    t, level = in_service_at_starts(r, [process.S_UITVOERING])
+    t, level = in_service_at_starts(r, [domain.S_UITVOERING])
     assert np.all(level <= 20)
 
 
 def test_cluster_larger_than_capacity_moves_in_blocks_that_fit(small):
     r = run(variant(small, "smal", CLUSTERS.format(bouw=3)))
-    assert not np.isnan(r.reached[:, process.VOLTOOID]).any()
+    assert not np.isnan(r.reached[:, domain.VOLTOOID]).any()
     starts = cluster_starts(r)
     assert (starts.nunique() > 1).any()  # clusters of up to 10 members had to split
-    per_start = r.addresses.assign(start=r.started[:, process.S_UITVOERING]).groupby(
+    per_start = r.addresses.assign(start=r.started[:, domain.S_UITVOERING]).groupby(
         ["cluster_id", "start"]).size()
     assert per_start.max() <= 3
-    t, level = in_service_at_starts(r, [process.S_UITVOERING])
+    t, level = in_service_at_starts(r, [domain.S_UITVOERING])
     assert np.all(level <= 3)
 
 
 def test_a_cluster_waits_for_its_last_member(small):
     r = run(variant(small, "wacht", CLUSTERS.format(bouw=20)))
-    ready = r.ended[:, process.S_BESLUIT]
-    start = r.started[:, process.S_UITVOERING]
+    ready = r.ended[:, domain.S_BESLUIT]
+    start = r.started[:, domain.S_UITVOERING]
     df = r.addresses.assign(ready=ready, start=start)[~np.isnan(ready)]
     last_ready = df.groupby("cluster_id")["ready"].max()
     first_start = df.groupby("cluster_id")["start"].min()
@@ -300,13 +300,13 @@ def test_bouwcapaciteit_shortage_shows_as_the_bottleneck(small):
 def test_production_per_quarter_counts_each_completion_once(small):
     r = run(small)
     prod = tables.production_quarterly(r)
-    assert prod["opgenomen"].sum() == (~np.isnan(r.ended[:, process.S_OPNAME])).sum()
-    assert prod["project uitgevoerd"].sum() == (~np.isnan(r.ended[:, process.S_UITVOERING])).sum()
+    assert prod["opgenomen"].sum() == (~np.isnan(r.ended[:, domain.S_OPNAME])).sum()
+    assert prod["project uitgevoerd"].sum() == (~np.isnan(r.ended[:, domain.S_UITVOERING])).sum()
     # "planvorming gestart" counts when the uitvoeringsplan is started (tabel 2.1's reading)
-    assert prod["planvorming gestart"].sum() == (~np.isnan(r.started[:, process.S_UITVOERINGSPLAN])).sum()
-    fresh = r.held <= process.BEOORDELING
-    assert (r.reached[fresh, process.PLANVORMING] == r.started[fresh, process.S_UITVOERINGSPLAN]).sum() \
-        == (fresh & ~np.isnan(r.reached[:, process.PLANVORMING])).sum()
+    assert prod["planvorming gestart"].sum() == (~np.isnan(r.started[:, domain.S_UITVOERINGSPLAN])).sum()
+    fresh = r.held <= domain.BEOORDELING
+    assert (r.reached[fresh, domain.PLANVORMING] == r.started[fresh, domain.S_UITVOERINGSPLAN]).sum() \
+        == (fresh & ~np.isnan(r.reached[:, domain.PLANVORMING])).sum()
     m = tables.milestones_quarterly(r)
     voltooid = m[m["niveau"] == "totaal"]["voltooid"].to_numpy()
     # every uitgevoerd address becomes voltooid in the same quarter

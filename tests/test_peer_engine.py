@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from conftest import NO_ADDRESS
 
-from sim import load_population, load_scenario, run_scenario
-from sim.replications import replication_seed
+from versterking import load_population, load_scenario, run_scenario
+from versterking.runs.seeds import replication_seed
 
 ciw = pytest.importorskip("ciw")
 
@@ -44,7 +44,7 @@ def _ours(path, overrides: dict, replication: int) -> tuple[float, float]:
     loaded = load_scenario(path, overrides)
     sc = loaded.scenario.model_copy(update={"seed": replication_seed(loaded.scenario.seed, replication)})
     r = run_scenario(sc, load_population(loaded))
-    sojourn = r.reached[:, 5] - r.arrival
+    sojourn = r.reached[:, 5] - r.entered
     return float(sojourn.mean()), float(np.max(r.reached[:, 5]))
 
 

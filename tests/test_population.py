@@ -4,14 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
-from sim.population import (
-    COLUMNS,
-    CUMULATIVE,
-    cumulative_counts,
-    embedded_werkvoorraad,
-    read_addresses,
-)
+from versterking.domain import ADDRESS_COLUMNS as COLUMNS
+from versterking.domain import CUMULATIVE
+from versterking.errors import InputError
+from versterking.inputs.address_file import read_addresses
+from versterking.inputs.counts import cumulative_counts
+from versterking.inputs.embedded import embedded_werkvoorraad
 
 DATA = Path(__file__).resolve().parents[1] / "calibration" / "data"
 

@@ -19,10 +19,10 @@ import pytest
 from conftest import NO_ADDRESS
 from scipy.stats import poisson
 
-from sim import load_population, load_scenario, run_scenario
-from sim.engine import run_tasks
-from sim.process import S_BEOORDELING, S_OPNAME, S_UITVOERING, S_VOORBEREIDEN
-from sim.replications import replication_seed
+from versterking import load_population, load_scenario, run_scenario
+from versterking.domain import S_BEOORDELING, S_OPNAME, S_UITVOERING, S_VOORBEREIDEN
+from versterking.runs.backends import run_tasks
+from versterking.runs.seeds import replication_seed
 
 START = date(2000, 1, 1)
 WARM_UP = 200.0  # days left out at the start

@@ -28,7 +28,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 
 def test_every_shipped_scenario_loads():
-    from sim import load_scenario
+    from versterking import load_scenario
 
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         sc = load_scenario(path).scenario

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import variant
 
-from sim import engine
-from sim.cli import main
-from sim.engine import run_tasks
-from sim.replications import Cube, Layout, Stack, replication_seed
+from versterking.cli import main
+from versterking.runs import backends as engine
+from versterking.runs.aggregate import Cube, Layout, Stack
+from versterking.runs.backends import run_tasks
+from versterking.runs.seeds import replication_seed
 
 FOLDER_CSVS = ["milestones_quarterly.csv", "production_quarterly.csv", "end_dates.csv", "adressen.csv",
                "clusters.csv", "step_durations.csv", "resources_quarterly.csv", "bottlenecks.csv",

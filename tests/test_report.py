@@ -7,7 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import main
+from versterking.cli import main
 
 
 def invoke(*args):

@@ -11,7 +11,7 @@ import matplotlib.image as mpimg
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import main
+from versterking.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

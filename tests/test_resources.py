@@ -2,7 +2,7 @@
 
 import simpy
 
-from sim.resources import Pool, Resource
+from versterking.engine.resources import Pool, Resource
 
 
 def test_grants_in_key_order_when_capacity_opens():

@@ -2,9 +2,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import variant
 
-from sim.cli import main
-from sim.errors import InputError
-from sim.scenario import load_scenario
+from versterking import load_scenario
+from versterking.cli import main
+from versterking.errors import InputError
 
 
 def test_extends_merges_tables_and_replaces_lists(small):

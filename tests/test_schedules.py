@@ -1,7 +1,7 @@
 from datetime import date
 
-from sim.blocks import Resource
-from sim.schedules import capacity_changes
+from versterking.engine.schedules import capacity_changes
+from versterking.inputs.blocks import Resource
 
 START = date(2020, 7, 17)
 

@@ -7,9 +7,9 @@ import pandas as pd
 from click.testing import CliRunner
 from conftest import variant
 
-from sim import load_population, load_scenario
-from sim.cli import main
-from sim.sensitivity import analyse, parameters, varied
+from versterking import load_population, load_scenario
+from versterking.analyses.sensitivity import analyse, parameters, varied
+from versterking.cli import main
 
 
 def test_a_resource_that_binds_leads_and_one_with_room_does_nothing(small):
@@ -23,7 +23,7 @@ def test_a_resource_that_binds_leads_and_one_with_room_does_nothing(small):
     loaded = load_scenario(path)
     s = analyse(loaded.scenario, load_population(loaded), replications=2, trajectories=3,
                 morris_replications=1, workers=1)
-    k = len(parameters(loaded.scenario))
+    k = len(parameters())
     assert s.runs == (2 * k + 1) * 2 + 3 * (k + 1) * 1
     top = set(s.one_at_a_time["parameter"].head(3))  # with how many need uitvoering (meets_norm)
     assert {"capaciteit bouwcapaciteit", "duur uitvoering"} <= top

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sim import sweep as sweep_module
-from sim.blocks import Resource
-from sim.cli import main
-from sim.schedules import capacity_changes
+from versterking.cli import main
+from versterking.engine.schedules import capacity_changes
+from versterking.inputs.blocks import Resource
+from versterking.runs import sweep as sweep_module
 
 
 def invoke(*args, catch: bool = False):

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import variant
 
-from sim import load_population, load_scenario
-from sim.calendar import days_since
-from sim.cli import main
-from sim.schedules import resource_changes
-from sim.target import Question, seek, with_extra
+from versterking import load_population, load_scenario
+from versterking.analyses.target import Question, seek, with_extra
+from versterking.calendar import days_since
+from versterking.cli import main
+from versterking.engine.schedules import resource_changes
 
 START = date(2000, 1, 1)
 

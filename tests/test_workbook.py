@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import main
-from sim.population import MILESTONES
+from versterking.cli import main
+from versterking.domain import MILESTONES
 
 
 @pytest.fixture(params=[1, 3], ids=["single", "replications"])

@@ -19,9 +19,8 @@ import scipy.stats  # noqa: F401
 with atheris.instrument_imports():
     import tomllib  # noqa: F401
 
-    from sim.errors import InputError
-    from sim.population import load_population
-    from sim.scenario import load_scenario
+    from versterking import load_population, load_scenario
+    from versterking.errors import InputError
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from conftest import BASE, address_table  # noqa: E402 - the tests' small valid scenario

@@ -1,0 +1,35 @@
+"""versterking: a discrete-event capacity simulator for the Groningen versterkingsopgave.
+
+The Python API; the `versterking` command is a thin layer over it. Every experiment returns data
+(tidy DataFrames); writing a results folder is a separate step:
+
+    import versterking as vs
+
+    basis = vs.load_scenario("basis")                 # a file, or a name from the shipped library
+    forecast = vs.run(basis, replications=50)         # .tables (milestones, end_dates, ...), .per_replication
+    print(vs.run_text(forecast))
+    vs.write_run(forecast, "results/basis")
+
+    comparison = vs.compare(["basis", "versnellingspakket"], replications=5)   # .table, .per_replication
+    grid = vs.sweep("basis", [("resources.bouwcapaciteit.factor", [1, 1.5, 2])], replications=10)
+"""
+
+from .engine.run import RunResult, run_scenario
+from .errors import InputError
+from .inputs.loader import LoadedScenario, library, load_scenario
+from .inputs.population import load_population
+from .inputs.scenario import Scenario
+from .outputs.folders import write_comparison, write_run, write_sweep
+from .outputs.printout import comparison_text, run_text, sweep_text
+from .runs.comparison import Comparison, compare
+from .runs.forecast import Forecast, run
+from .runs.sweep import Sweep, sweep
+from .runs.tables import Tables, make_tables
+from .version import __version__
+
+__all__ = [
+    "Comparison", "Forecast", "InputError", "LoadedScenario", "RunResult", "Scenario", "Sweep", "Tables",
+    "__version__", "compare", "comparison_text", "library", "load_population", "load_scenario",
+    "make_tables", "run", "run_scenario", "run_text", "sweep", "sweep_text", "write_comparison",
+    "write_run", "write_sweep",
+]

@@ -1,0 +1,404 @@
+"""The `versterking` command: parses, calls the Python API (versterking/__init__.py), prints.
+
+Bad input is one line on stderr and exit status 2, before anything runs; nothing is written over an
+existing result without --force.
+"""
+
+from __future__ import annotations
+
+import errno
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .domain import COMPLETIONS
+from .errors import InputError
+from .inputs.loader import library, load_scenario
+from .inputs.population import load_population
+from .outputs.folders import REPORT, write_comparison, write_run, write_sweep
+from .outputs.printout import comparison_text, run_text, sweep_text
+from .runs.comparison import comparable
+from .runs.comparison import compare as run_comparison
+from .runs.forecast import run as forecast
+from .runs.sweep import CACHE, parse_axis
+from .runs.sweep import sweep as run_sweep
+from .version import __version__
+from .writing import atomic_folder, check_writable
+
+
+@click.group()
+@click.version_option(__version__, prog_name="versterking")
+def main() -> None:
+    """Forecast the Groningen versterkingsopgave from a scenario file (or a scenario of the shipped
+    library by name: `versterking scenarios` lists them)."""
+
+
+def _progress(ctx: click.Context, param: click.Parameter, value: bool | None) -> bool:
+    return sys.stderr.isatty() if value is None else value
+
+
+SCENARIO = click.argument("scenario", type=click.Path(path_type=Path))
+WORKERS = click.option("--workers", type=click.IntRange(1, 256), default=None,
+                       help="Local processes (default: all cores); results do not depend on it.")
+MILESTONE = click.option("--milestone", type=click.Choice(list(COMPLETIONS)), default="100%",
+                         show_default=True,
+                         help="100% or 95% of all addresses voltooid, or every address of one risk profile.")
+SCHEDULER = click.option("--scheduler", metavar="ADDRESS", default=None,
+                         help="Run on this Dask cluster (tcp://host:port) instead of local processes.")
+PROGRESS = click.option("--progress/--no-progress", default=None, callback=_progress,
+                        help="Progress bar (default: on when the terminal is interactive).")
+FORCE = click.option("--force", is_flag=True, help="Replace an existing results folder.")
+SEED = click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+                    help="Root seed of the replications (default: the scenario's seed).")
+
+
+@main.command()
+@SCENARIO
+@click.option("--replications", type=click.IntRange(1, 100_000), default=50, show_default=True,
+              help="Independent replications; 1 gives a single run with its full event log.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/<scenario name>).")
+@SEED
+@click.option("--events", is_flag=True,
+              help="With replications: also write replication 0's full event log.")
+@click.option("--report", is_flag=True, help="Also write rapport/: figures and a self-contained HTML report.")
+@WORKERS
+@SCHEDULER
+@FORCE
+@PROGRESS
+def run(scenario: Path, replications: int, out: Path | None, seed: int | None, events: bool,
+        report: bool, workers: int | None, scheduler: str | None, force: bool, progress: bool) -> None:
+    """Run SCENARIO and write a results folder: with replications, every table as mean, P10, P50
+    and P90 over them (column `statistiek`) and the end dates per replication."""
+    with _input_errors():
+        loaded = load_scenario(scenario)
+        out = out or Path("results") / loaded.scenario.name
+        check_writable(out, force)
+        population = load_population(loaded)
+        result = forecast(loaded, replications, seed, population=population, events=events, workers=workers,
+                          scheduler=scheduler, progress=progress)
+        write_run(result, out, force, sys.argv, report)
+    click.echo(run_text(result))
+    click.echo(f"  resultaten: {out}")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--replications", type=click.IntRange(1, 1000), default=5, show_default=True,
+              help="Replications per scenario, the same seeds in every scenario.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Root seed (default: the first scenario's seed).")
+@click.option("--report", is_flag=True, help="Also write rapport/ with a self-contained HTML report.")
+@click.option("--attribution", is_flag=True,
+              help="Also run each scenario's measures alone and left out, to show what each buys.")
+@WORKERS
+@SCHEDULER
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/vergelijking-<names>).")
+@FORCE
+@PROGRESS
+def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, report: bool,
+            attribution: bool, workers: int | None, scheduler: str | None, out: Path | None, force: bool,
+            progress: bool) -> None:
+    """Run SCENARIOS side by side with common random numbers and show the differences with the
+    first: end dates per phase and risk profile, 95%/100% voltooid, the binding resource per year
+    and the peak wisselwoningen shortage."""
+    with _input_errors():
+        loaded = comparable([load_scenario(path) for path in scenarios])
+        names = [item.scenario.name for item in loaded]
+        out = out or Path("results") / ("vergelijking-" + "-".join(names))[:120]
+        check_writable(out, force)
+        result = run_comparison(loaded, replications, seed, attribution=attribution, workers=workers,
+                                scheduler=scheduler, progress=progress)
+        write_comparison(result, out, force, sys.argv, report)
+    click.echo(comparison_text(result))
+    click.echo(f"  resultaten: {out}")
+
+
+@main.command()
+@SCENARIO
+@click.option("--vary", "axes", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="An axis of the grid: a scenario key and its values, e.g. "
+                   "resources.bouwcapaciteit.factor=1,1.5,2 (repeat for more axes).")
+@click.option("--replications", type=click.IntRange(1, 100_000), default=20, show_default=True,
+              help="Replications per point, the same seeds in every point.")
+@SEED
+@WORKERS
+@SCHEDULER
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/sweep-<scenario name>).")
+@click.option("--cache", type=click.Path(path_type=Path), default=CACHE, show_default=True,
+              help="Finished points, reused by a resumed or overlapping sweep.")
+@FORCE
+@PROGRESS
+def sweep(scenario: Path, axes: tuple[str, ...], replications: int, seed: int | None,
+          workers: int | None, scheduler: str | None, out: Path | None, cache: Path, force: bool,
+          progress: bool) -> None:
+    """Run SCENARIO at every combination of the --vary values and write one tidy table (Parquet and
+    CSV) of end-date percentiles per point. Interrupted? Run the same command again: finished
+    points come from the cache."""
+    with _input_errors():
+        grid = [parse_axis(text) for text in axes]
+        base = load_scenario(scenario)
+        out = out or Path("results") / f"sweep-{base.scenario.name}"
+        check_writable(out, force)
+        result = run_sweep(base, grid, replications, seed, cache=cache, workers=workers, scheduler=scheduler,
+                           progress=progress)
+        write_sweep(result, out, force, sys.argv)
+    click.echo(sweep_text(result))
+    click.echo(f"  resultaten: {out}")
+
+
+@main.command()
+def scenarios() -> None:
+    """List the shipped scenario library: each scenario's name (what `versterking run NAME` takes) and
+    what it represents."""
+    with _input_errors():
+        shipped = library()
+    width = max(len(item.path.stem) for item in shipped)
+    for item in shipped:
+        click.echo(f"{item.path.stem:<{width}}  {item.scenario.description}")
+    click.echo(f"\n({len(shipped)} scenario's in {shipped[0].path.parent}; copy one to change it, or "
+               "write a file that extends it)")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing report.")
+def report(folder: Path, force: bool) -> None:
+    """Write FOLDER/rapport/: the figures and one self-contained HTML file (opens offline) for the
+    results folder of a run or a comparison."""
+    from .outputs.report import write_report  # matplotlib only when a report is asked for
+
+    with _input_errors():
+        if not (folder / "manifest.json").is_file():
+            raise InputError(f"{folder}: not a results folder (no manifest.json); give the folder that "
+                             "`versterking run` or `compare` wrote")
+        with atomic_folder(folder / REPORT, force, "report") as tmp:
+            write_report(folder, tmp)
+    click.echo(f"  rapport: {folder / REPORT / 'rapport.html'}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--xlsx", "xlsx", type=click.Path(path_type=Path), required=True,
+              help="The workbook to write (.xlsx).")
+@click.option("--force", is_flag=True, help="Replace an existing workbook.")
+def export(folder: Path, xlsx: Path, force: bool) -> None:
+    """Write the results folder of a run as one Excel workbook: milestones per quarter (totaal, per
+    risicoprofiel, per gemeente; the mean over the replications), end dates, production, step
+    durations, resources, bottlenecks and the scenario's parameters."""
+    from .outputs.workbook import write_workbook
+
+    with _input_errors():
+        if not (folder / "milestones_quarterly.csv").is_file() or not (folder / "manifest.json").is_file():
+            raise InputError(f"{folder}: not the results folder of a run (no milestones_quarterly.csv or "
+                             "manifest.json)")
+        if xlsx.suffix.lower() != ".xlsx":
+            raise InputError(f"--xlsx: {xlsx}: the file name must end in .xlsx")
+        write_workbook(folder, xlsx, force)
+    click.echo(f"  werkboek: {xlsx}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--address", metavar="ID", default=None, help="An address_id from the address file.")
+@click.option("--cluster", metavar="ID", default=None, help="A cluster_id from the address file.")
+def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
+    """When is my house done: P10 / P50 / P90 of the date one address (or every address of one
+    cluster) reaches each milestone still ahead, from the results folder of a run. The whole table
+    is FOLDER/adressen.csv (and clusters.csv), for filtering per gemeente, cluster or street."""
+    from .outputs.lookup import lookup_text
+
+    with _input_errors():
+        if (address is None) == (cluster is None):
+            raise InputError("lookup: give exactly one of --address ID and --cluster ID")
+        text = lookup_text(folder, address, cluster)
+    click.echo(text)
+
+
+@main.command()
+@SCENARIO
+@click.option("--done-by", required=True, type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The date the milestone must be reached by.")
+@click.option("--confidence", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.9,
+              show_default=True, help="Share of the replications that must reach it in time.")
+@MILESTONE
+@click.option("--from", "from_", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD", default=None,
+              help="Extra capacity from this date (default: the scenario's target.from, else its start).")
+@click.option("--replications", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Replications per evaluation in the search (the same seeds in every one).")
+@click.option("--verify", type=click.IntRange(1, 10_000), default=40, show_default=True,
+              help="Fresh replications the answer is checked on.")
+@SEED
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/doel-<scenario>-<date>).")
+@click.option("--scenario-out", type=click.Path(path_type=Path), default=None,
+              help="The answer as a scenario file (default: next to SCENARIO, <name>-doel-<date>.toml).")
+@WORKERS
+@SCHEDULER
+@click.option("--force", is_flag=True, help="Replace an existing results folder and scenario file.")
+def target(scenario: Path, done_by, confidence: float, milestone: str, from_, replications: int,
+           verify: int, seed: int | None, out: Path | None, scenario_out: Path | None,
+           workers: int | None, scheduler: str | None, force: bool) -> None:
+    """Terug redeneren: the least extra capacity per resource (weighted by target.cost in the
+    scenario) with which the milestone is reached by --done-by in --confidence of the replications,
+    checked on fresh replications; written as a scenario that extends SCENARIO. Says so when no
+    allowed increase is enough, with the earliest date the maximum reaches."""
+    from .analyses.target import Question, seek
+    from .analyses.target_output import answer_text, write_answer
+
+    with _input_errors():
+        loaded = load_scenario(scenario)
+        sc = loaded.scenario
+        update = {} if seed is None else {"seed": seed}
+        if from_ is not None:
+            update["target"] = sc.target.model_copy(update={"from_": from_.date()})
+        sc = sc.model_copy(update=update)
+        stem = f"{sc.name}-doel-{done_by:%Y-%m-%d}"
+        out = out or Path("results") / f"doel-{sc.name}-{done_by:%Y-%m-%d}"
+        scenario_out = scenario_out or loaded.path.parent / f"{stem}.toml"
+        check_writable(out, force)
+        check_writable(scenario_out, force, "scenario file")
+        if scenario_out.resolve().parent != loaded.path.resolve().parent:
+            raise InputError(f"--scenario-out: {scenario_out} is not in {loaded.path.parent}; the answer "
+                             "extends SCENARIO, so it goes in the same folder")
+        population = load_population(loaded)
+        question = Question(done_by.date(), confidence, milestone, replications, verify)
+        answer = seek(sc, population, question, workers, scheduler,
+                      log=lambda text: click.echo(text, err=True))
+        text = answer_text(answer)
+        write_answer(answer, loaded, len(population), out, scenario_out, force, sys.argv, text)
+    click.echo(text)
+    click.echo(f"  resultaten: {out}" + (f"\n  scenario: {scenario_out}" if answer.extra is not None else ""))
+
+
+@main.command()
+@SCENARIO
+@MILESTONE
+@click.option("--change", type=click.FloatRange(0.01, 0.9), default=0.2, show_default=True,
+              help="Each parameter times 1 - change and 1 + change.")
+@click.option("--replications", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="Replications per one-at-a-time point.")
+@click.option("--trajectories", type=click.IntRange(2, 1000), default=10, show_default=True,
+              help="Morris trajectories (each: parameters + 1 points).")
+@click.option("--morris-replications", type=click.IntRange(1, 1000), default=2, show_default=True,
+              help="Replications per Morris point.")
+@SEED
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/gevoeligheid-<scenario name>).")
+@WORKERS
+@SCHEDULER
+@FORCE
+@PROGRESS
+def sensitivity(scenario: Path, milestone: str, change: float, replications: int, trajectories: int,
+                morris_replications: int, seed: int | None, out: Path | None, workers: int | None,
+                scheduler: str | None, force: bool, progress: bool) -> None:
+    """Which parameters move the end date most: each capacity, duration and share group one at a
+    time (tornado chart) and together (Morris elementary effects, SALib), with the number of model
+    runs; and the binding resource per year. Figures and tables in the results folder."""
+    from tqdm import tqdm
+
+    from .analyses.sensitivity import analyse, parameters
+    from .analyses.sensitivity_output import sensitivity_text, write_sensitivity
+
+    with _input_errors():
+        loaded = load_scenario(scenario)
+        sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
+        out = out or Path("results") / f"gevoeligheid-{sc.name}"
+        check_writable(out, force)
+        population = load_population(loaded)
+        k = len(parameters())
+        total = (2 * k + 1) * replications + trajectories * (k + 1) * morris_replications
+        with tqdm(total=total, desc="gevoeligheid", unit="run", disable=not progress, leave=False) as bar:
+            result = analyse(sc, population, milestone, change, replications, trajectories,
+                             morris_replications, workers, scheduler, bar.update)
+        text = sensitivity_text(result)
+        write_sensitivity(result, loaded, len(population), out, force, sys.argv, text)
+    click.echo(text)
+    click.echo(f"  resultaten: {out}")
+
+
+@main.command()
+@SCENARIO
+def validate(scenario: Path) -> None:
+    """Check SCENARIO and its address file without running it."""
+    with _input_errors():
+        loaded = load_scenario(scenario)
+        population = load_population(loaded)
+    sc = loaded.scenario
+    click.echo(f"{scenario}: ok ({sc.name}, {len(population):,} adressen, "
+               f"{len(loaded.files)} bestand(en), sha256 {loaded.content_hash[:12]})")
+
+
+@main.command()
+@click.option("--check", is_flag=True,
+              help="Replay the calibrated scenario and exit 1 if any target is missed.")
+@click.option("--replay", default="replay-2018", show_default=True,
+              help="The replay set-up the fit starts from (a file, or a name from the library).")
+@click.option("--data", type=click.Path(path_type=Path), default=None,
+              help="Folder with the published tables (CSV; default: those that come with the package).")
+@click.option("--scenario", "scenario_out", type=click.Path(path_type=Path), default=None,
+              help="Calibrated scenario to write (default: results/kalibratie/gekalibreerd.toml) or, with "
+                   "--check, to check (default: the library's gekalibreerd).")
+@click.option("--report", type=click.Path(path_type=Path), default=None,
+              help="Folder for the calibration report (default: rapport/ next to --scenario).")
+@click.option("--replications", type=click.IntRange(1, 100), default=4, show_default=True,
+              help="Replications per evaluation (the same seeds in every evaluation).")
+@WORKERS
+@click.option("--max-iterations", type=click.IntRange(1, 1000), default=40, show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing calibrated scenario and report.")
+def calibrate(check: bool, replay: str, data: Path | None, scenario_out: Path | None, report: Path | None,
+              replications: int, workers: int | None, max_iterations: int, force: bool) -> None:
+    """Fit the replay of 2018 - 17 Jul 2020 to SodM 2020 tabel 2.1, 2.2 and 2.4, backtest it, and
+    write the calibrated scenario (which the library's basis extends) and the report. To regenerate
+    the shipped ones, in the repository: --replay scenarios/replay-2018.toml --scenario
+    scenarios/gekalibreerd.toml --report calibration/report --force."""
+    from .calibration import fit as cal
+    from .calibration.report import cell_table, write_report
+
+    with _input_errors():
+        if check:
+            table = cal.check(scenario_out or "gekalibreerd", data, replications, workers)
+            click.echo(cell_table(table).to_string(index=False))
+            missed = table[~table["ok"]]
+            held = int(table["held_to"].notna().sum())
+            click.echo(f"\n{held - len(missed)} van {held} getoetste cellen binnen tolerantie "
+                       f"({len(table) - held} getoond, niet getoetst: breuken en cellen onder de drempel)")
+            if len(missed):
+                click.echo("buiten tolerantie: " + "; ".join(
+                    f"{r.table} {r.key1} {r.key2} ({100 * r.error:+.1f}%)" for r in missed.itertuples()))
+                sys.exit(1)
+            return
+        scenario_out = scenario_out or Path("results") / "kalibratie" / "gekalibreerd.toml"
+        report = report or scenario_out.parent / "rapport"
+        check_writable(scenario_out, force, "scenario file")
+        check_writable(report, force, "calibration report")
+        load_scenario(replay)  # a bad replay is a one-line error before seventeen minutes of fitting
+        result = cal.calibrate(replay, data, replications, workers, max_iterations,
+                               log=lambda text: click.echo(text, err=True))
+        write_report(result, Path(replay), scenario_out, report, sys.argv, force)
+    click.echo(f"  gekalibreerd scenario: {scenario_out}\n  rapport: {report / 'README.md'}")
+
+
+# The machine, not the input: a full or read-only disk, a quota, a file size limit, lost rights.
+ENVIRONMENT = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+@contextmanager
+def _input_errors():
+    """Bad input: one line on stderr, exit status 2, nothing written. A disk that fills up while
+    writing: one line, exit status 1, and the half-written output is gone (versterking.writing)."""
+    try:
+        yield
+    except InputError as exc:
+        click.echo(f"versterking: error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT:
+            raise
+        click.echo(f"versterking: error: cannot write {exc.filename or 'the results'}: {exc.strerror} "
+                   "(nothing half-written is left behind)", err=True)
+        sys.exit(1)

@@ -1,0 +1,69 @@
+"""The vocabulary of the versterkingsopgave, shared by every layer: risk profiles and owners, the
+dashboard's milestones, the steps of work and the resources that do them, the routes a beoordeling can
+take, and what a forecast can aim at.
+
+The engine lays out its arrays by these tuples (column k of `reached` is MILESTONES[k], column s of
+`started` is STEPS[s]), so their order is fixed: append, never reorder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROFILES = ("P50", "P90", "grijs")  # HRA risk profiles, most urgent first (DOMAIN.md)
+OWNERS = ("particulier", "corporatie")
+TOTAAL = "totaal"  # the whole opgave, as a group next to the risk profiles and gemeenten
+# An address of the werkvoorraad: its columns in the address file and in every population table.
+ADDRESS_COLUMNS = ("address_id", "gemeente", "risk_profile", "owner_type", "building_id", "cluster_id",
+                   "milestone", "milestone_date", "planvorming_substep")
+
+# The dashboard's milestones (seed 001): an address counts in the last one it reached.
+MILESTONES = ("nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid")
+NOG_NIET_GESTART, OPNAME, BEOORDELING, PLANVORMING, UITVOERING, VOLTOOID = range(6)
+AHEAD = MILESTONES[1:]  # the milestones an address can still reach once it is in the opgave
+# The sub-steps of planvorming, as an address file names them.
+SUBSTEPS = ("voorbereiden", "uitvoeringsplan opstellen", "versterkingsbesluit")
+# SodM 2020 tabel 2.1's columns: addresses that reached each milestone, cumulative.
+CUMULATIVE = ("werkvoorraad", "opname gereed", "beoordeling gereed", "planvorming gestart",
+              "uitvoering gereed")
+
+# The steps of work, in order: what a resource's slot is held for (the event log's `stap`).
+STEPS = ("opname", "beoordeling", "planvorming_voorbereiden", "uitvoeringsplan_opstellen",
+         "versterkingsbesluit", "uitvoering")
+S_OPNAME, S_BEOORDELING, S_VOORBEREIDEN, S_UITVOERINGSPLAN, S_BESLUIT, S_UITVOERING = range(6)
+PLANVORMING_STEPS = (S_VOORBEREIDEN, S_UITVOERINGSPLAN, S_BESLUIT)  # one planvorming slot for all three
+# The phases whose end a forecast reports: a phase is finished when its last address is through it.
+PHASES = ("opname", "beoordeling", "planvorming", "uitvoering")
+
+RESOURCES = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit", "wisselwoningen")
+STEP_RESOURCE = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "planvorming", "planvorming",
+                 "bouwcapaciteit")  # who does each step (on the usual route)
+
+# How a beoordeling is done: by an ingenieursbureau in full, or by a route a measure opens.
+ROUTES = ("klassiek", "typologie", "praktijkaanpak", "referentiewoning", "herbeoordeling")
+KLASSIEK, TYPOLOGIE, PRAKTIJKAANPAK, REFERENTIEWONING, HERBEOORDELING = range(5)
+# Which measure took an address out of the planvorming line, straight to execution.
+HANDED_OVER_BY = ("", "bouwimpuls", "batch_1581")
+BOUWIMPULS, BATCH_1581 = 1, 2
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A share of a group of addresses voltooid: what terug redeneren and the sensitivity aim at."""
+
+    group: str    # TOTAAL or a risk profile
+    percent: int
+
+    @property
+    def metric(self) -> str:
+        """Its name among a replication's metrics (and in per_replicatie.csv)."""
+        return f"{self.percent}% voltooid" + ("" if self.group == TOTAAL else f" {self.group}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.percent}% voltooid" if self.group == TOTAAL else f"alle {self.group}-adressen voltooid"
+
+
+# --milestone: 100% or 95% of all addresses voltooid, or every address of one risk profile
+COMPLETIONS = {"100%": Completion(TOTAAL, 100), "95%": Completion(TOTAAL, 95),
+               **{p: Completion(p, 100) for p in PROFILES}}

@@ -1,0 +1,238 @@
+"""The state of one replication: the addresses as arrays, every draw made up front, the resources,
+the measures at work, and the moves the life of an address (versterking.engine.process) makes on it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from ..calendar import days_since
+from ..domain import (
+    HERBEOORDELING,
+    KLASSIEK,
+    MILESTONES,
+    OWNERS,
+    PRAKTIJKAANPAK,
+    PROFILES,
+    REFERENTIEWONING,
+    STEPS,
+    SUBSTEPS,
+    UITVOERING,
+    VOLTOOID,
+)
+from ..inputs.counts import apportion
+from ..inputs.measures import Tranche
+from ..inputs.scenario import Scenario
+from .clusters import ClusterGate
+from .distributions import from_uniforms
+from .inflow import inflow_addresses
+from .measures import HandOvers, at_work, inflows
+from .randomness import stream
+from .resources import Pool, Resource
+from .rules import WaitKey, service_order
+from .schedules import resource_changes
+
+
+class Model:
+    def __init__(self, scenario: Scenario, population: pd.DataFrame) -> None:
+        self.sc = sc = scenario
+        self.env = env = simpy.Environment()
+        self._addresses(population)
+        self._draws()
+        self.wisselwoningen = Pool(env, "wisselwoningen", 0)
+        self.opname = Resource(env, "opnamecapaciteit", 0)
+        self.ingenieursbureaus = Resource(env, "ingenieursbureaus", 0)
+        self.planvorming = Resource(env, "planvorming", 0)
+        self.bouwcapaciteit = Resource(env, "bouwcapaciteit", 0, companion=self.wisselwoningen)
+        self.resources = {"opnamecapaciteit": self.opname, "ingenieursbureaus": self.ingenieursbureaus,
+                          "planvorming": self.planvorming, "bouwcapaciteit": self.bouwcapaciteit,
+                          "wisselwoningen": self.wisselwoningen}
+        self.last_done = 0.0
+        self.clusters = ClusterGate(
+            env, self.addresses["cluster_id"], self.milestone0 < UITVOERING, self.bouwcapaciteit,
+            {name: resource_changes(sc, name) for name in ("bouwcapaciteit", "wisselwoningen")}
+        ) if sc.cluster_uitvoering else None
+        self._profile = self.profile.tolist()
+        self.key = service_order(sc.service_order, self._profile)
+        self.measures = at_work(sc, env, self.addresses, self._profile)
+        self.route = np.zeros(self.n, np.int8)        # how the beoordeling was done (domain.ROUTES)
+        self.handed_over = np.zeros(self.n, np.int8)  # 0, or the measure that took it out of planvorming
+        self.uitvoering_factor = np.ones(self.n)
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    def _addresses(self, population: pd.DataFrame) -> None:
+        sc = self.sc
+        stock = population.copy()
+        stock["arrival"] = [days_since(sc.start, d) for d in pd.to_datetime(
+            stock["milestone_date"]).dt.date] if len(stock) else []
+        flows = inflows(sc)
+        frames = [stock] + [inflow_addresses(flow, stream(sc.seed, name, *sub), sc.start, population)
+                            for flow, name, sub in flows]
+        df = pd.concat(frames, ignore_index=True)
+        # the share that needs no beoordeling: the inflow's own, else the scenario's by profile
+        self.skip_share = np.concatenate(
+            [np.full(len(stock), np.nan)] + [np.full(len(f), np.nan if flow.skip_beoordeling is None
+                                                     else flow.skip_beoordeling)
+                                             for f, (flow, _, _) in zip(frames[1:], flows, strict=True)])
+        self.addresses = df.drop(columns=["arrival"])
+        self.stock = len(stock)
+        self.n = n = len(df)
+        self.profile = df["risk_profile"].map({p: k for k, p in enumerate(PROFILES)}).to_numpy(int)
+        self.owner = df["owner_type"].map({o: k for k, o in enumerate(OWNERS)}).to_numpy(int)
+        self.milestone0 = df["milestone"].map({m: k for k, m in enumerate(MILESTONES)}).to_numpy(int)
+        sub = df["planvorming_substep"].map({s: k for k, s in enumerate(SUBSTEPS)})
+        self.substep0 = sub.fillna(0).to_numpy(int)
+        days = df["arrival"].to_numpy(float)
+        self.entered = np.minimum(days, 0.0)  # day the held milestone was reached (stock)
+        self.arrival = np.maximum(days, 0.0)  # day an inflow address joins (0 for stock)
+        self.arrival[: len(stock)] = 0.0
+        self.entered[len(stock):] = self.arrival[len(stock):]
+        # Milestones held at the start count as reached on their date; earlier ones are unknown,
+        # and are set to that same date (reached no later than it).
+        self.reached = np.full((n, len(MILESTONES)), np.nan)
+        self.reached[:, 0] = self.entered  # joined the opgave
+        for k in range(1, len(MILESTONES)):
+            held = self.milestone0 >= k
+            self.reached[held, k] = self.entered[held]
+        self.queued = np.full((n, len(STEPS)), np.nan)
+        self.started = np.full_like(self.queued, np.nan)
+        self.ended = np.full_like(self.queued, np.nan)
+        self.done = int((self.milestone0 == VOLTOOID).sum())
+
+    def _draws(self) -> None:
+        """Every address's durations and outcomes, drawn up front by address index (CRN): each
+        from its own named stream, so a measure switched on or off never shifts another draw."""
+        sc, n = self.sc, self.n
+        self.duration = np.empty((n, len(STEPS)))
+        for s, step in enumerate(STEPS):
+            self.duration[:, s] = from_uniforms(getattr(sc.durations, step), stream(sc.seed, step).random(n))
+        self.residual = stream(sc.seed, "residual").random(n)
+        shares = sc.shares
+        by_profile = np.array([getattr(shares.skip_beoordeling, p) for p in PROFILES])[self.profile]
+        self.skips_beoordeling = stream(sc.seed, "skip_beoordeling").random(n) < np.where(
+            np.isnan(self.skip_share), by_profile, self.skip_share)
+        self.u_norm = stream(sc.seed, "meets_norm").random(n)  # judged when the beoordeling ends
+        self.meets_norm = np.zeros(n, bool)
+        owner_share = np.array([getattr(shares.wisselwoning, o) for o in OWNERS])
+        self.needs_wisselwoning = stream(sc.seed, "wisselwoning").random(n) < owner_share[self.owner]
+
+    # -- used by the process ------------------------------------------------------------------
+
+    def beoordeling_route(self, a: int) -> int:
+        """Decided when the address joins the beoordeling line: the praktijkaanpak (its pilot, then
+        its share), else following a referentiewoning of its group, else an ingenieursbureau."""
+        now, measures = self.env.now, self.measures
+        if measures.praktijkaanpak is not None and measures.praktijkaanpak.takes(a, now):
+            return PRAKTIJKAANPAK
+        if measures.referentiewoningen is not None and measures.referentiewoningen.follows(a, now):
+            return REFERENTIEWONING
+        return KLASSIEK
+
+    def judge(self, a: int, route: int, reference: int | None) -> None:
+        """The beoordeling's outcome: meets the norm or not, and how heavy the measures are. The
+        same uniform is compared with whichever share applies, so outcomes couple across
+        scenarios (CRN)."""
+        self.route[a] = route
+        if route == REFERENTIEWONING:
+            self.meets_norm[a] = self.meets_norm[reference]
+            self.uitvoering_factor[a] = self.uitvoering_factor[reference]
+            return
+        measures = self.measures
+        npr = measures.npr_2020
+        if npr is not None and not npr.in_force(self.env.now):
+            npr = None
+        norm = measures.own_norm(route)
+        if norm is None:
+            norm = npr.meets_norm if npr is not None else self.sc.shares.meets_norm
+        self.meets_norm[a] = self.u_norm[a] < getattr(norm, PROFILES[self._profile[a]])
+        if route == HERBEOORDELING:
+            self.uitvoering_factor[a] = measures.batch_1581.uitvoering_factor
+        elif npr is not None:
+            self.uitvoering_factor[a] = npr.uitvoering_factor
+        if measures.referentiewoningen is not None:
+            measures.referentiewoningen.judged(a)
+
+    def hand_over(self, tranche: Tranche, measure: HandOvers):
+        """SimPy process: on the tranche's date, take the longest waiting addresses (in its risk mix)
+        out of the planvorming line; work already under way stays."""
+        t = days_since(self.sc.start, tranche.from_)
+        if t > 0:
+            yield self.env.timeout(t)
+        total = tranche.addresses
+        if tranche.risk_profile is None:
+            wanted = dict.fromkeys(range(len(PROFILES)), total)
+        else:
+            wanted = dict(enumerate(apportion([tranche.risk_profile.get(p, 0.0) for p in PROFILES],
+                                              total).tolist()))
+
+        def choose(keys: list[WaitKey]) -> list[WaitKey]:
+            taken = []
+            for key in keys:
+                p = self._profile[key.address]
+                if key.fresh and wanted[p] > 0 and len(taken) < total:
+                    wanted[p] -= 1
+                    taken.append(key)
+            return taken
+
+        for key, granted in self.planvorming.withdraw(choose):
+            a = key.address
+            self.handed_over[a] = measure.by
+            if self.clusters is not None:
+                self.clusters.leave(a)
+            granted.succeed(measure.hand_over(a))
+
+    def done_without_uitvoering(self, a: int) -> None:
+        """Voltooid after opname or beoordeling (no beoordeling needed, or meets the norm)."""
+        if self.clusters is not None:
+            self.clusters.leave(a)
+        self.reach(a, VOLTOOID)
+
+    def ask_for_uitvoering(self, a: int, since: float, resuming: bool) -> simpy.Event:
+        """A builder slot (and a wisselwoning if needed): for the address alone, or, in cluster
+        mode, for its whole cluster at once when the last member is ready."""
+        wisselwoning = int(self.needs_wisselwoning[a])
+        if self.clusters is None or resuming or self.handed_over[a]:
+            return self.bouwcapaciteit.request(self.key(a, since, resuming), 1, wisselwoning)
+        return self.clusters.arrive(a, self.key(a, since, False), wisselwoning)
+
+    def log_queued(self, a: int, step: int, since: float) -> None:
+        self.queued[a, step] = since
+
+    def work(self, a: int, step: int, resource: Resource, since: float):
+        self.log_queued(a, step, since)
+        yield resource.request(self.key(a, since, False))
+        yield from self.carry_out(a, step, self.time_left(a, (step,), False)[0])
+        resource.release()
+
+    def time_left(self, a: int, steps: tuple, resuming: bool) -> list[float]:
+        """Duration of each step still to do once a slot is held. Work under way at the start
+        (resuming) has a residual share of its current step left; work that fills a slot on day 0
+        (the resources were busy on the peildatum: a warm start) a residual share of all the work
+        the slot covers, so it may already be past the first steps."""
+        d = [float(self.duration[a, s]) for s in steps]
+        if resuming:
+            return [d[0] * self.residual[a], *d[1:]]
+        if self.env.now == 0.0 and self.sc.warm_start:
+            left = self.residual[a] * sum(d)
+            out = []
+            for x in reversed(d):
+                out.append(min(x, left))
+                left -= out[-1]
+            return out[::-1]
+        return d
+
+    def carry_out(self, a: int, step: int, duration: float):
+        self.started[a, step] = self.env.now
+        yield self.env.timeout(duration)
+        self.ended[a, step] = self.env.now
+
+    def reach(self, a: int, milestone: int) -> None:
+        if math.isnan(self.reached[a, milestone]):
+            self.reached[a, milestone] = self.env.now
+        if milestone == VOLTOOID:
+            self.done += 1
+            self.last_done = self.env.now

@@ -1,0 +1,128 @@
+"""The life of one address, as DOMAIN.md describes it:
+
+opname -> beoordeling -> (meets the norm: voltooid) -> planvorming (voorbereiden, uitvoeringsplan
+opstellen, versterkingsbesluit) -> uitvoering (with a wisselwoning if needed) -> voltooid.
+
+The milestone "planvorming (gestart)" is reached when the uitvoeringsplan is started: SodM 2020
+counts the 3,750 adviezen in "planvorming voorbereiden" (par. 3.8) among the ~3,650 beoordeelde
+addresses whose planvorming has not started (tabel 2.1).
+
+An address from the starting werkvoorraad joins the chain after the milestone it already holds.
+
+The versnellingsmaatregelen (versterking.engine.measures) open other routes: a beoordeling by
+typologie, by a contractor (praktijkaanpak) or by following a referentiewoning; and a hand-over from
+the planvorming line straight to execution (Bouwimpuls, batch 1581), where an owner of batch 1581
+may choose a reassessment first.
+"""
+
+from __future__ import annotations
+
+from ..domain import (
+    BEOORDELING,
+    HERBEOORDELING,
+    KLASSIEK,
+    NOG_NIET_GESTART,
+    OPNAME,
+    PLANVORMING,
+    PLANVORMING_STEPS,
+    PRAKTIJKAANPAK,
+    REFERENTIEWONING,
+    S_BEOORDELING,
+    S_BESLUIT,
+    S_OPNAME,
+    S_UITVOERING,
+    S_UITVOERINGSPLAN,
+    S_VOORBEREIDEN,
+    TYPOLOGIE,
+    UITVOERING,
+    VOLTOOID,
+)
+from .model import Model
+from .rules import HandOver
+
+
+def address_life(m: Model, a: int):
+    env = m.env
+    held = m.milestone0[a]  # the milestone held at the start (or on arrival)
+    if held == VOLTOOID:
+        return
+    if m.arrival[a] > 0:
+        yield env.timeout(m.arrival[a])
+    since = m.entered[a]  # waiting since: the day the held milestone was reached
+
+    if held == NOG_NIET_GESTART:
+        yield from m.work(a, S_OPNAME, m.opname, since)
+        m.reach(a, OPNAME)
+        since = env.now
+
+    if held <= OPNAME:
+        if m.skips_beoordeling[a]:
+            m.done_without_uitvoering(a)
+            return
+        yield from beoordeling(m, a, since, m.beoordeling_route(a))
+        if m.meets_norm[a]:
+            m.done_without_uitvoering(a)
+            return
+        m.reach(a, BEOORDELING)
+        since = env.now
+
+    if held <= PLANVORMING:  # one planvorming slot for all three sub-steps
+        resuming = held == PLANVORMING
+        first = m.substep0[a] if resuming else 0
+        m.log_queued(a, S_VOORBEREIDEN, since)
+        granted = yield m.planvorming.request(m.key(a, since, resuming))
+        if isinstance(granted, HandOver):  # Bouwimpuls or batch 1581: straight to execution
+            if granted.reassess:
+                yield from beoordeling(m, a, env.now, HERBEOORDELING)
+                if m.meets_norm[a]:
+                    m.done_without_uitvoering(a)
+                    return
+            m.reach(a, PLANVORMING)
+            yield from m.carry_out(a, S_BESLUIT, granted.preparation)  # the Bedrijfsbureau prepares
+        else:
+            steps = PLANVORMING_STEPS[first:]
+            for step, duration in zip(steps, m.time_left(a, steps, resuming), strict=True):
+                if step == S_UITVOERINGSPLAN:
+                    m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
+                yield from m.carry_out(a, step, duration)
+            m.planvorming.release()
+        since = env.now
+
+    wisselwoning = int(m.needs_wisselwoning[a])
+    resuming = held == UITVOERING
+    m.log_queued(a, S_UITVOERING, since)
+    yield m.ask_for_uitvoering(a, since, resuming)  # alone, or with its cluster
+    m.reach(a, UITVOERING)
+    duration = m.time_left(a, (S_UITVOERING,), resuming)[0] * m.uitvoering_factor[a]
+    yield from m.carry_out(a, S_UITVOERING, duration)
+    m.bouwcapaciteit.release(1, wisselwoning)
+    m.reach(a, VOLTOOID)
+
+
+def beoordeling(m: Model, a: int, since: float, route: int):
+    """By an ingenieursbureau (in full, or as a typologie toets once that is in use); by a
+    contractor on expert judgement (praktijkaanpak); or, for an address like one already assessed,
+    a short check that follows the referentiewoning's outcome."""
+    m.log_queued(a, S_BEOORDELING, since)
+    reference = None
+    if route == PRAKTIJKAANPAK:
+        yield m.bouwcapaciteit.request(m.key(a, since, False))
+        yield from m.carry_out(a, S_BEOORDELING, m.measures.praktijkaanpak.duration[a])
+        m.bouwcapaciteit.release()
+    elif route == REFERENTIEWONING:
+        referentiewoningen = m.measures.referentiewoningen
+        reference = yield referentiewoningen.reference_of(a)  # fires with the reference once it is judged
+        yield from m.carry_out(a, S_BEOORDELING, referentiewoningen.duration[a])
+    else:
+        yield m.ingenieursbureaus.request(m.key(a, since, False))
+        typologie = m.measures.typologie
+        if route == KLASSIEK and typologie is not None and typologie.applies(a, m.env.now):
+            route = TYPOLOGIE
+            duration = typologie.duration[a]
+        elif route == HERBEOORDELING:  # new work, even when handed over on the first day
+            duration = m.duration[a, S_BEOORDELING]
+        else:
+            duration = m.time_left(a, (S_BEOORDELING,), False)[0]
+        yield from m.carry_out(a, S_BEOORDELING, duration)
+        m.ingenieursbureaus.release()
+    m.judge(a, route, reference)

@@ -1,0 +1,93 @@
+"""One run of a scenario: build the model, start the life of every address, the capacity schedules
+and the measures' hand-overs, run to the last voltooid (or the horizon), and hand back the arrays."""
+
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from ..calendar import days_since, quarter_ends
+from ..domain import VOLTOOID
+from ..inputs.scenario import Scenario
+from .model import Model
+from .process import address_life
+from .resources import follow_schedule
+from .schedules import resource_changes
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, as arrays; versterking.runs.tables makes the tables from it."""
+
+    scenario: Scenario
+    addresses: pd.DataFrame          # attributes, one row per address (stock, then inflow)
+    stock: int                       # how many of them are the starting werkvoorraad
+    entered: np.ndarray              # day the address reached its held milestone (<= 0, stock) or arrived
+    reached: np.ndarray              # (n, 6) day each milestone was reached; NaN = not reached
+    queued: np.ndarray               # (n, 6 steps) day the address joined the step's waiting line
+    started: np.ndarray              # (n, 6 steps) day the step's work started
+    ended: np.ndarray                # (n, 6 steps) day the step's work ended
+    needs_wisselwoning: np.ndarray   # (n,) bool
+    held: np.ndarray                 # (n,) milestone index held at the start (0 for inflow)
+    route: np.ndarray                # (n,) how the beoordeling was done (domain.ROUTES)
+    meets_norm: np.ndarray           # (n,) bool: judged to meet the norm in this run
+    handed_over: np.ndarray          # (n,) 0, or the measure that took it out of planvorming
+    monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting, short)
+    end_time: float                  # day the run stopped (last voltooid, or the horizon)
+    wall_seconds: float = 0.0
+
+
+def build(scenario: Scenario, population: pd.DataFrame) -> Model:
+    """The model with its processes started. Addresses first: at day 0 every address joins its line
+    before any capacity opens, so the first slots go by service order, not by creation order."""
+    model = Model(scenario, population)
+    env = model.env
+    for a in np.flatnonzero(model.milestone0 != VOLTOOID).tolist():
+        env.process(address_life(model, a))
+    for name, target in model.resources.items():
+        env.process(follow_schedule(env, target, resource_changes(scenario, name)))
+    for measure in model.measures.hand_overs:
+        for tranche in measure.tranches:
+            env.process(model.hand_over(tranche, measure))
+    return model
+
+
+def simulate(model: Model, progress: bool = False) -> RunResult:
+    """Run quarter by quarter until every address is voltooid or the horizon is reached."""
+    sc, env = model.sc, model.env
+    horizon = days_since(sc.start, sc.horizon)
+    checkpoints = [days_since(sc.start, q) for q in quarter_ends(sc.start, sc.horizon)]
+    checkpoints = [t for t in checkpoints if 0 < t < horizon] + [horizon]
+    t_wall = time.perf_counter()
+    bar = tqdm(total=model.n, desc=sc.name, unit="adres", disable=not progress, leave=False)
+    for t in checkpoints:
+        if model.done >= model.n and env.now > 0:
+            break
+        env.run(until=t)
+        bar.update(model.done - bar.n)
+        bar.set_postfix_str(f"{sc.start.year + int(env.now // 365.25)}")
+    bar.close()
+    end = model.last_done if model.done >= model.n else horizon
+    return RunResult(
+        scenario=sc, addresses=model.addresses, stock=model.stock, entered=model.entered,
+        reached=model.reached, queued=model.queued, started=model.started, ended=model.ended,
+        needs_wisselwoning=model.needs_wisselwoning, held=model.milestone0, route=model.route,
+        meets_norm=model.meets_norm, handed_over=model.handed_over,
+        monitors={name: res.monitor.as_array() for name, res in model.resources.items()},
+        end_time=end, wall_seconds=time.perf_counter() - t_wall,
+    )
+
+
+def run_scenario(scenario: Scenario, population: pd.DataFrame, progress: bool = False) -> RunResult:
+    """Build and run one replication. The garbage collector is paused while tens of thousands of
+    processes are created (it would otherwise rescan them over and over)."""
+    gc.disable()
+    try:
+        return simulate(build(scenario, population), progress)
+    finally:
+        gc.enable()

@@ -1,0 +1,163 @@
+"""The building blocks scenario files are made of: strict tables, shares, durations (as
+distributions) and dated capacity changes. Shared by the scenario and the measures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..domain import OWNERS, PROFILES, RESOURCES
+
+MAX_DAYS = 36_500.0  # durations above a century are a typo, not a plan
+MAX_CAPACITY = 10_000_000
+MAX_ADDRESSES = 1_000_000  # ~40x the opgave: an inflow or address file beyond it is a typo
+# The model's calendar. Dates outside it are typos (year 9999) and would overflow the tables' clock.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
+MAX_CV = 10.0  # lognormal and gamma: sd at most 10x the mean (beyond it the quantiles overflow)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
+
+Profile = Literal[PROFILES]
+Owner = Literal[OWNERS]
+ResourceName = Literal[RESOURCES]
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Days = Annotated[float, Field(ge=0.0, le=MAX_DAYS)]
+PositiveDays = Annotated[float, Field(gt=0.0, le=MAX_DAYS)]
+
+# -- durations ---------------------------------------------------------------------------------
+
+
+class Fixed(Strict):
+    dist: Literal["fixed"]
+    value: Days
+
+
+class Exponential(Strict):
+    dist: Literal["exponential"]
+    mean: PositiveDays
+
+
+class Spread(Strict):
+    """A distribution given by `mean` and `sd`, of a shape the quantile functions can compute."""
+
+    @model_validator(mode="after")
+    def _shape(self) -> Spread:
+        if not self.mean / 1000 <= self.sd <= MAX_CV * self.mean:  # fields of the subclass
+            raise ValueError(f"sd must lie between 0.001 and {MAX_CV:g} times the mean")
+        return self
+
+
+class Lognormal(Spread):
+    dist: Literal["lognormal"]
+    mean: PositiveDays
+    sd: PositiveDays
+
+
+class Gamma(Spread):
+    dist: Literal["gamma"]
+    mean: PositiveDays
+    sd: PositiveDays
+
+
+class Triangular(Strict):
+    dist: Literal["triangular"]
+    low: Days
+    mode: Days
+    high: Days
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError("needs low <= mode <= high and low < high")
+        return self
+
+
+class Empirical(Strict):
+    """A table of observed durations, optionally weighted; sampled by its step CDF."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[Days], Field(min_length=1, max_length=100_000)]
+    weights: list[Annotated[float, Field(ge=0.0, le=1e9)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError("weights must have as many entries as values")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        return self
+
+
+Duration = Annotated[
+    Union[Fixed, Exponential, Lognormal, Gamma, Triangular, Empirical],  # noqa: UP007
+    Field(discriminator="dist"),
+]
+
+
+# -- capacities ----------------------------------------------------------------------------------
+
+
+class CapacityChange(Strict):
+    """A step to `value` on `from`; with `to`, a linear ramp from the value in force to `value`."""
+
+    from_: Day = Field(alias="from")
+    value: Annotated[float, Field(ge=0, le=MAX_CAPACITY)]
+    to: Day | None = None
+
+    @model_validator(mode="after")
+    def _ramp_forward(self) -> CapacityChange:
+        forward(self.from_, self.to, "a ramp's 'to' must be after its 'from'")
+        return self
+
+
+class Resource(Strict):
+    """Concurrent work slots (addresses in progress at once), as a number or a dated schedule."""
+
+    capacity: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | list[CapacityChange]
+    # multiplies every capacity of the schedule: a what-if or a sweep axis without rewriting it
+    factor: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    # a schedule of slots added to the one in force (after `factor`): `versterking target`'s answer
+    extra: list[CapacityChange] = []
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _in_date_order(self) -> Resource:
+        if isinstance(self.capacity, list):
+            last = None
+            for change in self.capacity:
+                if last is not None and change.from_ < last:
+                    raise ValueError("capacity changes must be in date order and must not overlap")
+                last = change.to or change.from_
+        return self
+
+# -- shares ------------------------------------------------------------------------------------
+
+
+class ProfileShares(Strict):
+    P50: Share
+    P90: Share
+    grijs: Share
+
+
+class OwnerShares(Strict):
+    particulier: Share
+    corporatie: Share
+
+
+def forward(start: date, end: date | None, message: str = "'to' must be after 'from'") -> None:
+    """A period (`from` .. `to`, where `to` may be left out) must run forward in time."""
+    if end is not None and end <= start:
+        raise ValueError(message)
+
+
+def sums_to_one(shares: dict[str, float], what: str) -> dict[str, float]:
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise ValueError(f"{what} shares must add up to 1 (they add up to {sum(shares.values()):g})")
+    return shares

@@ -1,0 +1,216 @@
+"""The embedded werkvoorraad: the opgave on 17 Jul 2020 reconstructed address by address from SodM
+2020's counts (tabel 2.1, 2.2 and 2.5, par. 3.8), or as it stood on an earlier peildatum for a
+replay of history. The counts and their sources are in inputs/data/werkvoorraad_2020-07-17.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ..domain import ADDRESS_COLUMNS, MILESTONES, OWNERS, PROFILES, SUBSTEPS
+from .counts import apportion
+from .package_data import embedded
+
+EMBEDDED = "werkvoorraad_2020-07-17.toml"
+
+
+def embedded_werkvoorraad(peildatum: date | None = None,
+                          added_later: dict[tuple[str, str], int] | None = None) -> pd.DataFrame:
+    """The opgave on 17 Jul 2020, reproducing SodM 2020 tabel 2.1 and 2.5 exactly; or, for an earlier
+    `peildatum` (see `reconstruction_dates`), as reconstructed from tabel 2.2 for a replay of history.
+    `added_later`: addresses per (risk profile, owner type) that join after the peildatum."""
+    data = embedded_data()
+    rng = np.random.default_rng(data["population_seed"])
+    if peildatum is not None and peildatum != data["peildatum"]:
+        df, history = _reconstruct(data, peildatum, added_later or {})
+    else:
+        history = data["history"]
+        rows = []
+        for profile in PROFILES:
+            for owner, cum in _owner_split(data, profile).items():
+                # stock per milestone = difference of consecutive cumulative counts
+                stock = [cum[0] - cum[1], cum[1] - cum[2], cum[2] - cum[3], cum[3] - cum[4], 0, cum[4]]
+                for milestone, count in zip(MILESTONES, stock, strict=True):
+                    rows += [(profile, owner, milestone)] * int(count)
+        df = pd.DataFrame(rows, columns=["risk_profile", "owner_type", "milestone"])
+        df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
+        # ASSUMPTION: within each stock the historic batches mixed profiles and owner types evenly
+        cell = df.groupby(["milestone", "risk_profile", "owner_type"], sort=False)
+        df["position"] = (cell.cumcount() + 0.5) / cell["milestone"].transform("size")
+        df["planvorming_substep"] = ""
+        _split_planvorming(df, data["planvorming"])
+    df["milestone_date"] = _entry_dates(df, history, rng)
+    df["gemeente"] = _gemeenten(df, data["gemeenten"], rng)
+    df = _buildings_and_clusters(df, data["groups"], rng)
+    df = df.sort_values(["gemeente", "cluster_id", "building_id", "milestone_date"], kind="stable")
+    df["address_id"] = [f"A{i:06d}" for i in range(1, len(df) + 1)]
+    return df[list(ADDRESS_COLUMNS)].reset_index(drop=True)
+
+
+def embedded_data() -> dict:
+    return tomllib.loads(embedded(EMBEDDED))
+
+
+def _owner_split(data: dict, profile: str) -> dict[str, np.ndarray]:
+    total = np.array(data["cumulative"]["all"][profile])
+    corporatie = np.array(data["cumulative"]["corporatie"][profile])
+    return {"particulier": total - corporatie, "corporatie": corporatie}
+
+
+def reconstruction_dates() -> list[date]:
+    """Dates the opgave can be reconstructed on: the starts of tabel 2.2's periods before the scope
+    grew (Jun 2019) and before "planvorming gestart" was redefined (2020)."""
+    data = embedded_data()
+    growth = data["history"]["scope_periods"][1][0]
+    return [first for first, _ in data["history"]["periods"][1:] if first < growth]
+
+
+def _reconstruct(data: dict, peildatum: date, added_later: dict) -> tuple[pd.DataFrame, dict]:
+    """The opgave on `peildatum`, wound back from 17 Jul 2020 along one first-in-first-out order.
+
+    Totals per milestone: tabel 2.2 summed over the periods before the peildatum. Of the addresses
+    whose planvorming had started (then "project vastgesteld") and that were not uitgevoerd, all are
+    put in (or waiting for) uitvoering (ASSUMPTION: 240 + 355 were uitgevoerd in the next 18
+    months, more than the 729 could have yielded from an earlier sub-step). Which
+    addresses: if every step served first in, first out, the addresses past a milestone on any date
+    are the first ones in one common order, and tabel 2.1 (with 2.5) gives how many of each risk
+    profile and owner type the first 1,177, 5,561, 9,207, 15,967 and 26,716 hold. Between those
+    points the mix is taken as even (ASSUMPTION). The scope: the 2020 opgave minus what the
+    scenario's inflows add later."""
+    h = data["history"]
+    if peildatum not in reconstruction_dates():
+        raise ValueError(peildatum)
+    k = [first for first, _ in h["periods"]].index(peildatum)
+    cells = [(p, o) for p in PROFILES for o in OWNERS]
+    now = np.array([_owner_split(data, p)[o] for p, o in cells])  # (cells, 5) cumulative
+    knots = np.r_[0, now.sum(axis=0)[::-1]]                      # 0, 1,177, ..., 26,716
+    scope = now[:, 0] - np.array([added_later.get(c, 0) for c in cells])
+    if (scope < 0).any():
+        raise ValueError(f"inflows after {peildatum} exceed the 2020 opgave: {scope.tolist()}")
+    rows, positions = [], []
+    for j, cell in enumerate(cells):
+        reached = np.r_[0, now[j, ::-1]] + np.arange(6) * 1e-9  # addresses of this cell by position
+        positions.append(np.interp(np.arange(scope[j]) + 0.5, reached, knots))
+        rows += [cell] * int(scope[j])
+    df = pd.DataFrame(rows, columns=["risk_profile", "owner_type"])
+    df["position"] = np.concatenate(positions)
+    df = df.sort_values("position", kind="stable").reset_index(drop=True)
+    passed = [sum(h[key][:k]) for key in ("uitgevoerd", "planvorming_gestart", "beoordeeld", "opgenomen")]
+    rank = np.arange(len(df))
+    df["milestone"] = np.select(
+        [rank < passed[0], rank < passed[1], rank < passed[2], rank < passed[3]],
+        ["voltooid", "uitvoering", "beoordeling", "opname"], "nog niet gestart")
+    df["planvorming_substep"] = ""
+    history = {key: value[:k] for key, value in h.items() if isinstance(value, list) and
+               len(value) == len(h["periods"])}
+    history["scope_periods"] = [[h["scope_periods"][0][0], peildatum - timedelta(days=1)]]
+    history["scope_added"] = [len(df)]
+    history["uitvoering_periods"] = history["periods"]
+    history["uitvoering_started"] = history["planvorming_gestart"]
+    return df, history
+
+
+def _split_planvorming(df: pd.DataFrame, counts: dict) -> None:
+    """Of the (already shuffled) planvorming stock: the published sub-step counts, rest uitvoering."""
+    rows = df.index[df["milestone"] == "planvorming"]
+    n_plan, n_besluit = counts["uitvoeringsplan_opstellen"], counts["versterkingsbesluit"]
+    if n_plan + n_besluit > len(rows):
+        raise ValueError("planvorming sub-step counts exceed the planvorming stock")
+    df.loc[rows[:n_plan], "planvorming_substep"] = SUBSTEPS[1]
+    df.loc[rows[n_plan:n_plan + n_besluit], "planvorming_substep"] = SUBSTEPS[2]
+    df.loc[rows[n_plan + n_besluit:], "milestone"] = "uitvoering"
+
+
+def _entry_dates(df: pd.DataFrame, h: dict, rng: np.random.Generator) -> np.ndarray:
+    """Each stock holds the most recent entrants to its milestone (first in, first out), dealt out
+    in order of `position`: the address first in line entered first."""
+    if "uitvoering_periods" in h:
+        uitvoering = (h["uitvoering_periods"], h["uitvoering_started"])
+    else:
+        uitvoering = ([h["uitvoering_started"]], [10**9])
+    sources = {
+        "nog niet gestart": (h["scope_periods"], h["scope_added"]),
+        "opname": (h["periods"], h["opgenomen"]),
+        "beoordeling": (h["periods"], h["beoordeeld"]),
+        "planvorming": (h["periods"], h["planvorming_gestart"]),
+        "uitvoering": uitvoering,
+        "voltooid": (h["periods"], h["uitgevoerd"]),
+    }
+    position = df["position"].to_numpy()
+    dates = np.empty(len(df), dtype="datetime64[D]")
+    for milestone, (periods, counts) in sources.items():
+        rows = np.flatnonzero(df["milestone"].to_numpy() == milestone)
+        rows = rows[np.argsort(position[rows], kind="stable")]
+        dates[rows] = _latest_dates(periods, counts, len(rows), rng)
+    return dates
+
+
+def _latest_dates(periods: list, counts: list, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The n most recent entry dates, oldest first, spread uniformly within each period."""
+    out: list[np.ndarray] = []
+    need = n
+    for (first, last), count in zip(reversed(periods), reversed(counts), strict=True):
+        take = min(need, count)
+        span = (last - first).days + 1
+        out.append(np.datetime64(first, "D") + rng.integers(0, span, take).astype("timedelta64[D]"))
+        need -= take
+        if need == 0:
+            break
+    if need:
+        raise ValueError(f"history has {n - need} entrants for a stock of {n}")
+    return np.sort(np.concatenate(out)) if out else np.array([], "datetime64[D]")
+
+
+def _gemeenten(df: pd.DataFrame, gemeenten: dict, rng: np.random.Generator) -> np.ndarray:
+    """Gemeente counts per owner type, apportioned to the addresses there are (exact for the 2020
+    opgave, in proportion for a reconstruction)."""
+    out = np.empty(len(df), dtype=object)
+    corporatie = gemeenten["corporatie"]
+    particulier = {g: n - corporatie.get(g, 0) for g, n in gemeenten["totaal"].items()}
+    for owner, counts in (("particulier", particulier), ("corporatie", corporatie)):
+        rows = np.flatnonzero(df["owner_type"].to_numpy() == owner)
+        labels = np.repeat(list(counts), apportion(list(counts.values()), len(rows)))
+        out[rows] = rng.permutation(labels)
+    return out
+
+
+def _buildings_and_clusters(df: pd.DataFrame, groups: dict, rng: np.random.Generator) -> pd.DataFrame:
+    """Corporatie blocks share gemeente, profile and milestone; clusters run through a gemeente in
+    milestone order, keeping each building whole."""
+    df = df.sort_values(["gemeente", "milestone", "risk_profile", "owner_type", "milestone_date"],
+                        kind="stable")
+    building = np.empty(len(df), dtype=object)
+    corp = (df["owner_type"] == "corporatie").to_numpy()
+    keys = df[["gemeente", "milestone", "risk_profile"]].astype(str).agg("|".join, axis=1).to_numpy()
+    n_b = 0
+    i = 0
+    while i < len(df):
+        size = int(rng.integers(1, groups["building_max_addresses"] + 1)) if corp[i] else 1
+        j = i + 1
+        while j < len(df) and j - i < size and corp[j] and keys[j] == keys[i]:
+            j += 1
+        n_b += 1
+        building[i:j] = f"B{n_b:06d}"
+        i = j
+    df["building_id"] = building
+    order = {m: k for k, m in enumerate(MILESTONES)}
+    df = df.assign(_m=df["milestone"].map(order)).sort_values(["gemeente", "_m", "building_id"],
+                                                              kind="stable")
+    cluster = np.empty(len(df), dtype=object)
+    gem, bld = df["gemeente"].to_numpy(), df["building_id"].to_numpy()
+    lo, hi = groups["cluster_min_addresses"], groups["cluster_max_addresses"]
+    n_c, i = 0, 0
+    while i < len(df):
+        size = int(rng.integers(lo, hi + 1))
+        j = min(i + size, len(df))
+        while j < len(df) and bld[j] == bld[j - 1]:
+            j += 1  # keep the building whole
+        cut = np.flatnonzero(gem[i:j] != gem[i])
+        j = i + int(cut[0]) if len(cut) else j
+        n_c += 1
+        cluster[i:j] = f"C{n_c:05d}"
+        i = j
+    return df.assign(cluster_id=cluster).drop(columns="_m")

@@ -1,0 +1,217 @@
+"""Loading a scenario: TOML files that may `extends` another, merged key by key and validated, with
+every error as one line naming the file that set the key. A scenario is a path, or the name of a
+scenario in the shipped library (`versterking scenarios` lists them).
+
+Scenario files are data: they are parsed with tomllib and validated by pydantic; nothing in them is
+evaluated or imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import InputError
+from .files import read_text
+from .package_data import library_names, library_path
+from .scenario import Scenario
+
+VARY = "--vary"  # where overrides say they come from in errors and manifests
+
+MAX_EXTENDS_DEPTH = 20
+MAX_SCENARIO_BYTES = 4_000_000  # an empirical table of 100,000 durations fits easily
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario plus what a manifest needs to reproduce it."""
+
+    scenario: Scenario
+    path: Path
+    files: dict[str, str]  # every file of the extends chain, relative to the first: path -> text
+    population_file: Path | None
+
+    @property
+    def content_hash(self) -> str:
+        h = hashlib.sha256()
+        for name, text in self.files.items():
+            h.update(name.encode() + b"\0" + text.encode() + b"\0")
+        return h.hexdigest()
+
+
+def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:
+    """Read, merge (`extends`) and validate a scenario (a path, or a name from the shipped library);
+    raise InputError naming file and key. `overrides` (dotted key -> value, e.g. a sweep point) are
+    merged last, as if from one more file named "--vary"; they are kept with the files, so the
+    content hash covers them."""
+    path = scenario_path(scenario)
+    files: dict[str, str] = {}
+    origin: dict[tuple, Path] = {}
+    merged = _read_chain(path.resolve(), files, origin, chain=())
+    files = {_relative(Path(f), path.resolve().parent): text for f, text in files.items()}
+    if overrides:
+        nested: dict = {}
+        for key, value in overrides.items():
+            *parents, last = key.split(".")
+            here = nested
+            for part in parents:
+                here = here.setdefault(part, {})
+            here[last] = value
+        _merge(merged, nested, origin, Path(VARY), ())
+        files[VARY] = json.dumps(overrides, sort_keys=True, default=str)
+    try:
+        scenario = Scenario.model_validate(merged)
+    except ValidationError as exc:
+        raise InputError(_describe(exc, origin, path)) from None
+    population_file = None
+    if scenario.population.file is not None:
+        where = _file_for(("population", "file"), origin, path.resolve())
+        population_file = (where.parent / scenario.population.file).resolve()
+    return LoadedScenario(scenario, path, files, population_file)
+
+
+def scenario_path(scenario: str | Path) -> Path:
+    """The file of a scenario: the path as given, or for a bare name (no folder, no suffix) that is no
+    file here, the shipped scenario of that name."""
+    path = Path(scenario)
+    if path.suffix or len(path.parts) != 1 or _is_there(path):
+        return path
+    shipped = library_path(path.name)
+    if shipped is None:
+        raise InputError(f"{scenario}: no such file, nor a scenario of that name in the library; the "
+                         f"library has: {', '.join(library_names())}")
+    return shipped
+
+
+def _is_there(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a NUL byte, a name too long: the file reader says so in one line
+        return True
+
+
+def library() -> list[LoadedScenario]:
+    """Every scenario of the shipped library, loaded (so each is valid), in name order."""
+    return [load_scenario(name) for name in library_names()]
+
+
+def _relative(file: Path, folder: Path) -> str:
+    try:
+        return str(file.relative_to(folder))
+    except ValueError:
+        return str(file)
+
+
+def _read_chain(path: Path, files: dict, origin: dict, chain: tuple) -> dict:
+    if path in chain:
+        loop = " -> ".join(p.name for p in (*chain, path))
+        raise InputError(f"{chain[-1]}: extends: circular extends ({loop})")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise InputError(f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files")
+    where = f"{chain[-1]}: extends" if chain else "scenario"
+    text = read_text(path, MAX_SCENARIO_BYTES, where, "a scenario is a TOML file")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    files[str(path)] = text
+    parent = data.pop("extends", None)
+    base: dict = {}
+    if parent is not None:
+        if not isinstance(parent, str) or not parent or "\0" in parent:
+            raise InputError(f"{path}: extends: must be a file name (got {_short(parent)})")
+        folder = (chain[0] if chain else path).parent
+        target = (path.parent / parent).resolve()
+        if not target.is_relative_to(folder):
+            raise InputError(f"{path}: extends: {parent!r} lies outside the scenario's folder {folder}; "
+                             "allowed: a file in that folder or below it (copy the file there)")
+        base = _read_chain(target, files, origin, (*chain, path))
+    _merge(base, data, origin, path, ())
+    return base
+
+
+def _merge(base: dict, override: dict, origin: dict, path: Path, prefix: tuple) -> None:
+    """Tables merge key by key; a distribution (a table with `dist`) and any other value, lists
+    included, replace the inherited one whole. `origin` records which file set each key."""
+    for key, value in override.items():
+        here = (*prefix, key)
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
+            _merge(base[key], value, origin, path, here)
+        else:
+            base[key] = value
+            for old in [k for k in origin if k[: len(here)] == here]:
+                del origin[old]
+        origin[here] = path
+
+
+def _file_for(loc: tuple, origin: dict, default: Path) -> Path:
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in origin:
+            return origin[loc[:n]]
+    return default
+
+
+def _describe(exc: ValidationError, origin: dict, path: Path) -> str:
+    """One line: the file that set the key, the key path, what is wrong, what is allowed."""
+    errors = exc.errors()
+    err = max(errors, key=lambda e: len(e["loc"]))  # of a union's attempts, the one that got furthest
+    loc = tuple(str(p) for p in err["loc"] if not _is_union_tag(p))
+    key = ".".join(loc) or "(top level)"
+    file = _file_for(loc, origin, path)
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        what = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+    elif err["type"] == "missing":
+        what = "missing key"
+    else:
+        what = f"{err['msg'].removeprefix('Value error, ')} (got {_short(err.get('input'))})"
+    n_more = len({tuple(e["loc"][:2]) for e in errors}) - 1  # a union's attempts count once
+    more = f" (and {n_more} more problems)" if n_more > 0 else ""
+    return f"{file}: {key}: {what}{more}"
+
+
+_UNION_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "empirical"}
+
+
+def _is_union_tag(part: Any) -> bool:
+    """pydantic's names for the branches of a union, which are not keys of the file."""
+    return isinstance(part, str) and (
+        part in _UNION_TAGS or "[" in part or part.startswith(("function-", "constrained-"))
+    )
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    model: Any = Scenario
+    for part in loc:
+        if part.isdigit():
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        if model is None:
+            return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _short(value: Any) -> str:
+    text = value.isoformat() if isinstance(value, date) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

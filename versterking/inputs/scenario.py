@@ -1,0 +1,159 @@
+"""The scenario schema: what a scenario file may say, each table strict (unknown keys are errors) and
+each value checked (versterking.inputs.loader reads the files and names the file and key of an error).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..domain import RESOURCES
+from .blocks import (
+    MAX_ADDRESSES,
+    MAX_CAPACITY,
+    Day,
+    Duration,
+    Owner,
+    OwnerShares,
+    Profile,
+    ProfileShares,
+    Resource,
+    ResourceName,
+    Share,
+    Strict,
+    forward,
+    sums_to_one,
+)
+from .measures import Measures
+
+# -- the scenario -------------------------------------------------------------------------------
+
+
+class Durations(Strict):
+    """Duration of the work at each step, in days, once its resource is granted."""
+
+    opname: Duration
+    beoordeling: Duration
+    planvorming_voorbereiden: Duration
+    uitvoeringsplan_opstellen: Duration
+    versterkingsbesluit: Duration
+    uitvoering: Duration
+
+
+class Resources(Strict):
+    opnamecapaciteit: Resource
+    ingenieursbureaus: Resource
+    planvorming: Resource
+    bouwcapaciteit: Resource
+    wisselwoningen: Resource
+
+
+class Shares(Strict):
+    skip_beoordeling: ProfileShares = Field(description="opgenomen addresses that need no beoordeling")
+    meets_norm: ProfileShares = Field(description="beoordeelde addresses that meet the norm")
+    wisselwoning: OwnerShares = Field(description="addresses that need a wisselwoning in uitvoering")
+
+
+class Inflow(Strict):
+    """Addresses added to the opgave between two dates (scope growth, opname op verzoek)."""
+
+    name: str
+    from_: Day = Field(alias="from")
+    to: Day
+    addresses: Annotated[int, Field(ge=0, le=MAX_ADDRESSES)]
+    arrivals: Literal["even", "poisson"] = "even"
+    risk_profile: dict[Profile, Share]
+    owner_type: dict[Owner, Share] = {"particulier": 1.0}
+    gemeente: dict[str, Share] | None = None
+    skip_beoordeling: Share | None = Field(
+        None, description="share of these addresses that need no beoordeling (default: [shares])")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Inflow:
+        forward(self.from_, self.to)
+        sums_to_one(self.risk_profile, "risk_profile")
+        sums_to_one(self.owner_type, "owner_type")
+        if self.gemeente is not None:
+            sums_to_one(self.gemeente, "gemeente")
+        return self
+
+
+Cost = Annotated[float, Field(gt=0.0, le=1e12)]
+
+
+class Target(Strict):
+    """What `versterking target` may add to reach a date, from when, and at what cost per slot.
+    Only resources with a cost may grow; without this table every resource may, at cost 1."""
+
+    from_: Day | None = Field(None, alias="from", description="extra capacity from (default: start)")
+    cost: dict[ResourceName, Cost] = Field(
+        default_factory=lambda: dict.fromkeys(RESOURCES, 1.0),
+        description="weight per extra slot (e.g. EUR a year); the search keeps the total low")
+    max_extra: dict[ResourceName, Annotated[int, Field(ge=0, le=MAX_CAPACITY)]] = Field(
+        default_factory=dict, description="at most this many extra slots (default: 100x in force, "
+                                          "at least 1,000)")
+
+
+class Population(Strict):
+    """Where the starting werkvoorraad comes from: the embedded SodM 2020 reconstruction or a file."""
+
+    source: Literal["embedded", "file", "empty"] = "embedded"
+    file: str | None = None
+    peildatum: Day | None = Field(
+        None, description="embedded only: reconstruct the opgave on this earlier date (a replay)")
+
+    @model_validator(mode="after")
+    def _file_given(self) -> Population:
+        if (self.source == "file") != (self.file is not None):
+            raise ValueError("give 'file' exactly when source = \"file\"")
+        if self.peildatum is not None and self.source != "embedded":
+            raise ValueError("'peildatum' is only for source = \"embedded\"")
+        return self
+
+
+NAME = re.compile(r"[^\W_][\w.-]{0,149}")
+
+
+class Scenario(Strict):
+    name: str = Field(description="names the results folder (results/<name>), so no paths")
+    description: str = ""
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    start: Day
+    horizon: Day
+    service_order: Literal["risk_first", "fifo"] = "risk_first"
+    cluster_uitvoering: bool = Field(
+        False, description="a cluster starts uitvoering together, once all its members are ready")
+    warm_start: bool = Field(
+        True, description="the resources were busy on the peildatum: work that fills a free slot on day 0 "
+                          "has a uniformly drawn share of its duration left (false: it starts fresh)")
+    population: Population = Population()
+    resources: Resources
+    durations: Durations
+    shares: Shares
+    inflow: list[Inflow] = []
+    measures: Measures = Measures()
+    target: Target = Target()
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        if not NAME.fullmatch(name) or len(name.encode()) > 200:
+            raise ValueError("must be 1-150 letters, digits, '-', '_' or '.', starting with a letter or "
+                             "digit (it names the results folder)")
+        return name
+
+    @model_validator(mode="after")
+    def _dates(self) -> Scenario:
+        if not self.start < self.horizon:
+            raise ValueError("horizon must be after start")
+        names = [flow.name for flow in self.inflow]
+        if len(set(names)) != len(names):
+            raise ValueError("inflow names must be unique (they prefix the new addresses' ids)")
+        for flow in self.inflow:
+            if flow.from_ < self.start or flow.to > self.horizon:
+                raise ValueError(f"inflow '{flow.name}' must lie between start and horizon")
+        if self.population.peildatum not in (None, self.start):
+            raise ValueError("population.peildatum must be the scenario's start date")
+        return self

@@ -1,0 +1,266 @@
+"""The figures of a results folder, drawn from its CSV files (so any folder can be drawn again
+later): dashboard, fan chart, completion curves, bottlenecks, wisselwoningen, step durations.
+
+Dutch labels, dates on the time axis, sized for A4 width; each figure as PNG and SVG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window
+matplotlib.rcParams["svg.hashsalt"] = "versterking"  # fixed element ids: the same figure, the same file
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from ..calendar import dutch_date  # noqa: E402
+from ..domain import MILESTONES  # noqa: E402
+from ..inputs.package_data import published  # noqa: E402
+from .printout import runs  # noqa: E402
+
+WIDTH = 8.3  # inches: A4 width
+COLORS = dict(zip(MILESTONES, ["#bdbdbd", "#9ecae1", "#4292c6", "#fdae6b", "#e6550d", "#31a354"],
+                  strict=True))
+RESOURCE_NAMES = {"opnamecapaciteit": "opname", "ingenieursbureaus": "ingenieursbureaus",
+                  "planvorming": "planvorming", "bouwcapaciteit": "bouwcapaciteit",
+                  "wisselwoningen": "wisselwoningen"}
+
+
+def read(folder: Path, name: str) -> pd.DataFrame:
+    """A table of the folder with a `statistiek` column; a single run's values count as every
+    statistic (there is no spread to show)."""
+    df = pd.read_csv(folder / name)
+    if "peildatum" in df.columns:
+        df["peildatum"] = pd.to_datetime(df["peildatum"])
+    if "statistiek" not in df.columns:
+        df = pd.concat([df.assign(statistiek=s) for s in ("gemiddeld", "P10", "P50", "P90")],
+                       ignore_index=True)
+    return df
+
+
+def _replications(folder: Path) -> int:
+    per = folder / "per_replicatie.csv"
+    return int(pd.read_csv(per, usecols=["replicatie"])["replicatie"].nunique()) if per.exists() else 1
+
+
+def _date_axis(ax, every: int = 10) -> None:
+    ax.xaxis.set_major_locator(mdates.YearLocator(base=every))
+    ax.xaxis.set_minor_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.grid(True, axis="y", alpha=0.3)
+
+
+def _save(fig, out: Path, name: str, layout: bool = True) -> list[Path]:
+    if layout:
+        fig.tight_layout()
+    paths = [out / f"{name}.png", out / f"{name}.svg"]
+    fig.savefig(paths[0], dpi=150)
+    fig.savefig(paths[1], metadata={"Date": None})  # no timestamp: the same run gives the same file
+    plt.close(fig)
+    return paths
+
+
+# -- the figures ---------------------------------------------------------------------------------
+
+
+def dashboard(folder: Path, out: Path) -> list[Path]:
+    """Addresses per milestone each quarter, stacked, for the opgave and per risk profile (means
+    over the replications, which add up to the total)."""
+    m = read(folder, "milestones_quarterly.csv")
+    mean = m[m["statistiek"] == "gemiddeld"]
+    groups = [("totaal", "totaal", "Hele opgave"), ("risicoprofiel", "P50", "Risicoprofiel P50"),
+              ("risicoprofiel", "P90", "Risicoprofiel P90"), ("risicoprofiel", "grijs", "Grijs gebied")]
+    fig, axes = plt.subplots(2, 2, figsize=(WIDTH, 6.2), sharex=True)
+    start = mean["peildatum"].min()
+    for ax, (level, group, title) in zip(axes.flat, groups, strict=True):
+        g = mean[(mean["niveau"] == level) & (mean["groep"] == group)].sort_values("peildatum")
+        ax.stackplot(g["peildatum"], *[g[k] for k in MILESTONES], colors=[COLORS[k] for k in MILESTONES],
+                     labels=MILESTONES, linewidth=0)
+        ax.axvline(start, color="black", linestyle="--", linewidth=0.8)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("adressen")
+        _date_axis(ax, every=20)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    n = _replications(folder)
+    fig.suptitle(f"Adressen per mijlpaal per kwartaal ({'gemiddelde over ' if n > 1 else ''}{runs(n)})"
+                 f"\nstippellijn: peildatum {start:%d-%m-%Y}, de gegeven stand "
+                 "(SodM tabel 2.1); daarna prognose", fontsize=9)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.legend(handles[::-1], labels[::-1], loc="lower center", ncol=6, fontsize=8, frameon=False)
+    return _save(fig, out, "dashboard", layout=False)
+
+
+def dashboard_groningen(folder: Path, out: Path) -> list[Path]:
+    """Gemeente Groningen: the published dashboard quarters (seed 001) and the forecast after them,
+    side by side as stacked bars per quarter for the first years."""
+    m = read(folder, "milestones_quarterly.csv")
+    g = m[(m["statistiek"] == "gemiddeld") & (m["groep"] == "Groningen")].sort_values("peildatum")
+    history = pd.read_csv(published("dashboard_groningen.csv"), parse_dates=["date"])
+    history = history.pivot_table(index="date", columns="milestone", values="addresses").reindex(
+        columns=MILESTONES).fillna(0)
+    forecast = g.set_index("peildatum")[list(MILESTONES)].iloc[:21]  # about five years
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    for frame, hatch, alpha in ((history, "//", 0.6), (forecast, "", 1.0)):
+        bottom = np.zeros(len(frame))
+        for k in MILESTONES:
+            ax.bar(frame.index, frame[k], bottom=bottom, width=70, color=COLORS[k], hatch=hatch,
+                   alpha=alpha, edgecolor="white", linewidth=0.3, label=k if hatch == "" else None)
+            bottom += frame[k].to_numpy()
+    if len(history):
+        ax.axvspan(history.index.min() - pd.Timedelta(days=45), history.index.max() + pd.Timedelta(days=45),
+                   color="#f0f0f0", zorder=0)
+        ax.text(history.index.min(), ax.get_ylim()[1] * 0.97, "gepubliceerd\n(dashboard)", fontsize=7,
+                va="top")
+    ax.set_ylabel("adressen")
+    ax.set_title("Gemeente Groningen: gepubliceerd dashboard (gearceerd) en prognose (gemiddelde)",
+                 fontsize=10)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.legend(fontsize=7, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
+    return _save(fig, out, "dashboard_groningen")
+
+
+def fan(folders: list[tuple[str, Path]], out: Path, name: str = "waaier") -> list[Path]:
+    """Cumulative voltooid over time with its P10 - P90 band and P50 line, one colour a scenario."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
+    opgave = None  # the first scenario's number of addresses, dotted
+    for k, (label, folder) in enumerate(folders):
+        m = read(folder, "milestones_quarterly.csv")
+        totaal = m[m["niveau"] == "totaal"]
+        opgave = totaal["totaal"].max() if opgave is None else opgave
+        t = totaal.pivot_table(index="peildatum", columns="statistiek", values="voltooid")
+        color = plt.cm.tab10(k)
+        ax.fill_between(t.index, t["P10"], t["P90"], color=color, alpha=0.25, linewidth=0)
+        ends = read(folder, "end_dates.csv").set_index(["groep", "statistiek"])["100% voltooid"]
+        p10, p50, p90 = (dutch_date(ends.get(("totaal", s))) for s in ("P10", "P50", "P90"))
+        ax.plot(t.index, t["P50"], color=color,
+                label=f"{label}: P50, band P10 - P90 (100% voltooid P50 {p50}, P10 - P90 {p10} - {p90})")
+    ax.axhline(opgave, color="black", linewidth=0.6, linestyle=":")
+    ax.set_ylabel("adressen voltooid")
+    ax.set_title("Voltooid (cumulatief) met spreiding over de replicaties", fontsize=10)
+    _date_axis(ax)
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return _save(fig, out, name)
+
+
+def completion(folder: Path, out: Path) -> list[Path]:
+    """Share voltooid over time (P50) per risk profile and per gemeente."""
+    m = read(folder, "milestones_quarterly.csv")
+    p50 = m[m["statistiek"] == "P50"]
+    p50 = p50.assign(aandeel=p50["voltooid"] / p50["totaal"].where(p50["totaal"] > 0))
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.4), sharey=True)
+    for ax, level, title in ((axes[0], "risicoprofiel", "per risicoprofiel"),
+                             (axes[1], "gemeente", "per gemeente")):
+        for group, g in p50[p50["niveau"].isin([level, "totaal"])].groupby("groep", sort=False):
+            style = {"color": "black", "linewidth": 1.6} if group == "totaal" else {"linewidth": 1}
+            ax.plot(g["peildatum"], 100 * g["aandeel"], label=group, **style)
+        ax.set_title(f"Voltooid (P50) {title}", fontsize=10)
+        _date_axis(ax)
+        ax.legend(fontsize=6.5, frameon=False)
+    axes[0].set_ylabel("% van de adressen voltooid")
+    return _save(fig, out, "voltooiing")
+
+
+def bottlenecks(folder: Path, out: Path) -> list[Path]:
+    """Bezetting and waiting line per resource per quarter (P50): where the work piles up."""
+    r = read(folder, "resources_quarterly.csv")
+    p50 = r[r["statistiek"] == "P50"]
+    quarters = list(dict.fromkeys(p50["kwartaal"]))
+    names = list(RESOURCE_NAMES)
+    fig, axes = plt.subplots(2, 1, figsize=(WIDTH, 4.6), sharex=True)
+    for ax, column, title, cmap in ((axes[0], "bezetting", "Bezetting (P50)", "viridis"),
+                                    (axes[1], "wachtrij", "Wachtrij in adressen (P50, log)", "magma_r")):
+        grid = p50.pivot_table(index="middel", columns="kwartaal", values=column).reindex(
+            index=names, columns=quarters)
+        data = grid.to_numpy(float)
+        if column == "wachtrij":
+            data = np.log10(1 + data)
+        image = ax.imshow(data, aspect="auto", cmap=cmap, interpolation="nearest")
+        ax.set_yticks(range(len(names)), [RESOURCE_NAMES[n] for n in names], fontsize=8)
+        ax.set_title(title, fontsize=10)
+        bar = fig.colorbar(image, ax=ax, pad=0.01)
+        if column == "wachtrij":
+            values = [0, 10, 100, 1000, 10000]
+            bar.set_ticks(np.log10(1 + np.array(values)),
+                          labels=[f"{v:,}".replace(",", ".") for v in values])
+    years = [i for i, q in enumerate(quarters) if q.startswith("Q1") and int(q[-4:]) % 10 == 0]
+    axes[1].set_xticks(years, [quarters[i][-4:] for i in years])
+    return _save(fig, out, "knelpunten")
+
+
+def wisselwoningen(folder: Path, out: Path) -> list[Path]:
+    """Wisselwoningen: supply (capacity) against demand (in use plus waiting), shortage shaded."""
+    r = read(folder, "resources_quarterly.csv")
+    w = r[(r["middel"] == "wisselwoningen") & (r["statistiek"] == "P50")]
+    quarter_ends = _quarter_dates(w["kwartaal"])
+    demand = (w["in gebruik"] + w["wachtrij"]).to_numpy(float)
+    supply = w["capaciteit"].to_numpy(float)
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+    ax.plot(quarter_ends, supply, color="#3182bd", label="aanbod (capaciteit)")
+    ax.plot(quarter_ends, demand, color="#e6550d", label="vraag (in gebruik + wachtend)")
+    ax.fill_between(quarter_ends, supply, demand, where=demand > supply, color="#e6550d", alpha=0.3,
+                    label="tekort", interpolate=True)
+    ax.set_ylabel("wisselwoningen")
+    ax.set_title("Wisselwoningen: vraag en aanbod per kwartaal (P50)", fontsize=10)
+    _date_axis(ax)
+    ax.legend(fontsize=8, frameon=False)
+    return _save(fig, out, "wisselwoningen")
+
+
+def durations(folder: Path, out: Path) -> list[Path]:
+    """Days per step and the intervals of SodM tabel 2.4 (P10 - P90 over addresses, P50 marked),
+    with the published medians for comparison."""
+    d = read(folder, "step_durations.csv")
+    d = d[(d["statistiek"] == "P50") & (d["adressen"] > 0)]
+    tabel = pd.read_csv(published("tabel_2_4.csv"))
+    tabel = tabel[tabel["category"] == "gehele traject doorlopen"]
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.28 * len(d) + 1.2))
+    y = np.arange(len(d))[::-1]
+    ax.hlines(y, d["P10"], d["P90"], color="#9ecae1", linewidth=6, label="P10 - P90 over de adressen")
+    ax.plot(d["P50"], y, "|", color="#08519c", markersize=12, label="P50")
+    ax.plot(d["gemiddeld"], y, "o", color="#08519c", markersize=3, label="gemiddeld")
+    for interval, days in zip(tabel["interval"], tabel["days"], strict=True):
+        name = ("opname -> uitvoering gereed (tabel 2.4 totaal)" if interval == "totaal"
+                else f"{interval} (tabel 2.4)")
+        rows = np.flatnonzero(d["stap"].to_numpy() == name)
+        if len(rows):
+            ax.plot(days, y[rows[0]], "D", color="#e6550d", markersize=5,
+                    label="SodM tabel 2.4 (gereed tot jul 2020)" if interval == "totaal" else None)
+    ax.set_yticks(y, d["stap"].str.replace("_", " "), fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlim(left=1)
+    ax.set_xlabel("dagen (logaritmische schaal)")
+    ax.set_title("Duur per stap en per traject (prognose, P50 over de replicaties)", fontsize=10)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.35, -0.12), ncol=4)
+    return _save(fig, out, "doorlooptijden")
+
+
+def _quarter_dates(labels: pd.Series) -> pd.DatetimeIndex:
+    """'Q3 2020' -> 2020-09-30."""
+    return pd.PeriodIndex([f"{q[-4:]}{q[:2]}" for q in labels], freq="Q").end_time.normalize()
+
+
+FIGURES = {  # file name -> (what it shows, for the report and the README)
+    "dashboard": "adressen per mijlpaal per kwartaal, hele opgave en per risicoprofiel",
+    "dashboard_groningen": "gemeente Groningen: gepubliceerd dashboard en prognose",
+    "waaier": "voltooid (cumulatief) met P10 - P90 band",
+    "voltooiing": "aandeel voltooid per risicoprofiel en per gemeente",
+    "knelpunten": "bezetting en wachtrij per middel per kwartaal",
+    "wisselwoningen": "wisselwoningen: vraag, aanbod en tekort",
+    "doorlooptijden": "duur per stap en per traject, met SodM tabel 2.4",
+}
+
+
+def draw_all(folder: Path, out: Path, label: str) -> list[Path]:
+    """Every figure of one run's results folder into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for draw in (dashboard, dashboard_groningen, completion, bottlenecks, wisselwoningen, durations):
+        paths += draw(folder, out)
+    paths += fan([(label, folder)], out)
+    return paths

@@ -1,0 +1,161 @@
+"""What the commands print, in the dashboard's Dutch: a forecast's end dates and what binds, the
+side-by-side table of a comparison (with what each measure buys), and a sweep's points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import date_at, dutch_date
+from ..domain import PHASES, PROFILES, TOTAAL
+from ..runs.aggregate import TEKORT
+from ..runs.comparison import HEADLINE, Comparison
+from ..runs.forecast import Forecast
+from ..runs.sweep import Sweep
+
+
+def runs(n: int) -> str:
+    """'50 replicaties', or '1 run'."""
+    return f"{n} replicaties" if n != 1 else "1 run"
+
+
+def bottleneck_runs(bottlenecks: pd.DataFrame, column: str = "knelpunt") -> str:
+    """Consecutive years with the same binding resource, e.g. '2020-2021 opnamecapaciteit'."""
+    spans: list[list] = []
+    for year, name in zip(bottlenecks["jaar"], bottlenecks[column], strict=True):
+        if spans and spans[-1][2] == name and spans[-1][1] == year - 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year, name])
+    parts = [f"{a}-{b} {n}" if a != b else f"{a} {n}" for a, b, n in spans if n not in ("geen", "-")]
+    return "; ".join(parts[:6]) + (" ..." if len(parts) > 6 else "") if parts else "geen"
+
+
+def years(days: float) -> str:
+    """A difference in days as years, the Dutch way: '+0,2 jr', '−2,9 jr'."""
+    return f"{days / 365.25:+.1f} jr".replace(".", ",").replace("-", "\u2212")
+
+
+def table_text(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as left-aligned columns (the first row is the header)."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+# -- run -----------------------------------------------------------------------------------------
+
+
+def run_text(f: Forecast) -> str:
+    """When the opgave is done and what binds: for replications the P50 with the P10 - P90 spread."""
+    sc = f.scenario
+    replicated = f.replications > 1
+    ends = f.tables.end_dates.set_index(["groep", "statistiek"] if replicated else "groep")
+
+    def cell(group: str, column: str, stat: str = "P50"):
+        value = ends.loc[(group, stat) if replicated else group, column]
+        return None if value is None or pd.isna(value) else value
+
+    def has_addresses(group: str) -> bool:
+        return bool(cell(group, "adressen"))
+
+    def spread(group: str, column: str) -> str:
+        p10, p50, p90 = (dutch_date(cell(group, column, s)) for s in ("P10", "P50", "P90"))
+        return f"{p50} ({p10} - {p90})"
+
+    def p50(group: str, column: str) -> str:
+        return dutch_date(cell(group, column)) if has_addresses(group) else "geen adressen"
+
+    seed = f"root seed {f.seed}" if replicated else f"seed {f.seed}"
+    lines = [f"{sc.name}: {f.werkvoorraad:,}".replace(",", ".") + f" adressen vanaf {dutch_date(sc.start)}, "
+             f"{runs(f.replications)} ({seed}, {f.wall_seconds:.1f} s)"]
+    if sc.measures.active():
+        lines.append("  maatregelen: " + ", ".join(sc.measures.active()))
+    if not has_addresses(TOTAAL):
+        lines.append("  voltooid: geen adressen")
+    elif replicated:
+        lines.append(f"  voltooid, P50 (P10 - P90): 95% op {spread(TOTAAL, '95% voltooid')}, "
+                     f"100% op {spread(TOTAAL, '100% voltooid')}")
+    else:
+        lines.append(f"  voltooid: 95% op {p50(TOTAAL, '95% voltooid')}, "
+                     f"100% op {p50(TOTAAL, '100% voltooid')}")
+    p = " (P50)" if replicated else ""
+    lines += [f"  100% per risicoprofiel{p}: " + ", ".join(f"{g} {p50(g, '100% voltooid')}"
+                                                             for g in PROFILES),
+              f"  fase gereed{p}: " + ", ".join(f"{ph} {p50(TOTAAL, f'{ph} gereed')}" for ph in PHASES),
+              f"  knelpunt{' (in de meeste replicaties)' if replicated else ''}: "
+              + bottleneck_runs(f.tables.bottlenecks)]
+    return "\n".join(lines)
+
+
+# -- compare -------------------------------------------------------------------------------------
+
+
+def comparison_text(c: Comparison) -> str:
+    order, start = c.names, c.scenarios[0].scenario.start
+    lines = [f"vergelijking van {len(order)} scenario's, {runs(c.replications)} elk, dezelfde "
+             f"trekkingen per adres (root seed {c.seed}); P50 over de replicaties, tussen haakjes het "
+             f"verschil met {order[0]} (P50 van de verschillen per replicatie)", ""]
+    lines += [f"  {item.scenario.name}: {item.scenario.description}" for item in c.scenarios] + [""]
+    cells = {(r.maatstaf, r.scenario): r for r in c.table.itertuples()}
+    body = [["maatstaf", *order]]
+    for measure in [*HEADLINE, TEKORT]:
+        row = [measure]
+        for k, label in enumerate(order):
+            r = cells[(measure, label)]
+            if measure == TEKORT:
+                text = f"{r.P50:.0f}" + (f" ({r.verschil_P50:+.0f})" if k else "")
+            else:
+                text = dutch_date(date_at(start, r.P50))
+                if k and np.isfinite(r.verschil_P50):
+                    text += f" ({years(r.verschil_P50)})"
+            row.append(text)
+        body.append(row)
+    lines += table_text(body)
+    lines += ["", "knelpunt per jaar:"]
+    lines += [f"  {label}: {bottleneck_runs(c.bottlenecks, label)}" for label in order]
+    for name, attr in c.attribution.items():
+        lines += ["", f"wat elke maatregel oplevert in {name} (jaren eerder voltooid, P50 van de "
+                      "gepaarde verschillen):", attribution_text(attr)]
+    return "\n".join(lines)
+
+
+def attribution_text(attr: pd.DataFrame) -> str:
+    wide = attr.pivot_table(index="maatregel", columns="maatstaf", sort=False,
+                            values=["winst alleen (jaar)", "winst als laatste (jaar)"], dropna=False)
+    lines = [f"  {'maatregel':<30} {'alleen 95%':>11} {'alleen 100%':>12} {'als laatste 95%':>16} "
+             f"{'als laatste 100%':>17}"]
+
+    def cell(value: float, width: int) -> str:
+        return (f"{value:+.1f}".replace(".", ",") if pd.notna(value) else "").rjust(width)
+
+    for name in dict.fromkeys(attr["maatregel"]):
+        row = wide.loc[name]
+        lines.append(f"  {name:<30} {cell(row[('winst alleen (jaar)', '95% voltooid')], 11)} "
+                     f"{cell(row[('winst alleen (jaar)', '100% voltooid')], 12)} "
+                     f"{cell(row[('winst als laatste (jaar)', '95% voltooid')], 16)} "
+                     f"{cell(row[('winst als laatste (jaar)', '100% voltooid')], 17)}")
+    return "\n".join(lines)
+
+
+# -- sweep ---------------------------------------------------------------------------------------
+
+
+def sweep_text(s: Sweep) -> str:
+    """Per point its values and the P50 end dates, with the P10 - P90 spread of 100% voltooid."""
+    lines = [f"sweep over {len(s.points)} punten x {s.replications} replicaties (root seed {s.seed}, "
+             f"dezelfde trekkingen in elk punt; {len(s.from_cache)} punt(en) uit de cache)", ""]
+    shown = s.table[s.table["maatstaf"].isin(["95% voltooid", "100% voltooid"])]
+    wide = shown.pivot_table(index="punt", columns="maatstaf", values=["P10 datum", "P50 datum",
+                             "P90 datum"], aggfunc="first", dropna=False)
+
+    def day(number: int, col: str, measure: str) -> str:
+        return dutch_date(wide.loc[number, (col, measure)])
+
+    body = [["punt", *[".".join(k.split(".")[-2:]) for k in s.keys], "95% voltooid P50",
+             "100% voltooid P50 (P10 - P90)"]]
+    for p in s.points:
+        n = p.number
+        body.append([str(n), *[str(p.values[k]) for k in s.keys], day(n, "P50 datum", "95% voltooid"),
+                     f"{day(n, 'P50 datum', '100% voltooid')} ({day(n, 'P10 datum', '100% voltooid')} - "
+                     f"{day(n, 'P90 datum', '100% voltooid')})"])
+    return "\n".join(lines + table_text(body))

@@ -1,0 +1,122 @@
+"""One self-contained HTML file for a results folder: the scenario in words, end dates with their
+spread, the figures (embedded, so it opens offline), the dashboard table, the bottleneck per year and
+the manifest to reproduce it. Comparison folders get their side-by-side table instead."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..calendar import dutch_date
+from .figures import FIGURES, draw_all
+from .printout import runs
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
+th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f4f4f4}
+td:first-child,th:first-child{text-align:left}figure{margin:1rem 0}img{max-width:100%}
+figcaption{font-size:.85rem;color:#555}pre{background:#f7f7f7;padding:.5rem;font-size:.75rem;white-space:pre-wrap}
+"""
+
+
+def write_report(folder: Path, out: Path) -> Path:
+    """Draw the figures into `out` and write `out/rapport.html`; returns the HTML file."""
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if (folder / "vergelijking.csv").exists():
+        body = _comparison(folder, manifest)
+        title = "Vergelijking van scenario's"
+    else:
+        name = manifest["scenario"]["name"]
+        draw_all(folder, out, name)
+        body = _run(folder, out, manifest)
+        title = f"Prognose versterkingsopgave: {name}"
+    page = (f"<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
+            f"</title><style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}"
+            f"<h2>Reproduceren</h2>{_reproduce(manifest)}</body></html>\n")
+    path = out / "rapport.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _run(folder: Path, figures: Path, manifest: dict) -> str:
+    resolved = manifest["scenario"]["resolved"]
+    replications = manifest.get("replications", 1)
+    parts = [f"<p>{html.escape(resolved.get('description', ''))}</p>",
+             f"<p>Start {resolved['start']}, horizon {resolved['horizon']}, {runs(replications)}, "
+             f"seed {manifest['seed']}; maatregelen: "
+             f"{html.escape(', '.join(_measures(resolved)) or 'geen')}.</p>"]
+    summary = folder / "summary.txt"
+    if summary.exists():
+        parts.append(f"<pre>{html.escape(summary.read_text(encoding='utf-8'))}</pre>")
+    parts.append("<h2>Einddatums</h2>" + _end_dates(folder))
+    parts.append("<h2>Figuren</h2>")
+    for stem, caption in FIGURES.items():
+        data = base64.b64encode((figures / f"{stem}.png").read_bytes()).decode()
+        parts.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+                     f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    parts.append("<h2>Knelpunt per jaar</h2>" + _table(pd.read_csv(folder / "bottlenecks.csv")))
+    parts.append("<h2>Dashboard per kwartaal (hele opgave)</h2>" + _dashboard(folder))
+    return "\n".join(parts)
+
+
+def _measures(resolved: dict) -> list[str]:
+    return [name for name, block in (resolved.get("measures") or {}).items()
+            if block and block.get("enabled", True)]
+
+
+def _end_dates(folder: Path) -> str:
+    ends = pd.read_csv(folder / "end_dates.csv")
+    if "statistiek" not in ends.columns:
+        return _table(ends)
+    cols = [c for c in ends.columns if c not in ("groep", "statistiek", "adressen")]
+    wide = ends[ends["statistiek"].isin(["P10", "P50", "P90"])].pivot_table(
+        index="groep", columns="statistiek", values=cols, aggfunc="first", sort=False)
+    rows = []
+    for group in dict.fromkeys(ends["groep"]):
+        row = {"groep": group}
+        for c in cols:
+            p10, p50, p90 = (wide.loc[group, (c, s)] for s in ("P10", "P50", "P90"))
+            row[c] = f"{dutch_date(p50)} ({dutch_date(p10)} - {dutch_date(p90)})"
+        rows.append(row)
+    return ("<p>P50 over de replicaties, tussen haakjes P10 - P90.</p>" + _table(pd.DataFrame(rows)))
+
+
+def _dashboard(folder: Path) -> str:
+    m = pd.read_csv(folder / "milestones_quarterly.csv")
+    m = m[m["niveau"] == "totaal"]
+    if "statistiek" in m.columns:
+        m = m[m["statistiek"] == "gemiddeld"]
+        note = "<p>Gemiddelde over de replicaties (telt op tot het totaal).</p>"
+    else:
+        note = ""
+    shown = m.drop(columns=[c for c in ("niveau", "groep", "statistiek") if c in m.columns])
+    return note + "<details><summary>tabel tonen</summary>" + _table(shown.round(0)) + "</details>"
+
+
+def _comparison(folder: Path, manifest: dict) -> str:
+    summary = (folder / "summary.txt").read_text(encoding="utf-8")
+    parts = [f"<pre>{html.escape(summary)}</pre>",
+             "<h2>Vergelijking (P10, P50, P90 in dagen na de start)</h2>",
+             _table(pd.read_csv(folder / "vergelijking.csv").round(1))]
+    return "\n".join(parts)
+
+
+def _table(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, na_rep="", border=0, escape=True)
+
+
+def _reproduce(manifest: dict) -> str:
+    keep = {k: manifest.get(k) for k in ("package", "version", "command", "created", "seed", "replications",
+                                         "python", "platform")}
+    keep["scenario sha256"] = (manifest.get("scenario") or {}).get("sha256")
+    return (f"<pre>{html.escape(json.dumps(keep, indent=2, default=str))}</pre>"
+            "<p>Dezelfde scenariobestanden (volledig in manifest.json), seed en versie geven dezelfde "
+            "getallen.</p>")
+

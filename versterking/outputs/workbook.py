@@ -1,0 +1,82 @@
+"""`versterking export --xlsx`: a results folder as one Excel workbook in the dashboard's layout
+(seed 001: a row per quarter, a column per milestone), with real dates and numbers, Dutch headers and
+frozen header rows and filters; per address and per cluster the milestone dates P10 / P50 / P90."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..domain import MILESTONES
+from ..runs.address_dates import ADDRESSES, CLUSTERS, PERCENTILES
+from ..runs.aggregate import DATE_COLUMNS
+from ..writing import atomic_file
+
+
+def _read(folder: Path, name: str, dates: tuple[str, ...] = ("peildatum",)) -> pd.DataFrame:
+    return _as_dates(pd.read_csv(folder / name), dates)
+
+
+def _as_dates(df: pd.DataFrame, columns) -> pd.DataFrame:
+    """Date columns as dates (empty: not reached before the horizon, or already held)."""
+    for column in columns:
+        if column in df.columns:
+            df[column] = [d.date() if pd.notna(d) else None for d in pd.to_datetime(df[column])]
+    return df
+
+
+def _pick(df: pd.DataFrame, statistic: str) -> pd.DataFrame:
+    """One statistic of a replicated table (a single run's table as it is)."""
+    if "statistiek" not in df.columns:
+        return df
+    return df[df["statistiek"] == statistic].drop(columns="statistiek")
+
+
+def sheets(folder: Path) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets, in order."""
+    m = _pick(_read(folder, "milestones_quarterly.csv"), "gemiddeld")
+    columns = ["kwartaal", "peildatum", *MILESTONES, "totaal"]
+    out = {"Mijlpalen totaal": m[m["niveau"] == "totaal"][columns]}
+    for level, title in (("risicoprofiel", "Mijlpalen risicoprofiel"), ("gemeente", "Mijlpalen gemeente")):
+        out[title] = m[m["niveau"] == level][["groep", *columns]].rename(columns={"groep": level})
+    out["Einddatums"] = _read(folder, "end_dates.csv", tuple(DATE_COLUMNS))
+    out["Productie"] = _read(folder, "production_quarterly.csv")
+    out["Doorlooptijden"] = _read(folder, "step_durations.csv")
+    out["Middelen"] = _read(folder, "resources_quarterly.csv")
+    out["Knelpunten"] = _read(folder, "bottlenecks.csv")
+    for title, file in (("Adressen", ADDRESSES), ("Clusters", CLUSTERS)):
+        if (folder / file).is_file():  # folders of older versions have no per-address dates
+            ids = {c: str for c in ("address_id", "cluster_id", "building_id", "gemeente")}
+            table = pd.read_csv(folder / file, dtype=ids)
+            out[title] = _as_dates(table, [c for c in table.columns if c == "sinds" or c[-3:] in PERCENTILES])
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    out["Scenario"] = pd.DataFrame(_flatten(manifest["scenario"]["resolved"]), columns=["sleutel", "waarde"])
+    return out
+
+
+def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [row for k, v in value.items() for row in _flatten(v, f"{prefix}.{k}" if prefix else k)]
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [row for i, v in enumerate(value) for row in _flatten(v, f"{prefix}[{i}]")]
+    return [(prefix, value if isinstance(value, (int, float, str, bool, type(None))) else str(value))]
+
+
+def write_workbook(folder: Path, path: Path, force: bool = False) -> Path:
+    """Written whole or not at all (versterking.writing): an interrupted export leaves no half
+    workbook."""
+    with atomic_file(path, force, "workbook") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, df in sheets(folder).items():
+            df.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+            sheet = writer.sheets[name]
+            sheet.auto_filter.ref = sheet.dimensions  # filter per gemeente, cluster, street
+            for cells in sheet.columns:
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in cells[:200])
+                sheet.column_dimensions[cells[0].column_letter].width = min(max(width, 8) + 2, 50)
+                for c in cells[1:]:
+                    if isinstance(c.value, date):
+                        c.number_format = "DD-MM-YYYY"
+    return path

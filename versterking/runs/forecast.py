@@ -1,0 +1,90 @@
+"""`run`: a scenario's forecast, as data. With replications each run is reduced where it ran (local
+processes or a Dask cluster) and folded into the percentile tables as it arrives; one replication is
+a single run with its full event log. Writing a results folder is a separate step
+(versterking.outputs.folders.write_run)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from time import perf_counter
+
+import pandas as pd
+from tqdm import tqdm
+
+from ..engine.run import RunResult, run_scenario
+from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.population import load_population
+from ..inputs.scenario import Scenario
+from .address_dates import AddressDates, single_run
+from .aggregate import LAYOUTS, Stack, bottleneck_shares, per_replication, with_dates
+from .backends import run_tasks
+from .replicate import replicas, replicate
+from .seeds import replication_seeds
+from .tables import Tables, event_log, make_tables
+
+
+@dataclass
+class Forecast:
+    """A scenario's forecast. With replications every table cell is given as the mean, P10, P50 and
+    P90 over them (column `statistiek`) and `per_replication` holds each replication's end dates;
+    one replication is a single run (`run` holds its arrays, `events` its event log)."""
+
+    loaded: LoadedScenario
+    scenario: Scenario               # as run: its seed is the root seed
+    werkvoorraad: int                # addresses of the starting werkvoorraad
+    replications: int
+    seeds: list[int]                 # of each replication
+    tables: Tables
+    per_replication: pd.DataFrame | None  # scenario, replicatie, seed, maatstaf, waarde, datum
+    addresses: pd.DataFrame          # per address of the werkvoorraad: P10 / P50 / P90 of each milestone
+    clusters: pd.DataFrame           # the same per cluster
+    events: pd.DataFrame | None      # one row per address per step (a single run, or --events: replication 0)
+    run: RunResult | None            # a single run's arrays
+    wall_seconds: float
+    backend: str                     # where the replications ran
+    end_day: float                   # the last day any replication ran to
+
+    @property
+    def seed(self) -> int:
+        return self.scenario.seed
+
+
+def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int | None = None, *,
+        population: pd.DataFrame | None = None, events: bool = False, workers: int | None = None,
+        scheduler: str | None = None, progress: bool = False) -> Forecast:
+    """Forecast a scenario (loaded, a file, or a name from the shipped library) over `replications`
+    (1: a single run), from root seed `seed` (default: the scenario's). `events` keeps replication
+    0's event log. Results do not depend on `workers` or `scheduler` (a Dask address)."""
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    population = load_population(loaded) if population is None else population
+    sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
+    if replications == 1:
+        r = run_scenario(sc, population, progress=progress)
+        with single_run(r) as dates:
+            addresses, clusters = dates.addresses(sc.start), dates.clusters(sc.start)
+        return Forecast(loaded, sc, len(population), 1, [sc.seed], make_tables(r), None, addresses,
+                        clusters, event_log(r), r, r.wall_seconds, "this process", r.end_time)
+    tasks = replicas([(sc.name, sc, sc.name)], replications, sc.seed, detail=True, events=events)
+    stacks = {name: Stack(layout) for name, layout in LAYOUTS.items()}
+    headline: list[dict] = [{}] * replications
+    event_table = None
+    began = perf_counter()
+    with AddressDates(population, replications) as dates:
+        with tqdm(total=replications, desc=sc.name, unit="replicatie", disable=not progress,
+                  leave=False) as bar:
+            for i, result in run_tasks(replicate, tasks, {sc.name: population}, workers, scheduler,
+                                       bar.update):
+                for name, cube in result.pop("cubes").items():
+                    stacks[name].put(i, cube)
+                dates.put(i, *result.pop("address_days"))
+                event_table = result.pop("events", event_table)
+                headline[i] = result
+        wall = perf_counter() - began
+        addresses, clusters = dates.addresses(sc.start), dates.clusters(sc.start)
+    stats = {name: stack.statistics() for name, stack in stacks.items()}
+    tables = Tables(stats["milestones"], stats["production"], with_dates(stats["end_dates"], sc.start),
+                    stats["durations"], stats["resources"], bottleneck_shares(headline))
+    return Forecast(loaded, sc, len(population), replications, replication_seeds(sc.seed, replications),
+                    tables, per_replication(headline, sc.start), addresses, clusters, event_table, None,
+                    wall, scheduler or "local processes", max(h["end_day"] for h in headline))

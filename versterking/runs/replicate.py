@@ -1,0 +1,77 @@
+"""One replication to do, and that replication reduced where it ran to what the experiment keeps:
+its metrics (end dates, the peak wisselwoningen shortage), the binding resource per year and, for
+`run`, its tables and per-address dates. Inside a run every source of randomness has its own named
+stream per address (versterking.engine.randomness), so two scenarios in the same replication give
+each address the same draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import days_since
+from ..domain import PHASES, PROFILES, TOTAAL
+from ..engine.run import run_scenario
+from ..inputs.scenario import Scenario
+from . import tables
+from .address_dates import milestone_days
+from .aggregate import DATE_COLUMNS, LAYOUTS, TEKORT, Cube
+from .seeds import replication_seed
+
+
+@dataclass
+class Replica:
+    """One run to do: a scenario (with the replication's seed) and which population it takes."""
+
+    label: str           # scenario name, attribution variant or sweep point
+    scenario: Scenario
+    population: str      # key into the shared populations
+    replication: int
+    detail: bool = False  # also the quarterly tables (for `run`)
+    events: bool = False  # also the full event log (asked for, replication 0 only)
+
+
+def replicas(variants: list[tuple[str, Scenario, str]], replications: int, root_seed: int,
+             detail: bool = False, events: bool = False) -> list[Replica]:
+    """Every variant x every replication, with the same seed for replication r in all variants."""
+    return [Replica(label, sc.model_copy(update={"seed": replication_seed(root_seed, r)}), key, r,
+                    detail, events and r == 0)
+            for label, sc, key in variants for r in range(replications)]
+
+
+def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
+    """Run one replication and keep only its summary, so memory does not grow with replications."""
+    r = run_scenario(task.scenario, populations[task.population])
+    start = task.scenario.start
+    ends = tables.end_dates(r)
+    by_group = ends.set_index("groep")
+
+    def day(value) -> float:
+        return np.nan if value is None or pd.isna(value) else float(days_since(start, value))
+
+    metrics = {f"{p} gereed": day(by_group.loc[TOTAAL, f"{p} gereed"]) for p in PHASES}
+    for pct in (95, 100):
+        metrics[f"{pct}% voltooid"] = day(by_group.loc[TOTAAL, f"{pct}% voltooid"])
+    for profile in PROFILES:
+        metrics[f"100% voltooid {profile}"] = day(by_group.loc[profile, "100% voltooid"])
+        for p in PHASES:
+            metrics[f"{p} gereed {profile}"] = day(by_group.loc[profile, f"{p} gereed"])
+    metrics[TEKORT] = float(tables.wisselwoningen_tekort(r))
+    resources = tables.resources_quarterly(r)
+    knelpunt = tables.bottlenecks(resources)
+    out = {"label": task.label, "replicatie": task.replication, "seed": task.scenario.seed,
+           "metrics": metrics, "end_day": r.end_time,
+           "knelpunt": dict(zip(knelpunt["jaar"], knelpunt["knelpunt"], strict=True))}
+    if task.detail:
+        dated = ends.assign(**{c: [day(v) for v in ends[c]] for c in DATE_COLUMNS})
+        frames = {"milestones": tables.milestones_quarterly(r),
+                  "production": tables.production_quarterly(r),
+                  "end_dates": dated, "durations": tables.step_durations(r), "resources": resources}
+        out["cubes"] = {name: Cube.of(frames[name], LAYOUTS[name]) for name in LAYOUTS}
+        out["address_days"] = milestone_days(r)
+    if task.events:
+        out["events"] = tables.event_log(r)
+    return out

@@ -1,0 +1,295 @@
+"""The tables of one run, as tidy DataFrames with the dashboard's Dutch names: milestones per
+quarter, production per quarter, end dates, step durations, resources per quarter, the binding
+resource per year, and the event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import date_at, dates_at, days_since, quarter_ends, quarter_label
+from ..domain import (
+    BEOORDELING,
+    HANDED_OVER_BY,
+    MILESTONES,
+    OPNAME,
+    PLANVORMING_STEPS,
+    PRAKTIJKAANPAK,
+    PROFILES,
+    REFERENTIEWONING,
+    RESOURCES,
+    ROUTES,
+    S_BEOORDELING,
+    S_BESLUIT,
+    S_OPNAME,
+    S_UITVOERING,
+    S_UITVOERINGSPLAN,
+    S_VOORBEREIDEN,
+    STEP_RESOURCE,
+    STEPS,
+    TOTAAL,
+    UITVOERING,
+    VOLTOOID,
+)
+from ..engine.run import RunResult
+
+
+@dataclass
+class Tables:
+    """A run's tables (for replications: each cell as mean, P10, P50, P90 over them, column
+    `statistiek`)."""
+
+    milestones: pd.DataFrame
+    production: pd.DataFrame
+    end_dates: pd.DataFrame
+    durations: pd.DataFrame
+    resources: pd.DataFrame
+    bottlenecks: pd.DataFrame
+
+
+def make_tables(r: RunResult) -> Tables:
+    resources = resources_quarterly(r)
+    return Tables(milestones_quarterly(r), production_quarterly(r), end_dates(r), step_durations(r),
+                  resources, bottlenecks(resources))
+
+
+def report_dates(r: RunResult) -> list[date]:
+    """The start date and every quarter end up to the one that holds the run's end."""
+    start = r.scenario.start
+    return [start, *[q for q in quarter_ends(start, date_at(start, r.end_time)) if q > start]]
+
+
+def _end_of(r: RunResult, day: date) -> float:
+    """Simulation time at the end of `day`."""
+    return days_since(r.scenario.start, day) + 1.0
+
+
+def _quarter_edges(r: RunResult, days: list[date]) -> np.ndarray:
+    """Bin edges from the start to the end of each reported quarter."""
+    return np.array([0.0] + [_end_of(r, d) for d in days[1:]])
+
+
+def milestone_state(r: RunResult, day: date) -> np.ndarray:
+    """Milestone index held by each address at the end of `day` (-1: not yet in the opgave); on
+    the start date, the werkvoorraad as it was given, before anything moved."""
+    if day == r.scenario.start:
+        return np.where(r.reached[:, 0] <= 0, r.held, -1)
+    return state_before(r.reached, _end_of(r, day))
+
+
+def state_before(reached: np.ndarray, t: float) -> np.ndarray:
+    """The last milestone each address reached before time t (-1: not yet in the opgave)."""
+    state = np.full(len(reached), -1)
+    for k in range(len(MILESTONES)):
+        state = np.where(reached[:, k] < t, k, state)
+    return state
+
+
+def milestones_quarterly(r: RunResult) -> pd.DataFrame:
+    """Addresses per milestone at each quarter end (seed 001's dashboard), for the whole opgave,
+    per risk profile and per gemeente."""
+    groups = [(TOTAAL, TOTAAL, np.ones(len(r.addresses), bool))]
+    groups += [("risicoprofiel", p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
+    groups += [("gemeente", g, (r.addresses["gemeente"] == g).to_numpy())
+               for g in sorted(r.addresses["gemeente"].unique())]
+    rows = []
+    for day in report_dates(r):
+        state = milestone_state(r, day)
+        label = "start" if day == r.scenario.start else quarter_label(day)
+        for level, name, mask in groups:
+            s = state[mask]
+            counts = np.bincount(s[s >= 0], minlength=len(MILESTONES))
+            rows.append((label, day, level, name, *counts.tolist(), int(counts.sum())))
+    return pd.DataFrame(rows, columns=["kwartaal", "peildatum", "niveau", "groep",
+                                       *MILESTONES, "totaal"])
+
+
+PRODUCTION = {  # tabel 2.2's rows: the moment that counts for each
+    "opgenomen": ("ended", S_OPNAME),
+    "beoordeeld": ("ended", S_BEOORDELING),
+    "planvorming gestart": ("started", S_UITVOERINGSPLAN),
+    "project uitgevoerd": ("ended", S_UITVOERING),
+}
+
+
+def production_quarterly(r: RunResult) -> pd.DataFrame:
+    """Addresses completing each phase per quarter, in the shape of SodM 2020 tabel 2.2 (only work
+    done in the run; the start date opens the first, partial quarter)."""
+    days = report_dates(r)
+    edges = _quarter_edges(r, days)
+    arrays = {"ended": r.ended, "started": r.started}
+    out = pd.DataFrame({"kwartaal": [quarter_label(d) for d in days[1:]], "peildatum": days[1:]})
+    for name, (kind, col) in PRODUCTION.items():
+        t = arrays[kind][:, col]
+        out[name] = np.histogram(t[~np.isnan(t)], bins=edges)[0] if len(edges) > 1 else []
+    return out
+
+
+def end_dates(r: RunResult) -> pd.DataFrame:
+    """When each phase is finished (its last address through it) and when 95% and 100% of the
+    addresses are voltooid; empty where that is not reached before the horizon."""
+    rows = []
+    groups = [(TOTAAL, np.ones(len(r.addresses), bool))]
+    groups += [(p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
+    done = r.reached[:, VOLTOOID]
+    # an address is past a phase once it reached the milestone after it (work under way at the
+    # start has no end in the run); the steps whose last end closes the phase
+    plan_done = ~np.isnan(r.ended[:, S_BESLUIT]) | ~np.isnan(r.reached[:, UITVOERING])
+    passed = {"opname": (~np.isnan(r.reached[:, OPNAME]), [S_OPNAME]),
+              "beoordeling": (~np.isnan(r.reached[:, BEOORDELING]), [S_BEOORDELING]),
+              "planvorming": (plan_done, list(PLANVORMING_STEPS)),
+              "uitvoering": (~np.isnan(done), [S_UITVOERING])}
+    for name, mask in groups:
+        row = {"groep": name, "adressen": int(mask.sum())}
+        unfinished = mask & np.isnan(done)
+        for phase, (past, steps) in passed.items():
+            if (unfinished & ~past).any():
+                row[f"{phase} gereed"] = None  # someone still has to go through it
+                continue
+            ends = r.ended[mask][:, steps]
+            last = np.nanmax(ends) if np.isfinite(ends).any() else 0.0  # done before the start
+            row[f"{phase} gereed"] = date_at(r.scenario.start, last)
+        for pct in (95, 100):
+            row[f"{pct}% voltooid"] = _quantile_date(r, done[mask], pct)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _quantile_date(r: RunResult, done: np.ndarray, pct: int) -> date | None:
+    return date_at(r.scenario.start, share_done_day(done, pct)) if len(done) else None
+
+
+def share_done_day(done: np.ndarray, pct: int) -> float:
+    """The day `pct`% of these addresses is voltooid (NaN: not before the horizon)."""
+    need = int(np.ceil(len(done) * pct / 100))
+    return max(float(np.sort(done)[need - 1]), 0.0)  # NaN sorts last (and stays NaN)
+
+
+def step_durations(r: RunResult) -> pd.DataFrame:
+    """Waiting and working time per step (days), and the intervals of SodM 2020 tabel 2.4, for the
+    work done in the run (the time before the start is unknown and left out)."""
+    q, s, e = r.queued, r.started, r.ended
+    plan = list(PLANVORMING_STEPS)
+    # the planvorming slot is granted at the first sub-step the address does (it may resume later)
+    granted = {k: s[:, k] for k in (S_OPNAME, S_BEOORDELING, S_UITVOERING)}
+    granted[S_VOORBEREIDEN] = np.fmin.reduce(s[:, plan], axis=1)
+    waits = {S_OPNAME: "opname", S_BEOORDELING: "beoordeling",
+             S_VOORBEREIDEN: "planvorming", S_UITVOERING: "uitvoering"}
+    rows = []
+    for k, step in enumerate(STEPS):
+        if k in waits:
+            rows.append(_spread(f"wachten op {waits[k]}", granted[k] - q[:, k]))
+        rows.append(_spread(step, e[:, k] - s[:, k]))
+    opname_end = e[:, S_OPNAME]
+    beoordeling_end = e[:, S_BEOORDELING]
+    advised = ~np.isnan(r.queued[:, S_VOORBEREIDEN])
+    plan_start = s[:, S_UITVOERINGSPLAN]
+    rows.append(_spread("opname -> beoordeling gereed (tabel 2.4)", beoordeling_end - opname_end))
+    rows.append(_spread("beoordeling gereed -> planvorming gestart (tabel 2.4)",
+                        np.where(advised, plan_start - beoordeling_end, np.nan)))
+    rows.append(_spread("planvorming gestart -> uitvoering gereed (tabel 2.4)",
+                        e[:, S_UITVOERING] - plan_start))
+    rows.append(_spread("opname -> uitvoering gereed (tabel 2.4 totaal)",
+                        e[:, S_UITVOERING] - opname_end))
+    return pd.DataFrame(rows, columns=["stap", "adressen", "gemiddeld", "P10", "P50", "P90"])
+
+
+def _spread(name: str, days: np.ndarray) -> tuple:
+    d = days[~np.isnan(days)]
+    if len(d) == 0:
+        return (name, 0, np.nan, np.nan, np.nan, np.nan)
+    return (name, len(d), float(d.mean()), *np.percentile(d, [10, 50, 90]).tolist())
+
+
+def resources_quarterly(r: RunResult) -> pd.DataFrame:
+    """Per resource and quarter, time-weighted: capacity, in use, utilisation, waiting. Utilisation
+    is in use over max(capacity, in use): after a decrease, work still running counts as capacity."""
+    days = report_dates(r)
+    edges = _quarter_edges(r, days)
+    edges[-1] = max(min(edges[-1], r.end_time), edges[-2] if len(edges) > 1 else 0.0)
+    rows = []
+    for name in RESOURCES:
+        m = r.monitors[name]
+        integrals = areas(m, edges)
+        width = np.diff(edges)
+        for i, day in enumerate(days[1:]):
+            cap, use, wait, effective = integrals[i]
+            w = width[i] if width[i] > 0 else np.nan
+            rows.append((quarter_label(day), name, cap / w, use / w,
+                         use / effective if effective > 0 else np.nan, wait / w))
+    return pd.DataFrame(rows, columns=["kwartaal", "middel", "capaciteit", "in gebruik",
+                                       "bezetting", "wachtrij"])
+
+
+def areas(m: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Integrals of capacity, in use, waiting and max(capacity, in use) between consecutive edges
+    (the state is piecewise constant between records)."""
+    if len(m) == 0:
+        return np.zeros((len(edges) - 1, 4))
+    t = m[:, 0]
+    values = np.column_stack([m[:, 2], m[:, 1], m[:, 3], np.maximum(m[:, 1], m[:, 2])])
+    # keep the last record at each instant
+    keep = np.append(t[1:] != t[:-1], True)
+    t, values = t[keep], values[keep]
+    seg = np.diff(np.append(t, np.inf))
+    cum = np.vstack([np.zeros(4), np.cumsum(values[:-1] * seg[:-1, None], axis=0)])
+
+    def integral(x: float) -> np.ndarray:
+        i = np.searchsorted(t, x, side="right") - 1
+        if i < 0:
+            return np.zeros(4)
+        return cum[i] + values[i] * (x - t[i])
+
+    at = np.array([integral(x) for x in edges])
+    return np.diff(at, axis=0)
+
+
+def bottlenecks(resources: pd.DataFrame) -> pd.DataFrame:
+    """Per year, the binding resource: the one with the longest waiting line (each waiting address
+    counts at the resource that holds it up; see versterking.engine.resources)."""
+    df = resources.assign(jaar=resources["kwartaal"].str[-4:].astype(int))
+    yearly = df.groupby(["jaar", "middel"], as_index=False)[["bezetting", "wachtrij"]].mean()
+    rows = []
+    for year, g in yearly.groupby("jaar"):
+        top = g.sort_values(["wachtrij", "middel"], ascending=[False, True]).iloc[0]
+        if not top["wachtrij"] >= 1:  # also NaN: a quarter of zero length
+            rows.append((year, "geen", np.nan, 0.0))
+        else:
+            rows.append((year, top["middel"], top["bezetting"], top["wachtrij"]))
+    return pd.DataFrame(rows, columns=["jaar", "knelpunt", "bezetting", "wachtrij"])
+
+
+def event_log(r: RunResult) -> pd.DataFrame:
+    """One row per address per step it went through in the run: waiting, start, end, the resource
+    that did the work, and for the beoordeling how it was done (the measures' routes)."""
+    a, k = np.nonzero(~np.isnan(r.started))
+    start = r.scenario.start
+    middel = np.array(STEP_RESOURCE, dtype=object)[k]
+    beoordeling = k == S_BEOORDELING
+    route = r.route[a]
+    middel[beoordeling & (route == PRAKTIJKAANPAK)] = "bouwcapaciteit"
+    middel[beoordeling & (route == REFERENTIEWONING)] = "geen (referentiewoning)"
+    middel[(k == S_BESLUIT) & (r.handed_over[a] > 0)] = "geen (bedrijfsbureau)"
+    return pd.DataFrame({
+        "address_id": r.addresses["address_id"].to_numpy()[a],
+        "stap": np.array(STEPS)[k],
+        "middel": middel,
+        "aanpak": np.where(beoordeling, np.array(ROUTES, dtype=object)[route], ""),
+        "overgedragen": np.array(HANDED_OVER_BY, dtype=object)[r.handed_over[a]],
+        "wachtrij_vanaf": dates_at(start, r.queued[a, k]),
+        "start": dates_at(start, r.started[a, k]),
+        "einde": dates_at(start, r.ended[a, k]),
+        "start_dag": r.started[a, k],
+        "einde_dag": r.ended[a, k],
+        "wisselwoning": (r.needs_wisselwoning[a] & (k == S_UITVOERING)),
+    })
+
+
+def wisselwoningen_tekort(r: RunResult) -> int:
+    """The most addresses at once that could have started uitvoering (a builder slot was free) but
+    for a wisselwoning."""
+    short = r.monitors["wisselwoningen"][:, 4]
+    return int(short.max()) if len(short) else 0
