@@ -20,44 +20,35 @@
 # SodM's crisisaanpak, when is the opgave done, compared with the current pace (basis)? And how does
 # the werkvoorraad of one gemeente move quarter by quarter?
 #
-# This notebook uses the `versterking` command as the README documents it, with **5 replications per
+# This notebook uses the package's Python API (the README's "Python API"), with **5 replications per
 # scenario** instead of 50, so that it runs in a few minutes on 2 cores; the P10-P90 ranges are
-# therefore rough. Run from the repository root (`jupyter lab`, then open this file).
+# therefore rough. Open it in Jupyter from this folder (`jupyter lab`, then this file).
 
 # %%
 import os
-import subprocess
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-ROOT = Path.cwd() if (Path.cwd() / "scenarios").exists() else Path.cwd().parent
-os.chdir(ROOT)
-OUT = Path(os.environ.get("NOTEBOOK_RESULTS", "results/notebooks"))
+import versterking as vs
+
+OUT = Path(os.environ.get("NOTEBOOK_RESULTS", "results"))
 SCENARIOS = ["basis", "versnellingspakket", "versnellingspakket-vertraagd", "crisisaanpak"]
-
-
-def versterking(*args: str) -> str:
-    """Run the command line tool and return what it prints."""
-    done = subprocess.run(["versterking", *args], capture_output=True, text=True, check=True)
-    return done.stdout
-
 
 # %% [markdown]
 # ## Compare the scenarios under common random numbers
-# `versterking compare` runs every scenario with the same seeds, so differences come from the
-# scenarios, not from luck.
+# `vs.compare` runs every scenario of the shipped library with the same seeds, so differences come
+# from the scenarios, not from luck. It returns data; writing a results folder is a separate step.
 
 # %%
-folder = OUT / "vergelijking"
-print(versterking("compare", *[f"scenarios/{s}.toml" for s in SCENARIOS], "--replications", "5",
-                  "--out", str(folder), "--force", "--no-progress"))
+comparison = vs.compare(SCENARIOS, replications=5)
+print(vs.comparison_text(comparison))
+vs.write_comparison(comparison, OUT / "vergelijking", force=True)
 
 # %%
-table = pd.read_csv(folder / "vergelijking.csv")
-end = table[table["maatstaf"] == "100% voltooid"].set_index("scenario")
-start = pd.Timestamp("2020-07-17")
+end = comparison.table[comparison.table["maatstaf"] == "100% voltooid"].set_index("scenario")
+start = pd.Timestamp(comparison.scenarios[0].scenario.start)
 end_dates = end[["P10", "P50", "P90"]].apply(lambda col: start + pd.to_timedelta(col, unit="D"))
 end_dates
 
@@ -72,14 +63,13 @@ fig.tight_layout()
 
 # %% [markdown]
 # ## One gemeente, quarter by quarter
-# A single scenario run writes `milestones_quarterly.csv`: addresses per dashboard milestone at the
-# end of every quarter, for the whole opgave, per risk profile and per gemeente.
+# A forecast's `tables.milestones` holds the addresses per dashboard milestone at the end of every
+# quarter, for the whole opgave, per risk profile and per gemeente.
 
 # %%
-run = OUT / "versnellingspakket"
-print(versterking("run", "scenarios/versnellingspakket.toml", "--replications", "5", "--out", str(run),
-                  "--force", "--no-progress"))
-milestones = pd.read_csv(run / "milestones_quarterly.csv")
+forecast = vs.run("versnellingspakket", replications=5)
+print(vs.run_text(forecast))
+milestones = forecast.tables.milestones
 gemeente = milestones[(milestones["niveau"] == "gemeente") & (milestones["statistiek"] == "gemiddeld")]
 print(sorted(gemeente["groep"].unique()))
 

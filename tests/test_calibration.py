@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from versterking import domain, load_population, load_scenario, run_scenario
 from versterking.calibration import fit as cal
 from versterking.calibration import observe
+from versterking.calibration import report as calibration_report
 from versterking.cli import main
 from versterking.errors import InputError
 from versterking.inputs.counts import added_later, cumulative_counts
@@ -190,3 +191,34 @@ def test_calibrate_with_missing_data_is_one_line_error(tmp_path):
                                        "--data", str(tmp_path)])
     assert result.exit_code == 2
     assert "tabel_2_" in result.output and "calibration data not found" in result.output
+
+
+def test_a_calibration_of_the_library_replay_is_written_whole(replay, tmp_path, monkeypatch):
+    """`versterking calibrate` from any folder: the calibrated scenario extends the library's replay by
+    name; a failure while writing keeps what was there."""
+    loaded, population = replay
+    targets = cal.load_targets(loaded.scenario.start)  # the published figures that come with the package
+    problem = cal.Problem(loaded.scenario, population, targets, cal.PEILDATUM, 1)
+    x = problem.start_values()
+    table = cal.compare(cal.Evaluator(problem, workers=1).observe([x], cal.PEILDATUM)[0], targets)
+    result = cal.Calibration(problem, cal.Fit(x, table, 1, 0.0), table.assign(sample="in"))
+    out = tmp_path / "kalibratie"
+    scenario, report = out / "gekalibreerd.toml", out / "rapport"
+    argv = ["versterking", "calibrate"]
+    calibration_report.write_report(result, Path("replay-2018"), scenario, report, argv)
+    assert 'extends = "replay-2018"' in scenario.read_text()
+    assert load_scenario(scenario).scenario.name == "gekalibreerd"
+    assert sorted(p.name for p in report.iterdir()) == [
+        "README.md", "backtest.csv", "fit.csv", "productie.png", "werkvoorraad.png"]
+    with pytest.raises(InputError, match="exists"):
+        calibration_report.write_report(result, Path("replay-2018"), scenario, report, argv)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(*_):
+        raise RuntimeError("schijf vol")
+
+    monkeypatch.setattr(calibration_report, "stock_figure", broken)
+    with pytest.raises(RuntimeError):
+        calibration_report.write_report(result, Path("replay-2018"), scenario, report, argv, force=True)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in tmp_path.rglob(".*")]  # no temporaries left

@@ -1,5 +1,6 @@
 """The notebooks (notebooks/*.py, jupytext percent scripts paired with .ipynb files without outputs)
-run from top to bottom on a clean install, through the command line the README documents."""
+run from top to bottom on a clean install, through the Python API the README documents, in their own
+folder as Jupyter runs them (so `import versterking` is the installed package, not the source tree)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,6 @@ def test_the_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     notebook = jupytext.read(path)
     NotebookClient(notebook, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     last = notebook.cells[-1]
     assert last.cell_type == "code" and last.outputs, "the answer is printed at the bottom"

@@ -7,8 +7,8 @@ import pandas as pd
 from click.testing import CliRunner
 from conftest import variant
 
-from versterking import load_population, load_scenario
-from versterking.analyses.sensitivity import analyse, parameters, varied
+from versterking import load_scenario
+from versterking.analyses.sensitivity import parameters, sensitivity, varied
 from versterking.cli import main
 
 
@@ -21,8 +21,7 @@ def test_a_resource_that_binds_leads_and_one_with_room_does_nothing(small):
                                   "[resources.planvorming]\ncapacity = 50\n"
                                   "[resources.wisselwoningen]\ncapacity = 50\n")
     loaded = load_scenario(path)
-    s = analyse(loaded.scenario, load_population(loaded), replications=2, trajectories=3,
-                morris_replications=1, workers=1)
+    s = sensitivity(loaded, replications=2, trajectories=3, morris_replications=1, workers=1)
     k = len(parameters())
     assert s.runs == (2 * k + 1) * 2 + 3 * (k + 1) * 1
     top = set(s.one_at_a_time["parameter"].head(3))  # with how many need uitvoering (meets_norm)
@@ -33,8 +32,7 @@ def test_a_resource_that_binds_leads_and_one_with_room_does_nothing(small):
     assert bouw["dag laag"] > s.base > bouw["dag hoog"]  # fewer builders: later
     assert s.morris.iloc[0]["parameter"] in top
     assert set(s.bottlenecks["knelpunt"]) <= {"bouwcapaciteit", "geen"}
-    again = analyse(loaded.scenario, load_population(loaded), replications=2, trajectories=3,
-                    morris_replications=1, workers=2)
+    again = sensitivity(loaded, replications=2, trajectories=3, morris_replications=1, workers=2)
     pd.testing.assert_frame_equal(s.morris, again.morris)  # same seed, any number of workers
 
 

@@ -12,8 +12,12 @@ The Python API; the `versterking` command is a thin layer over it. Every experim
 
     comparison = vs.compare(["basis", "versnellingspakket"], replications=5)   # .table, .per_replication
     grid = vs.sweep("basis", [("resources.bouwcapaciteit.factor", [1, 1.5, 2])], replications=10)
+    ranking = vs.sensitivity("basis")                 # which parameters move the end date most
+    answer = vs.seek(basis.scenario, vs.load_population(basis), vs.Question(date(2026, 12, 31), 0.9))
 """
 
+from .analyses.sensitivity import Sensitivity, sensitivity
+from .analyses.target import Answer, Question, seek
 from .engine.run import RunResult, run_scenario
 from .errors import InputError
 from .inputs.loader import LoadedScenario, library, load_scenario
@@ -28,8 +32,8 @@ from .runs.tables import Tables, make_tables
 from .version import __version__
 
 __all__ = [
-    "Comparison", "Forecast", "InputError", "LoadedScenario", "RunResult", "Scenario", "Sweep", "Tables",
-    "__version__", "compare", "comparison_text", "library", "load_population", "load_scenario",
-    "make_tables", "run", "run_scenario", "run_text", "sweep", "sweep_text", "write_comparison",
-    "write_run", "write_sweep",
+    "Answer", "Comparison", "Forecast", "InputError", "LoadedScenario", "Question", "RunResult", "Scenario",
+    "Sensitivity", "Sweep", "Tables", "__version__", "compare", "comparison_text", "library",
+    "load_population", "load_scenario", "make_tables", "run", "run_scenario", "run_text", "seek",
+    "sensitivity", "sweep", "sweep_text", "write_comparison", "write_run", "write_sweep",
 ]

@@ -259,12 +259,15 @@ def target(scenario: Path, done_by, confidence: float, milestone: str, from_, re
         sc = sc.model_copy(update=update)
         stem = f"{sc.name}-doel-{done_by:%Y-%m-%d}"
         out = out or Path("results") / f"doel-{sc.name}-{done_by:%Y-%m-%d}"
-        scenario_out = scenario_out or loaded.path.parent / f"{stem}.toml"
+        # the answer extends SCENARIO: next to it, or for a library scenario in this folder (by name)
+        here = Path() if loaded.library_name is not None else loaded.path.parent
+        scenario_out = scenario_out or here / f"{stem}.toml"
         check_writable(out, force)
         check_writable(scenario_out, force, "scenario file")
-        if scenario_out.resolve().parent != loaded.path.resolve().parent:
-            raise InputError(f"--scenario-out: {scenario_out} is not in {loaded.path.parent}; the answer "
-                             "extends SCENARIO, so it goes in the same folder")
+        try:
+            loaded.extends_from(scenario_out.parent)
+        except InputError as exc:
+            raise InputError(f"--scenario-out: {exc}") from None
         population = load_population(loaded)
         question = Question(done_by.date(), confidence, milestone, replications, verify)
         answer = seek(sc, population, question, workers, scheduler,
@@ -299,22 +302,16 @@ def sensitivity(scenario: Path, milestone: str, change: float, replications: int
     """Which parameters move the end date most: each capacity, duration and share group one at a
     time (tornado chart) and together (Morris elementary effects, SALib), with the number of model
     runs; and the binding resource per year. Figures and tables in the results folder."""
-    from tqdm import tqdm
-
-    from .analyses.sensitivity import analyse, parameters
+    from .analyses.sensitivity import sensitivity as analyse
     from .analyses.sensitivity_output import sensitivity_text, write_sensitivity
 
     with _input_errors():
         loaded = load_scenario(scenario)
-        sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
-        out = out or Path("results") / f"gevoeligheid-{sc.name}"
+        out = out or Path("results") / f"gevoeligheid-{loaded.scenario.name}"
         check_writable(out, force)
         population = load_population(loaded)
-        k = len(parameters())
-        total = (2 * k + 1) * replications + trajectories * (k + 1) * morris_replications
-        with tqdm(total=total, desc="gevoeligheid", unit="run", disable=not progress, leave=False) as bar:
-            result = analyse(sc, population, milestone, change, replications, trajectories,
-                             morris_replications, workers, scheduler, bar.update)
+        result = analyse(loaded, milestone, change, replications, trajectories, morris_replications, seed,
+                         population=population, workers=workers, scheduler=scheduler, progress=progress)
         text = sensitivity_text(result)
         write_sensitivity(result, loaded, len(population), out, force, sys.argv, text)
     click.echo(text)
@@ -376,7 +373,8 @@ def calibrate(check: bool, replay: str, data: Path | None, scenario_out: Path | 
         report = report or scenario_out.parent / "rapport"
         check_writable(scenario_out, force, "scenario file")
         check_writable(report, force, "calibration report")
-        load_scenario(replay)  # a bad replay is a one-line error before seventeen minutes of fitting
+        # the calibrated scenario extends the replay: a one-line error now, not after 17 minutes
+        load_scenario(replay).extends_from(scenario_out.parent)
         result = cal.calibrate(replay, data, replications, workers, max_iterations,
                                log=lambda text: click.echo(text, err=True))
         write_report(result, Path(replay), scenario_out, report, sys.argv, force)

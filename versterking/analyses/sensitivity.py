@@ -15,15 +15,19 @@ horizon's day (said in the output when it happens).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
+from tqdm import tqdm
 
 from ..calendar import days_since
 from ..domain import COMPLETIONS, RESOURCES, STEPS
 from ..engine.distributions import scaled
+from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from ..runs.aggregate import bottleneck_shares
 from ..runs.backends import run_tasks
@@ -70,9 +74,17 @@ class Sensitivity:
     censored: int                # runs that did not reach the milestone before the horizon
 
 
-def analyse(sc: Scenario, population: pd.DataFrame, milestone: str = "100%", change: float = 0.2,
-            replications: int = 10, trajectories: int = 10, morris_replications: int = 2,
-            workers: int | None = None, scheduler: str | None = None, progress=None) -> Sensitivity:
+def sensitivity(scenario: LoadedScenario | str | Path, milestone: str = "100%", change: float = 0.2,
+                replications: int = 10, trajectories: int = 10, morris_replications: int = 2,
+                seed: int | None = None, *, population: pd.DataFrame | None = None,
+                workers: int | None = None, scheduler: str | None = None,
+                progress: bool = False) -> Sensitivity:
+    """Vary every parameter by `change` (one at a time, `replications` per point; and Morris,
+    `trajectories` paths of `morris_replications`), all points with the same seeds (root: `seed`,
+    default the scenario's); the `milestone` is a key of domain.COMPLETIONS."""
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    population = load_population(loaded) if population is None else population
+    sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
     names = parameters()
     metric = COMPLETIONS[milestone].metric
     oat = [dict.fromkeys(names, 1.0)] + [{n: 1.0 + sign * change} for n in names for sign in (-1, 1)]
@@ -85,10 +97,11 @@ def analyse(sc: Scenario, population: pd.DataFrame, milestone: str = "100%", cha
     horizon = days_since(sc.start, sc.horizon)
     days = np.full(len(tasks), np.nan)
     knelpunt = []
-    for i, result in run_tasks(replicate, tasks, {"p": population}, workers, scheduler, progress):
-        days[i] = result["metrics"][metric]
-        if tasks[i].label == "0":
-            knelpunt.append(result)
+    with tqdm(total=len(tasks), desc="gevoeligheid", unit="run", disable=not progress, leave=False) as bar:
+        for i, result in run_tasks(replicate, tasks, {"p": population}, workers, scheduler, bar.update):
+            days[i] = result["metrics"][metric]
+            if tasks[i].label == "0":
+                knelpunt.append(result)
     censored = int(np.isnan(days).sum())
     days = np.where(np.isnan(days), horizon, days)
     per_point = pd.Series(days).groupby([int(t.label) for t in tasks]).mean().to_numpy()

@@ -1,6 +1,7 @@
 """Loading a scenario: TOML files that may `extends` another, merged key by key and validated, with
 every error as one line naming the file that set the key. A scenario is a path, or the name of a
-scenario in the shipped library (`versterking scenarios` lists them).
+scenario in the shipped library (`versterking scenarios` lists them); a file may extend one by name
+(`extends = "basis"`), so a what-if needs no copy of the library.
 
 Scenario files are data: they are parsed with tomllib and validated by pydantic; nothing in them is
 evaluated or imported.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError
 from .files import read_text
-from .package_data import library_names, library_path
+from .package_data import library_names, library_path, scenario_library
 from .scenario import Scenario
 
 VARY = "--vary"  # where overrides say they come from in errors and manifests
@@ -38,6 +40,21 @@ class LoadedScenario:
     population_file: Path | None
 
     @property
+    def library_name(self) -> str | None:
+        """The name of a scenario of the shipped library (what `extends = "<name>"` takes), else None."""
+        return self.path.stem if self.path.resolve().parent == scenario_library() else None
+
+    def extends_from(self, folder: Path) -> str:
+        """What a scenario file in `folder` writes to extend this one: the library name, or the path
+        relative to the folder (which must hold it, or hold it below)."""
+        if self.library_name is not None:
+            return self.library_name
+        if not self.path.resolve().is_relative_to(folder.resolve()):
+            raise InputError(f"{folder}: a scenario here cannot extend {self.path}, which lies outside it; "
+                             "write it in that file's folder (or below), or extend a library scenario")
+        return Path(os.path.relpath(self.path.resolve(), folder.resolve())).as_posix()
+
+    @property
     def content_hash(self) -> str:
         h = hashlib.sha256()
         for name, text in self.files.items():
@@ -53,8 +70,8 @@ def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None)
     path = scenario_path(scenario)
     files: dict[str, str] = {}
     origin: dict[tuple, Path] = {}
-    merged = _read_chain(path.resolve(), files, origin, chain=())
-    files = {_relative(Path(f), path.resolve().parent): text for f, text in files.items()}
+    merged = _read_chain(path.resolve(), files, origin, chain=(), folder=path.resolve().parent)
+    files = {_key(Path(f), path.resolve().parent): text for f, text in files.items()}
     if overrides:
         nested: dict = {}
         for key, value in overrides.items():
@@ -101,14 +118,26 @@ def library() -> list[LoadedScenario]:
     return [load_scenario(name) for name in library_names()]
 
 
-def _relative(file: Path, folder: Path) -> str:
-    try:
+LIBRARY = "<library>"  # where a manifest says a file of the shipped library came from
+
+
+def _key(file: Path, folder: Path) -> str:
+    """A file of the chain as the manifest names it: relative to the scenario's folder, or (reached by
+    `extends = "<name>"`) as a file of the shipped library, so that the content hash is the same on
+    every machine."""
+    if file.is_relative_to(folder):
         return str(file.relative_to(folder))
-    except ValueError:
-        return str(file)
+    return f"{LIBRARY}/{file.relative_to(scenario_library())}"
 
 
-def _read_chain(path: Path, files: dict, origin: dict, chain: tuple) -> dict:
+def _bare(name: str) -> bool:
+    """A name with no folder and no suffix: a scenario of the library, unless a file of that name is there."""
+    return not Path(name).suffix and len(Path(name).parts) == 1
+
+
+def _read_chain(path: Path, files: dict, origin: dict, chain: tuple, folder: Path) -> dict:
+    """Read `path` and what it extends; `folder` is where the chain may take its files from (the
+    scenario's folder, or the library's once the chain extends a library scenario by name)."""
     if path in chain:
         loop = " -> ".join(p.name for p in (*chain, path))
         raise InputError(f"{chain[-1]}: extends: circular extends ({loop})")
@@ -128,12 +157,16 @@ def _read_chain(path: Path, files: dict, origin: dict, chain: tuple) -> dict:
     if parent is not None:
         if not isinstance(parent, str) or not parent or "\0" in parent:
             raise InputError(f"{path}: extends: must be a file name (got {_short(parent)})")
-        folder = (chain[0] if chain else path).parent
         target = (path.parent / parent).resolve()
-        if not target.is_relative_to(folder):
+        shipped = library_path(parent) if _bare(parent) and not _is_there(target) else None
+        if shipped is not None:  # extends = "basis": the library's basis
+            folder = scenario_library()
+            target = shipped.resolve()
+        elif not target.is_relative_to(folder):
             raise InputError(f"{path}: extends: {parent!r} lies outside the scenario's folder {folder}; "
-                             "allowed: a file in that folder or below it (copy the file there)")
-        base = _read_chain(target, files, origin, (*chain, path))
+                             "allowed: a file in that folder or below it (copy the file there), or a "
+                             f"scenario of the library by name (extends = \"basis\")")
+        base = _read_chain(target, files, origin, (*chain, path), folder)
     _merge(base, data, origin, path, ())
     return base
 

@@ -102,14 +102,13 @@ class Population(Strict):
     source: Literal["embedded", "file", "empty"] = "embedded"
     file: str | None = None
     peildatum: Day | None = Field(
-        None, description="embedded only: reconstruct the opgave on this earlier date (a replay)")
+        None, description="the day the werkvoorraad describes, the scenario's start; for the embedded one "
+                          "an earlier start reconstructs the opgave on that day (a replay)")
 
     @model_validator(mode="after")
     def _file_given(self) -> Population:
         if (self.source == "file") != (self.file is not None):
             raise ValueError("give 'file' exactly when source = \"file\"")
-        if self.peildatum is not None and self.source != "embedded":
-            raise ValueError("'peildatum' is only for source = \"embedded\"")
         return self
 
 
