@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PROFILES = ("P50", "P90", "grijs")  # HRA risk profiles, most urgent first (DOMAIN.md)
+PROFILES = ("P50", "P90", "grijs")  # HRA risk profiles, most urgent first (docs/background/domain.md)
 OWNERS = ("particulier", "corporatie")
 TOTAAL = "totaal"  # the whole opgave, as a group next to the risk profiles and gemeenten
 # An address of the werkvoorraad: its columns in the address file and in every population table.

@@ -1,4 +1,4 @@
-"""The life of one address, as DOMAIN.md describes it:
+"""The life of one address, as the domain brief (docs/background/domain.md) describes it:
 
 opname -> beoordeling -> (meets the norm: voltooid) -> planvorming (voorbereiden, uitvoeringsplan
 opstellen, versterkingsbesluit) -> uitvoering (with a wisselwoning if needed) -> voltooid.

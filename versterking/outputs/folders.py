@@ -47,9 +47,7 @@ def write_run(f: Forecast, out: Path, force: bool = False, command: list[str] | 
             f.events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / "summary.txt").write_text(run_text(f) + "\n", encoding="utf-8")
         write_manifest(tmp, command or [], {
-            "seed": f.seed,
-            "replications": f.replications,
-            "seeds": f.seeds,
+            **_seeds(f),
             "event_log": None if f.events is None else "replicatie 0" if f.replications > 1 else "run",
             "scenario": scenario_manifest(f.loaded, f.scenario),
             "population": population_manifest(f.loaded, f.werkvoorraad),
@@ -72,9 +70,7 @@ def write_comparison(c: Comparison, out: Path, force: bool = False, command: lis
             write_csv(table, tmp / f"attributie-{name}.csv")
         (tmp / "summary.txt").write_text(comparison_text(c) + "\n", encoding="utf-8")
         write_manifest(tmp, command or [], {
-            "seed": c.seed,
-            "replications": c.replications,
-            "seeds": c.seeds,
+            **_seeds(c),
             "attribution": bool(c.attribution),
             "scenarios": [scenario_manifest(item) | {"population": population_manifest(item, n)}
                           for item, n in zip(c.scenarios, c.werkvoorraad, strict=True)],
@@ -91,9 +87,7 @@ def write_sweep(s: Sweep, out: Path, force: bool = False, command: list[str] | N
         write_csv(s.table, tmp / "sweep.csv")
         (tmp / "summary.txt").write_text(sweep_text(s) + "\n", encoding="utf-8")
         write_manifest(tmp, command or [], {
-            "seed": s.seed,
-            "replications": s.replications,
-            "seeds": s.seeds,
+            **_seeds(s),
             "axes": dict(s.axes),
             "scenario": scenario_manifest(s.base),  # before the axes' values
             "population": population_manifest(s.base, s.werkvoorraad),
@@ -102,6 +96,11 @@ def write_sweep(s: Sweep, out: Path, force: bool = False, command: list[str] | N
             "cache": str(s.cache.resolve()),
         })
     return out.resolve()
+
+
+def _seeds(result: Forecast | Comparison | Sweep) -> dict:
+    """What reproduces the replications: `seed` is the root seed (pass it to --seed)."""
+    return {"seed": result.seed, "replications": result.replications, "seeds": result.seeds}
 
 
 def _report(folder: Path) -> None:
