@@ -30,13 +30,15 @@ VARY = "--vary"  # where overrides say they come from in errors and manifests
 MAX_EXTENDS_DEPTH = 20
 MAX_SCENARIO_BYTES = 4_000_000  # an empirical table of 100,000 durations fits easily
 
+
 @dataclass(frozen=True)
 class LoadedScenario:
     """A validated scenario plus what a manifest needs to reproduce it."""
 
     scenario: Scenario
     path: Path
-    files: dict[str, str]  # every file of the extends chain, relative to the first: path -> text
+    files: dict[str, str]  # every file of the extends chain -> its text; names relative to the first
+    # file's folder, or "<library>/<name>.toml" for a library file reached by `extends = "<name>"`
     population_file: Path | None
 
     @property
@@ -97,7 +99,7 @@ def scenario_path(scenario: str | Path) -> Path:
     """The file of a scenario: the path as given, or for a bare name (no folder, no suffix) that is no
     file here, the shipped scenario of that name."""
     path = Path(scenario)
-    if path.suffix or len(path.parts) != 1 or _is_there(path):
+    if not _bare(str(scenario)) or _is_there(path):
         return path
     shipped = library_path(path.name)
     if shipped is None:
