@@ -114,11 +114,11 @@ class HandOvers:
         self.by, self.block = by, block
         self.tranches = block.tranches if by == BOUWIMPULS else [block.tranche]
         self.u_preparation = stream(sc.seed, "voorbereiding").random(n)
-        self.u_reassess = stream(sc.seed, "herbeoordeling").random(n)
+        self.u_reassess = stream(sc.seed, "herbeoordeling").random(n) if by == BATCH_1581 else None
 
     def hand_over(self, a: int) -> HandOver:
         preparation = from_uniforms(self.block.preparation, self.u_preparation[a:a + 1])[0]
-        reassess = self.by == BATCH_1581 and self.u_reassess[a] < self.block.reassess
+        reassess = self.u_reassess is not None and self.u_reassess[a] < self.block.reassess
         return HandOver(self.by, preparation, reassess)
 
 

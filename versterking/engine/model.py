@@ -50,10 +50,11 @@ class Model:
         self.resources = {"opnamecapaciteit": self.opname, "ingenieursbureaus": self.ingenieursbureaus,
                           "planvorming": self.planvorming, "bouwcapaciteit": self.bouwcapaciteit,
                           "wisselwoningen": self.wisselwoningen}
+        self.schedules = {name: resource_changes(sc, name) for name in self.resources}  # (day, slots)
         self.last_done = 0.0
         self.clusters = ClusterGate(
             env, self.addresses["cluster_id"], self.milestone0 < UITVOERING, self.bouwcapaciteit,
-            {name: resource_changes(sc, name) for name in ("bouwcapaciteit", "wisselwoningen")}
+            {name: self.schedules[name] for name in ("bouwcapaciteit", "wisselwoningen")}
         ) if sc.cluster_uitvoering else None
         self._profile = self.profile.tolist()
         self.key = service_order(sc.service_order, self._profile)

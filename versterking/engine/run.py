@@ -17,7 +17,6 @@ from ..inputs.scenario import Scenario
 from .model import Model
 from .process import address_life
 from .resources import follow_schedule
-from .schedules import resource_changes
 
 
 @dataclass
@@ -50,7 +49,7 @@ def build(scenario: Scenario, population: pd.DataFrame) -> Model:
     for a in np.flatnonzero(model.milestone0 != VOLTOOID).tolist():
         env.process(address_life(model, a))
     for name, target in model.resources.items():
-        env.process(follow_schedule(env, target, resource_changes(scenario, name)))
+        env.process(follow_schedule(env, target, model.schedules[name]))
     for measure in model.measures.hand_overs:
         for tranche in measure.tranches:
             env.process(model.hand_over(tranche, measure))
