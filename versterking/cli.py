@@ -236,7 +236,8 @@ def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Results folder (default: results/doel-<scenario>-<date>).")
 @click.option("--scenario-out", type=click.Path(path_type=Path), default=None,
-              help="The answer as a scenario file (default: next to SCENARIO, <name>-doel-<date>.toml).")
+              help="The answer as a scenario file, <name>-doel-<date>.toml (default: next to SCENARIO; for a "
+                   "library scenario, in this folder).")
 @WORKERS
 @SCHEDULER
 @click.option("--force", is_flag=True, help="Replace an existing results folder and scenario file.")
