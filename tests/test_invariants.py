@@ -1,13 +1,18 @@
 """Invariants that must hold for every valid scenario, checked on random ones (hypothesis): small
-address files, capacities that drop to zero and come back, every kind of duration, random shares,
-service orders, inflows and clusters. Each scenario goes through the ordinary loader.
+address files with every milestone and planvorming sub-step; capacities that drop to zero and come
+back, in steps and linear ramps, with a factor and extra slots; every kind of duration; random
+shares, service orders, inflows and clusters; and any subset of the versnellingsmaatregelen with
+random dates and sizes. Each scenario goes through the ordinary loader.
 
-What must hold in every run: every address is counted once in every quarter; no step is skipped or
-repeated and each starts after the one before it ended; a resource never starts work beyond its
-capacity (counted from the addresses' own start and end times, against the schedule); no address
-waits while its resource has a free slot and no cluster holds the line; the same seed gives the
-same run. And one theorem: with one step and first come first served, more capacity never makes any
-address later (common random numbers). In a chain of steps that is not so (see the last test).
+What must hold in every run (tests/invariants.py, from the addresses' own logged times and the
+capacity the scenario's words give, not from the engine's schedules or monitors): every address is
+counted once in every quarter, in the milestone it last reached; milestones are the ends and
+starts of the address's own work; no step is skipped or repeated and each starts after the one
+before it ended; a resource never starts work beyond its capacity; no address stands in a line
+while the work it waits for could start (wisselwoningen and cluster blocks included); no cluster
+member starts before its cluster is complete; the same seed gives the same run. And one theorem:
+with one step and first come first served, more capacity never makes any address later (common
+random numbers). In a chain of steps that is not so (see the last test).
 """
 
 from __future__ import annotations
@@ -15,30 +20,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
-import pandas as pd
 from conftest import BASE, NO_ADDRESS, address_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from invariants import check_all
 
 from versterking import load_population, load_scenario, run_scenario
-from versterking.domain import (
-    BEOORDELING,
-    MILESTONES,
-    NOG_NIET_GESTART,
-    OPNAME,
-    PLANVORMING,
-    RESOURCES,
-    S_BESLUIT,
-    S_OPNAME,
-    S_UITVOERING,
-    S_VOORBEREIDEN,
-    STEP_RESOURCE,
-    STEPS,
-    UITVOERING,
-    VOLTOOID,
-)
-from versterking.engine.schedules import resource_changes
-from versterking.runs import tables
+from versterking.domain import RESOURCES, STEP_RESOURCE, STEPS, SUBSTEPS
 
 START = date(2020, 7, 17)
 EXAMPLES = settings(max_examples=300, deadline=None, derandomize=True, database=None,
@@ -48,23 +36,31 @@ days = st.integers(min_value=1, max_value=3000)
 share = st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.9, 1.0])
 
 
+def day(draw, most: int = 1500) -> date:
+    return START + timedelta(days=draw(st.integers(-30, most)))
+
+
 @st.composite
-def capacity(draw):
-    """A constant, or a schedule that may fall to zero and come back (steps and ramps)."""
-    if draw(st.booleans()):
-        return draw(st.integers(0, 6))
-    t, changes = 0, []
+def schedule(draw, most: int = 6):
+    """Dated changes that may fall to zero and come back (steps and ramps)."""
+    t, changes = draw(st.integers(-30, 100)), []
     for _ in range(draw(st.integers(1, 4))):
         t += draw(st.integers(0, 400))
-        change = {"from": START + timedelta(days=t), "value": draw(st.integers(0, 6))}
+        change = {"from": START + timedelta(days=t), "value": draw(st.integers(0, most))}
         if draw(st.booleans()):
             t += draw(st.integers(1, 200))
             change["to"] = START + timedelta(days=t)
         changes.append(change)
         t += 1
     if draw(st.booleans()):  # make sure work can finish
-        changes.append({"from": START + timedelta(days=t + 1), "value": draw(st.integers(1, 6))})
+        changes.append({"from": START + timedelta(days=t + 1), "value": draw(st.integers(1, most))})
     return changes
+
+
+@st.composite
+def capacity(draw):
+    """A constant or a schedule."""
+    return draw(st.integers(0, 6)) if draw(st.booleans()) else draw(schedule())
 
 
 @st.composite
@@ -88,16 +84,76 @@ def profiles(s):
     return st.fixed_dictionaries({"P50": s, "P90": s, "grijs": s})
 
 
+mix = st.sampled_from([None, {"P50": 1.0}, {"P90": 0.5, "grijs": 0.5},
+                       {"P50": 0.2, "P90": 0.3, "grijs": 0.5}])
+count = st.integers(0, 12)
+
+
+@st.composite
+def tranche(draw):
+    out = {"from": day(draw), "addresses": draw(count)}
+    if (m := draw(mix)) is not None:
+        out["risk_profile"] = m
+    return out
+
+
+@st.composite
+def measures(draw) -> dict:
+    """Any subset of the versnellingsmaatregelen, with random dates, shares and sizes."""
+    out = {}
+    if draw(st.booleans()):
+        out["typologie"] = {"from": day(draw), "share": draw(profiles(share)), "duration": draw(duration()),
+                            "meets_norm": draw(profiles(share))}
+    if draw(st.booleans()):
+        out["praktijkaanpak"] = {"pilot_from": day(draw), "pilot_addresses": draw(count),
+                                 "scale_from": day(draw), "share": draw(profiles(share)),
+                                 "duration": draw(duration()), "meets_norm": draw(profiles(share))}
+    if draw(st.booleans()):
+        out["referentiewoningen"] = {"from": day(draw), "share": draw(share), "duration": draw(duration()),
+                                     "group": draw(st.sampled_from(["building", "cluster"]))}
+    if draw(st.booleans()):
+        out["bouwimpuls"] = {"capacity": draw(st.sampled_from([[], None])) or draw(schedule(3)),
+                             "tranches": draw(st.lists(tranche(), max_size=3)),
+                             "preparation": draw(duration())}
+    if draw(st.booleans()):
+        out["batch_1581"] = {"tranche": draw(tranche()), "preparation": draw(duration()),
+                             "reassess": draw(share), "meets_norm": draw(profiles(share)),
+                             "uitvoering_factor": draw(st.sampled_from([0.3, 0.7, 1.0]))}
+    if draw(st.booleans()):
+        out["npr_2020"] = {"from": day(draw), "meets_norm": draw(profiles(share)),
+                           "uitvoering_factor": draw(st.sampled_from([0.5, 1.0]))}
+    if draw(st.booleans()):
+        begin = day(draw, 1000)
+        out["opname_op_verzoek"] = {"from": begin, "to": begin + timedelta(days=draw(st.integers(1, 700))),
+                                    "addresses": draw(count), "risk_profile": draw(mix) or {"grijs": 1.0},
+                                    "arrivals": draw(st.sampled_from(["even", "poisson"])),
+                                    "skip_beoordeling": draw(share)}
+    if draw(st.booleans()):
+        begin = day(draw)
+        out["crisisaanpak"] = {"from": begin, "factors": draw(st.dictionaries(
+            st.sampled_from(RESOURCES), st.sampled_from([0.5, 1.5, 3.0, 10.0]), min_size=1))}
+        if draw(st.booleans()):
+            out["crisisaanpak"]["to"] = begin + timedelta(days=draw(st.integers(1, 400)))
+    return out
+
+
 @st.composite
 def scenario(draw):
     """Overrides of the small base scenario, and its address file."""
-    out = {f"resources.{name}.capacity": draw(capacity()) for name in RESOURCES}
+    out = {}
+    for name in RESOURCES:
+        out[f"resources.{name}.capacity"] = draw(capacity())
+        if draw(st.booleans()):
+            out[f"resources.{name}.factor"] = draw(st.sampled_from([0.0, 0.5, 1.3, 2.0]))
+        if draw(st.booleans()):
+            out[f"resources.{name}.extra"] = draw(schedule(3))
     out |= {f"durations.{step}": draw(duration()) for step in STEPS}
     out |= {"shares.skip_beoordeling": draw(profiles(share)), "shares.meets_norm": draw(profiles(share)),
             "shares.wisselwoning": {"particulier": draw(share), "corporatie": draw(share)},
             "service_order": draw(st.sampled_from(["risk_first", "fifo"])),
             "cluster_uitvoering": draw(st.booleans()), "warm_start": draw(st.booleans()),
-            "horizon": START + timedelta(days=draw(st.integers(400, 9000)))}
+            "horizon": START + timedelta(days=draw(st.integers(400, 9000))),
+            "measures": draw(measures())}
     if draw(st.booleans()):
         end = min(out["horizon"], START + timedelta(days=draw(days)))
         out["inflow"] = [{"name": "extra", "from": START, "to": end, "addresses": draw(st.integers(0, 30)),
@@ -110,95 +166,13 @@ def scenario(draw):
 
 def _run(tmp_path, overrides: dict, n: int, seed: int):
     (tmp_path / "base.toml").write_text(BASE, encoding="utf-8")
-    address_table(n, seed).to_csv(tmp_path / "adressen.csv", index=False)
+    table = address_table(n, seed)
+    rng = np.random.default_rng(seed)
+    planning = table["milestone"] == "planvorming"
+    table.loc[planning, "planvorming_substep"] = rng.choice(SUBSTEPS, int(planning.sum()))
+    table.to_csv(tmp_path / "adressen.csv", index=False)
     loaded = load_scenario(tmp_path / "base.toml", overrides)
     return run_scenario(loaded.scenario, load_population(loaded))
-
-
-def _capacity_at(sc, name: str, t: np.ndarray) -> np.ndarray:
-    changes = resource_changes(sc, name)
-    at = np.searchsorted([c[0] for c in changes], t, side="right") - 1
-    return np.array([c[1] for c in changes])[at]
-
-
-def check_conservation(r) -> None:
-    m = tables.milestones_quarterly(r)
-    totaal = m[m["niveau"] == "totaal"]
-    assert (totaal[list(MILESTONES)].sum(axis=1) == totaal["totaal"]).all()
-    joined = np.sort(r.entered)
-    for quarter, peildatum, total in zip(totaal["kwartaal"], pd.to_datetime(totaal["peildatum"]),
-                                         totaal["totaal"], strict=True):
-        if quarter == "start":  # the werkvoorraad as given
-            assert total == np.searchsorted(joined, 0.0, side="right")
-        else:  # the state at the end of the quarter's last day
-            end_of_day = (peildatum.date() - r.scenario.start).days + 1
-            assert total == np.searchsorted(joined, end_of_day, side="left")
-    for level in ("risicoprofiel", "gemeente"):
-        part = m[m["niveau"] == level].groupby("kwartaal", sort=False)["totaal"].sum()
-        assert (part.to_numpy() == totaal["totaal"].to_numpy()).all()
-
-
-def check_steps_in_order(r) -> None:
-    """Per address: the steps it worked on are consecutive in the chain, start after the one before
-    ended, each once; milestones are reached in order."""
-    held = r.held
-    for a in range(len(r.addresses)):
-        did = np.flatnonzero(~np.isnan(r.started[a]))
-        reached = r.reached[a, held[a]:]
-        assert np.all(np.diff(reached[~np.isnan(reached)]) >= 0)
-        if len(did) == 0:
-            continue
-        logged = did[~np.isnan(r.queued[a, did])]  # a line is joined once per resource, not per sub-step
-        assert np.all(r.queued[a, logged] <= r.started[a, logged])
-        ended = np.where(np.isnan(r.ended[a, did]), np.inf, r.ended[a, did])  # inf: under way at the end
-        assert np.all(r.started[a, did] <= ended + 1e-9)
-        assert np.all(ended[:-1] <= r.started[a, did[1:]] + 1e-9)
-        first = {NOG_NIET_GESTART: S_OPNAME, OPNAME: 1, BEOORDELING: S_VOORBEREIDEN,
-                 UITVOERING: S_UITVOERING}.get(held[a])
-        if first is not None:
-            assert did[0] == first, (a, held[a], did)
-        expected = np.arange(did[0], did[-1] + 1)
-        if held[a] != PLANVORMING:
-            assert list(did) == list(expected), (a, did)  # none skipped in between
-        if not np.isnan(r.reached[a, UITVOERING]) and held[a] < UITVOERING:
-            assert S_BESLUIT in did and S_UITVOERING in did
-        if not np.isnan(r.reached[a, VOLTOOID]) and np.isnan(r.reached[a, UITVOERING]):
-            assert S_UITVOERING not in did and S_VOORBEREIDEN not in did
-
-
-def check_capacity_never_exceeded(r) -> None:
-    """At every start of work, the work under way (from the addresses' own times, a planvorming slot
-    held from its first sub-step to the besluit) fits the capacity in force."""
-    slot_start = np.fmin.reduce(r.started[:, S_VOORBEREIDEN:S_UITVOERING], axis=1)
-    spans = {
-        "opnamecapaciteit": (r.started[:, S_OPNAME], r.ended[:, S_OPNAME]),
-        "ingenieursbureaus": (r.started[:, 1], r.ended[:, 1]),
-        "planvorming": (slot_start, r.ended[:, S_BESLUIT]),
-        "bouwcapaciteit": (r.started[:, S_UITVOERING], r.ended[:, S_UITVOERING]),
-    }
-    needs = r.needs_wisselwoning
-    spans["wisselwoningen"] = (np.where(needs, r.started[:, S_UITVOERING], np.nan),
-                               np.where(needs, r.ended[:, S_UITVOERING], np.nan))
-    for name, (begin, end) in spans.items():
-        ok = ~np.isnan(begin)
-        begin, end = begin[ok], np.where(np.isnan(end[ok]), np.inf, end[ok])
-        if not len(begin):
-            continue
-        starts = np.unique(begin)
-        busy = np.array([np.sum((begin <= t) & (end > t)) for t in starts])
-        limit = _capacity_at(r.scenario, name, starts)
-        assert np.all(busy <= limit), (name, starts[busy > limit][:3], busy[busy > limit][:3])
-
-
-def check_no_idle_slot_while_waiting(r) -> None:
-    """After every change, a resource with addresses waiting has no free slot, unless a cluster's
-    block needs more slots than are free (it holds the line by design)."""
-    for name in ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit"):
-        if name == "bouwcapaciteit" and r.scenario.cluster_uitvoering:
-            continue
-        rows = r.monitors[name]
-        waiting = rows[:, 3] > 0
-        assert np.all(rows[waiting, 1] >= rows[waiting, 2]), name
 
 
 @EXAMPLES
@@ -207,10 +181,7 @@ def test_invariants_hold_in_every_run(tmp_path_factory, case):
     overrides, n, seed = case
     tmp = tmp_path_factory.mktemp("inv")
     r = _run(tmp, overrides, n, seed)
-    check_conservation(r)
-    check_steps_in_order(r)
-    check_capacity_never_exceeded(r)
-    check_no_idle_slot_while_waiting(r)
+    check_all(r)
     again = _run(tmp, overrides, n, seed)
     for field in ("reached", "queued", "started", "ended"):
         np.testing.assert_array_equal(getattr(r, field), getattr(again, field))
@@ -225,11 +196,12 @@ def test_one_step_fifo_more_capacity_never_makes_an_address_later(tmp_path_facto
     step = STEP_RESOURCE.index(name)
     for other in RESOURCES[:4]:
         if other != name:
-            overrides[f"resources.{other}.capacity"] = 1000
+            overrides |= {f"resources.{other}.capacity": 1000, f"resources.{other}.factor": 1.0,
+                          f"resources.{other}.extra": []}
     for s, step_name in enumerate(STEPS):
         if STEP_RESOURCE[s] != name:
             overrides[f"durations.{step_name}"] = {"dist": "fixed", "value": 0}
-    overrides |= {"service_order": "fifo", "cluster_uitvoering": False,
+    overrides |= {"service_order": "fifo", "cluster_uitvoering": False, "measures": {},
                   "shares.wisselwoning": {"particulier": 0.0, "corporatie": 0.0}}
     tmp = tmp_path_factory.mktemp("mono")
     low = _run(tmp, overrides, n, seed)

@@ -84,7 +84,8 @@ def answer_toml(a: Answer, loaded: LoadedScenario, scenario_out: Path, command: 
         entries = ", ".join(f"{{ from = {c.from_}, value = {c.value:g} }}"
                             for c in plus(schedule, a.start_of_extra, extra))
         lines += ["", f"[resources.{name}]",
-                  f"# {a.in_force[name]:,} slots in force on {a.start_of_extra}, plus {extra:,}",
+                  f"# terug redeneren's answer (see the header): {a.in_force[name]:,} slots in force on "
+                  f"{a.start_of_extra}, plus {extra:,}",
                   f"extra = [{entries}]"]
     return "\n".join(lines) + "\n"
 

@@ -342,7 +342,8 @@ def calibrated_toml(problem: Problem, x: np.ndarray, table: pd.DataFrame, extend
         lines.append(f"  {{ from = {max(PEILDATUM, last)}, value = {pace[r]} }},  # huidig tempo")
         lines += ["]", ""]
     lines.append("[durations]")
-    lines.append(f"# {extends}'s durations times the fitted scale of their phase")
+    lines.append(f"# {extends}'s durations times the scale of their phase fitted to SodM 2020 tabel 2.1, "
+                 "2.2 and 2.4 (versterking calibrate)")
     scales = dict(zip(SCALED, np.exp(x[-len(SCALED):]), strict=True))
     for phase, steps in SCALED.items():
         for step in steps:

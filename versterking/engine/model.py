@@ -187,8 +187,9 @@ class Model:
             granted.succeed(measure.hand_over(a))
 
     def done_without_uitvoering(self, a: int) -> None:
-        """Voltooid after opname or beoordeling (no beoordeling needed, or meets the norm)."""
-        if self.clusters is not None:
+        """Voltooid after opname or beoordeling (no beoordeling needed, or meets the norm). One handed
+        over to a measure left its cluster then."""
+        if self.clusters is not None and not self.handed_over[a]:
             self.clusters.leave(a)
         self.reach(a, VOLTOOID)
 

@@ -104,6 +104,7 @@ def beoordeling(m: Model, a: int, since: float, route: int):
     contractor on expert judgement (praktijkaanpak); or, for an address like one already assessed,
     a short check that follows the referentiewoning's outcome."""
     m.log_queued(a, S_BEOORDELING, since)
+    m.route[a] = route  # known from the start: a beoordeling still under way at the horizon has its route
     reference = None
     if route == PRAKTIJKAANPAK:
         yield m.bouwcapaciteit.request(m.key(a, since, False))

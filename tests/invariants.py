@@ -1,0 +1,314 @@
+"""What must hold in every run, checked from quantities the engine does not use to decide: the
+addresses' own logged times (when each joined a line, started and ended each step) and the capacity
+the scenario's words give on each day (capacity_in_force, written here from the schema's definitions,
+not from versterking.engine.schedules). The resources' monitors are not read.
+
+Used by test_invariants.py on random scenarios, and by test_model.py on the embedded werkvoorraad.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from versterking.calendar import days_since
+from versterking.domain import (
+    BEOORDELING,
+    HERBEOORDELING,
+    KLASSIEK,
+    MILESTONES,
+    NOG_NIET_GESTART,
+    OPNAME,
+    PLANVORMING,
+    PRAKTIJKAANPAK,
+    RESOURCES,
+    S_BEOORDELING,
+    S_BESLUIT,
+    S_OPNAME,
+    S_UITVOERING,
+    S_VOORBEREIDEN,
+    TYPOLOGIE,
+    UITVOERING,
+    VOLTOOID,
+)
+from versterking.runs import tables
+
+# -- the capacity in force, from the scenario's words ---------------------------------------------
+
+
+def _schedule_value(spec, factor: float, start, day: int) -> int:
+    """Whole slots on `day`: a number times the factor; or the last change from on or before `day`,
+    a step to its value, or on a ramp the value in force before it moved linearly (re-read once a
+    day) towards its value, each day's value times the factor rounded to whole slots."""
+    if not isinstance(spec, list):
+        return round(spec * factor)
+    value, before = 0.0, 0.0  # before the first change: no slots
+    for change in spec:
+        t0 = days_since(start, change.from_)
+        target = change.value * factor
+        if day >= t0:
+            if change.to is None:
+                value = target
+            else:
+                t1 = days_since(start, change.to)
+                value = target if day >= t1 else before + (target - before) * (day - t0) / (t1 - t0)
+        before = target
+    return round(value)
+
+
+def capacity_in_force(sc, name: str, t: np.ndarray) -> np.ndarray:
+    """Slots of resource `name` at times t (>= 0): its schedule times its factor; times the
+    crisisaanpak's factor (1 before `from`, linear to the factor on `to`, read once a day); plus its
+    `extra` slots and the Bouwimpuls's builders, each whole; the sum rounded."""
+    resource = getattr(sc.resources, name)
+    added = [resource.extra] if resource.extra else []
+    if name == "bouwcapaciteit" and (impuls := sc.measures.get("bouwimpuls")) is not None and impuls.capacity:
+        added.append(impuls.capacity)
+    crisis = sc.measures.get("crisisaanpak")
+    crisis = crisis if crisis is not None and name in crisis.factors else None
+    out = np.empty(len(t), int)
+    for i, day in enumerate(np.floor(np.maximum(t, 0.0)).astype(int).tolist()):
+        base = _schedule_value(resource.capacity, resource.factor, sc.start, day)
+        if not added and crisis is None:
+            out[i] = base
+            continue
+        ramp = 1.0
+        if crisis is not None:
+            t0 = days_since(sc.start, crisis.from_)
+            t1 = days_since(sc.start, crisis.to) if crisis.to is not None else t0
+            f = crisis.factors[name]
+            ramp = 1.0 if day < t0 else f if day >= t1 else 1.0 + (f - 1.0) * (day - t0) / (t1 - t0)
+        out[i] = round(base * ramp + sum(_schedule_value(a, 1.0, sc.start, day) for a in added))
+    return out
+
+
+# -- work and waiting, from the addresses' logged times -------------------------------------------
+
+
+def _open(end: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(end), np.inf, end)
+
+
+def _count(begin: np.ndarray, end: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """How many half-open intervals [begin, end) hold each t (after all that happens at t)."""
+    ok = ~np.isnan(begin)
+    b, e = np.sort(begin[ok]), np.sort(_open(end[ok]))
+    return np.searchsorted(b, t, side="right") - np.searchsorted(e, t, side="right")
+
+
+def handed_over_at(r) -> np.ndarray:
+    """Day a measure took the address out of the planvorming line (NaN: never): its reassessment
+    joined the ingenieursbureaus' line then, or its preparation started then."""
+    return np.where(r.handed_over == 0, np.nan,
+                    np.where(r.route == HERBEOORDELING, r.queued[:, S_BEOORDELING], r.started[:, S_BESLUIT]))
+
+
+def cluster_complete_at(r) -> np.ndarray:
+    """Per address: the day its cluster was complete (every member that may need uitvoering ready
+    for it or gone another way), NaN if never; the day it asked for a builder otherwise."""
+    ready = r.queued[:, S_UITVOERING]
+    if not r.scenario.cluster_uitvoering:
+        return ready
+    handed = handed_over_at(r)
+    without = np.isnan(r.reached[:, UITVOERING]) & np.isnan(ready)
+    done_without = np.where(without, r.reached[:, VOLTOOID], np.nan)
+    settled = np.where(~np.isnan(handed), handed, np.where(~np.isnan(ready), ready, done_without))
+    member = r.held < UITVOERING
+    cluster = r.addresses["cluster_id"].to_numpy()
+    out = ready.copy()
+    for c in np.unique(cluster[member]):
+        mine = member & (cluster == c)
+        complete = np.max(settled[mine]) if not np.isnan(settled[mine]).any() else np.nan
+        gated = mine & np.isnan(handed) & ~np.isnan(ready)
+        out[gated] = complete
+    return out
+
+
+def work_and_waiting(r) -> dict[str, dict]:
+    """Per resource the spans its slots were held and the spans addresses stood in its line."""
+    s, e, q = r.started, r.ended, r.queued
+    route, needs = r.route, r.needs_wisselwoning
+    handed = handed_over_at(r)
+    on_ib = np.isin(route, [KLASSIEK, TYPOLOGIE, HERBEOORDELING])
+    on_bouw = route == PRAKTIJKAANPAK
+    slot = np.where(r.handed_over == 0, np.fmin.reduce(s[:, S_VOORBEREIDEN:S_UITVOERING], axis=1), np.nan)
+    planned = np.where(np.isnan(handed), slot, handed)
+    asked = cluster_complete_at(r)
+    mask = lambda x, m: np.where(m, x, np.nan)  # noqa: E731
+    cat = np.concatenate
+    return {
+        "opnamecapaciteit": {"work": (s[:, S_OPNAME], e[:, S_OPNAME]),
+                             "line": (q[:, S_OPNAME], s[:, S_OPNAME])},
+        "ingenieursbureaus": {"work": (mask(s[:, S_BEOORDELING], on_ib), e[:, S_BEOORDELING]),
+                              "line": (mask(q[:, S_BEOORDELING], on_ib), s[:, S_BEOORDELING])},
+        "planvorming": {"work": (slot, mask(e[:, S_BESLUIT], ~np.isnan(slot))),
+                        "line": (q[:, S_VOORBEREIDEN], planned)},
+        "bouwcapaciteit": {"work": (cat([s[:, S_UITVOERING], mask(s[:, S_BEOORDELING], on_bouw)]),
+                                    cat([e[:, S_UITVOERING], e[:, S_BEOORDELING]])),
+                           "line": (asked, s[:, S_UITVOERING]),
+                           "line_beoordeling": (mask(q[:, S_BEOORDELING], on_bouw), s[:, S_BEOORDELING])},
+        "wisselwoningen": {"work": (mask(s[:, S_UITVOERING], needs), e[:, S_UITVOERING])},
+    }
+
+
+def check_times(r) -> np.ndarray:
+    """Every moment something can change: each logged time and each whole day of the run."""
+    logged = np.concatenate([r.queued.ravel(), r.started.ravel(), r.ended.ravel()])
+    logged = logged[~np.isnan(logged) & (logged >= 0)]
+    days = np.arange(0.0, math.floor(r.end_time) + 1.0)
+    return np.unique(np.concatenate([logged, days]))
+
+
+def check_capacity_never_exceeded(r) -> None:
+    """At every start of work, the work under way fits the capacity in force."""
+    for name, spans in work_and_waiting(r).items():
+        begin, end = spans["work"]
+        starts = np.unique(begin[~np.isnan(begin)])
+        if not len(starts):
+            continue
+        busy = _count(begin, end, starts)
+        limit = capacity_in_force(r.scenario, name, starts)
+        assert np.all(busy <= limit), (name, starts[busy > limit][:3], busy[busy > limit][:3])
+
+
+def _reassessed_before(r) -> float:
+    """A batch 1581 reassessment overwrites the times of the address's first beoordeling; that one
+    ended before its hand-over, so the lines it shared are checked from the last such end on."""
+    first = r.reached[r.route == HERBEOORDELING, BEOORDELING]
+    return float(np.max(first)) if len(first) else -np.inf
+
+
+def check_no_idle_slot_while_waiting(r) -> None:
+    """After everything that happens at a moment, no address stands in a line while the work it
+    waits for could start: a free slot (and, for uitvoering with a wisselwoning, a free one of
+    those). In cluster mode a block of a cluster may hold the line while fewer slots are free than
+    it needs: then the check is that not even the largest block in line could start."""
+    t = check_times(r)
+    spans = work_and_waiting(r)
+    free = {name: capacity_in_force(r.scenario, name, t) - _count(*spans[name]["work"], t)
+            for name in RESOURCES}
+    late = t >= _reassessed_before(r)
+    for name in ("opnamecapaciteit", "ingenieursbureaus", "planvorming"):
+        waiting = _count(*spans[name]["line"], t)
+        bad = (waiting > 0) & (free[name] > 0) & (late if name == "ingenieursbureaus" else True)
+        assert not bad.any(), (name, t[bad][:3], waiting[bad][:3], free[name][bad][:3])
+
+    begin, end = spans["bouwcapaciteit"]["line"]
+    needs = r.needs_wisselwoning
+    plain = _count(begin[~needs], end[~needs], t) + _count(*spans["bouwcapaciteit"]["line_beoordeling"], t)
+    joint = _count(begin[needs], end[needs], t)
+    bouw, wissel = free["bouwcapaciteit"], free["wisselwoningen"]
+    if not r.scenario.cluster_uitvoering:
+        bad = late & (((plain > 0) & (bouw > 0)) | ((joint > 0) & (bouw > 0) & (wissel > 0)))
+    else:
+        largest, most_wissel = _largest_blocks(r, begin, end, t)
+        bad = late & (plain + joint > 0) & (bouw >= largest) & (wissel >= most_wissel)
+    assert not bad.any(), ("bouwcapaciteit", t[bad][:3], plain[bad][:3], joint[bad][:3], bouw[bad][:3])
+
+
+def _largest_blocks(r, begin, end, t) -> tuple[np.ndarray, np.ndarray]:
+    """The most slots, and the most wisselwoningen, any one cluster in line asks for at each t (at
+    least one: a single address)."""
+    cluster = r.addresses["cluster_id"].to_numpy()
+    largest, most_wissel = np.ones(len(t), int), np.zeros(len(t), int)
+    in_line = ~np.isnan(begin) & ((r.held < UITVOERING) & (r.handed_over == 0))
+    for c in np.unique(cluster[in_line]):
+        mine = in_line & (cluster == c)
+        largest = np.maximum(largest, _count(begin[mine], end[mine], t))
+        both = mine & r.needs_wisselwoning
+        most_wissel = np.maximum(most_wissel, _count(begin[both], end[both], t))
+    singles = ~np.isnan(begin) & ~in_line & r.needs_wisselwoning
+    most_wissel = np.maximum(most_wissel, np.minimum(_count(begin[singles], end[singles], t), 1))
+    return largest, most_wissel
+
+
+def check_clusters_start_complete(r) -> None:
+    """In cluster mode no member starts uitvoering before its whole cluster is settled."""
+    if not r.scenario.cluster_uitvoering:
+        return
+    complete = cluster_complete_at(r)
+    started = r.started[:, S_UITVOERING]
+    gated = (r.held < UITVOERING) & (r.handed_over == 0) & ~np.isnan(started)
+    assert np.all(started[gated] >= complete[gated] - 1e-9), "a member started before its cluster"
+
+
+# -- counts ---------------------------------------------------------------------------------------
+
+
+def check_milestones_follow_the_work(r) -> None:
+    """The milestones an address reached in the run are the ends and starts of its own work."""
+    s, e, reached, held = r.started, r.ended, r.reached, r.held
+    opname = (held == NOG_NIET_GESTART) & ~np.isnan(e[:, S_OPNAME])
+    np.testing.assert_array_equal(reached[opname, OPNAME], e[opname, S_OPNAME])
+    uitvoering = (held < UITVOERING) & ~np.isnan(s[:, S_UITVOERING])
+    np.testing.assert_array_equal(reached[uitvoering, UITVOERING], s[uitvoering, S_UITVOERING])
+    built = (held < VOLTOOID) & ~np.isnan(e[:, S_UITVOERING])
+    np.testing.assert_array_equal(reached[built, VOLTOOID], e[built, S_UITVOERING])
+    judged = (held <= OPNAME) & ~np.isnan(e[:, S_BEOORDELING]) & (r.route != HERBEOORDELING)
+    outcome = np.where(r.meets_norm[judged], reached[judged, VOLTOOID], reached[judged, BEOORDELING])
+    np.testing.assert_array_equal(outcome, e[judged, S_BEOORDELING])
+    planned = (held <= BEOORDELING) & ~np.isnan(reached[:, PLANVORMING]) & (r.handed_over == 0)
+    assert np.all(reached[planned, PLANVORMING] >= reached[planned, BEOORDELING])
+
+
+def check_conservation(r) -> None:
+    """Every address is counted once in every quarter: the table's totals are the addresses that
+    had joined by then (from their own arrival days), each milestone column is the addresses whose
+    last milestone reached by then is that one, and the profiles and gemeenten add up to the total."""
+    m = tables.milestones_quarterly(r)
+    totaal = m[m["niveau"] == "totaal"]
+    joined = np.sort(r.entered)
+    for quarter, peildatum, row in zip(totaal["kwartaal"], totaal["peildatum"],
+                                       totaal[list(MILESTONES)].to_numpy(), strict=True):
+        if quarter == "start":  # the werkvoorraad as given
+            inside = r.entered <= 0
+            expected = np.bincount(r.held[inside], minlength=len(MILESTONES))
+            assert row.sum() == np.searchsorted(joined, 0.0, side="right")
+        else:  # the state at the end of the quarter's last day
+            end_of_day = days_since(r.scenario.start, peildatum) + 1
+            last = np.full(len(r.held), -1)
+            for k in range(len(MILESTONES)):
+                last[r.reached[:, k] < end_of_day] = k
+            expected = np.bincount(last[last >= 0], minlength=len(MILESTONES))
+            assert row.sum() == np.searchsorted(joined, end_of_day, side="left")
+        assert row.tolist() == expected.tolist(), quarter
+    for level in ("risicoprofiel", "gemeente"):
+        part = m[m["niveau"] == level].groupby("kwartaal", sort=False)[list(MILESTONES)].sum()
+        assert (part.to_numpy() == totaal[list(MILESTONES)].to_numpy()).all()
+
+
+def check_steps_in_order(r) -> None:
+    """Per address: the steps it worked on are consecutive in the chain, start after the one before
+    ended, each once; milestones are reached in order."""
+    held = r.held
+    for a in range(len(r.addresses)):
+        did = np.flatnonzero(~np.isnan(r.started[a]))
+        reached = r.reached[a, held[a]:]
+        assert np.all(np.diff(reached[~np.isnan(reached)]) >= 0)
+        if len(did) == 0:
+            continue
+        logged = did[~np.isnan(r.queued[a, did])]  # a line is joined once per resource, not per sub-step
+        assert np.all(r.queued[a, logged] <= r.started[a, logged])
+        ended = _open(r.ended[a, did])  # inf: under way at the end
+        assert np.all(r.started[a, did] <= ended + 1e-9)
+        assert np.all(ended[:-1] <= r.started[a, did[1:]] + 1e-9)
+        first = {NOG_NIET_GESTART: S_OPNAME, OPNAME: S_BEOORDELING, BEOORDELING: S_VOORBEREIDEN,
+                 UITVOERING: S_UITVOERING}.get(held[a])
+        if first is not None and not r.handed_over[a]:
+            assert did[0] == first, (a, held[a], did)
+        if held[a] != PLANVORMING and not r.handed_over[a]:
+            assert list(did) == list(range(did[0], did[-1] + 1)), (a, did)  # none skipped in between
+        if not np.isnan(r.reached[a, UITVOERING]) and held[a] < UITVOERING:
+            assert S_BESLUIT in did and S_UITVOERING in did
+        if not np.isnan(r.reached[a, VOLTOOID]) and np.isnan(r.reached[a, UITVOERING]):
+            assert S_UITVOERING not in did and S_VOORBEREIDEN not in did
+
+
+def check_all(r) -> None:
+    check_conservation(r)
+    check_steps_in_order(r)
+    check_milestones_follow_the_work(r)
+    check_capacity_never_exceeded(r)
+    check_no_idle_slot_while_waiting(r)
+    check_clusters_start_complete(r)
