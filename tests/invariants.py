@@ -126,29 +126,35 @@ def cluster_complete_at(r) -> np.ndarray:
 
 
 def work_and_waiting(r) -> dict[str, dict]:
-    """Per resource the spans its slots were held and the spans addresses stood in its line."""
+    """Per resource the spans its slots were held and the spans addresses stood in its line (a
+    reassessed address's first beoordeling included)."""
     s, e, q = r.started, r.ended, r.queued
-    route, needs = r.route, r.needs_wisselwoning
+    needs = r.needs_wisselwoning
+    first = r.first_beoordeling  # queued, started, ended, route
+    cat = np.concatenate
+    beoordeling = {"q": cat([q[:, S_BEOORDELING], first[:, 0]]), "s": cat([s[:, S_BEOORDELING], first[:, 1]]),
+                   "e": cat([e[:, S_BEOORDELING], first[:, 2]]), "route": cat([r.route, first[:, 3]])}
+    on_ib = np.isin(beoordeling["route"], [KLASSIEK, TYPOLOGIE, HERBEOORDELING])
+    on_bouw = beoordeling["route"] == PRAKTIJKAANPAK
     handed = handed_over_at(r)
-    on_ib = np.isin(route, [KLASSIEK, TYPOLOGIE, HERBEOORDELING])
-    on_bouw = route == PRAKTIJKAANPAK
     slot = np.where(r.handed_over == 0, np.fmin.reduce(s[:, S_VOORBEREIDEN:S_UITVOERING], axis=1), np.nan)
     planned = np.where(np.isnan(handed), slot, handed)
-    asked = cluster_complete_at(r)
-    mask = lambda x, m: np.where(m, x, np.nan)  # noqa: E731
-    cat = np.concatenate
+
+    def only(x, m):
+        return np.where(m, x, np.nan)
+
     return {
         "opnamecapaciteit": {"work": (s[:, S_OPNAME], e[:, S_OPNAME]),
                              "line": (q[:, S_OPNAME], s[:, S_OPNAME])},
-        "ingenieursbureaus": {"work": (mask(s[:, S_BEOORDELING], on_ib), e[:, S_BEOORDELING]),
-                              "line": (mask(q[:, S_BEOORDELING], on_ib), s[:, S_BEOORDELING])},
-        "planvorming": {"work": (slot, mask(e[:, S_BESLUIT], ~np.isnan(slot))),
+        "ingenieursbureaus": {"work": (only(beoordeling["s"], on_ib), beoordeling["e"]),
+                              "line": (only(beoordeling["q"], on_ib), beoordeling["s"])},
+        "planvorming": {"work": (slot, only(e[:, S_BESLUIT], ~np.isnan(slot))),
                         "line": (q[:, S_VOORBEREIDEN], planned)},
-        "bouwcapaciteit": {"work": (cat([s[:, S_UITVOERING], mask(s[:, S_BEOORDELING], on_bouw)]),
-                                    cat([e[:, S_UITVOERING], e[:, S_BEOORDELING]])),
-                           "line": (asked, s[:, S_UITVOERING]),
-                           "line_beoordeling": (mask(q[:, S_BEOORDELING], on_bouw), s[:, S_BEOORDELING])},
-        "wisselwoningen": {"work": (mask(s[:, S_UITVOERING], needs), e[:, S_UITVOERING])},
+        "bouwcapaciteit": {"work": (cat([s[:, S_UITVOERING], only(beoordeling["s"], on_bouw)]),
+                                    cat([e[:, S_UITVOERING], beoordeling["e"]])),
+                           "line": (cluster_complete_at(r), s[:, S_UITVOERING]),
+                           "line_beoordeling": (only(beoordeling["q"], on_bouw), beoordeling["s"])},
+        "wisselwoningen": {"work": (only(s[:, S_UITVOERING], needs), e[:, S_UITVOERING])},
     }
 
 
@@ -172,13 +178,6 @@ def check_capacity_never_exceeded(r) -> None:
         assert np.all(busy <= limit), (name, starts[busy > limit][:3], busy[busy > limit][:3])
 
 
-def _reassessed_before(r) -> float:
-    """A batch 1581 reassessment overwrites the times of the address's first beoordeling; that one
-    ended before its hand-over, so the lines it shared are checked from the last such end on."""
-    first = r.reached[r.route == HERBEOORDELING, BEOORDELING]
-    return float(np.max(first)) if len(first) else -np.inf
-
-
 def check_no_idle_slot_while_waiting(r) -> None:
     """After everything that happens at a moment, no address stands in a line while the work it
     waits for could start: a free slot (and, for uitvoering with a wisselwoning, a free one of
@@ -188,10 +187,9 @@ def check_no_idle_slot_while_waiting(r) -> None:
     spans = work_and_waiting(r)
     free = {name: capacity_in_force(r.scenario, name, t) - _count(*spans[name]["work"], t)
             for name in RESOURCES}
-    late = t >= _reassessed_before(r)
     for name in ("opnamecapaciteit", "ingenieursbureaus", "planvorming"):
         waiting = _count(*spans[name]["line"], t)
-        bad = (waiting > 0) & (free[name] > 0) & (late if name == "ingenieursbureaus" else True)
+        bad = (waiting > 0) & (free[name] > 0)
         assert not bad.any(), (name, t[bad][:3], waiting[bad][:3], free[name][bad][:3])
 
     begin, end = spans["bouwcapaciteit"]["line"]
@@ -200,10 +198,10 @@ def check_no_idle_slot_while_waiting(r) -> None:
     joint = _count(begin[needs], end[needs], t)
     bouw, wissel = free["bouwcapaciteit"], free["wisselwoningen"]
     if not r.scenario.cluster_uitvoering:
-        bad = late & (((plain > 0) & (bouw > 0)) | ((joint > 0) & (bouw > 0) & (wissel > 0)))
+        bad = ((plain > 0) & (bouw > 0)) | ((joint > 0) & (bouw > 0) & (wissel > 0))
     else:
         largest, most_wissel = _largest_blocks(r, begin, end, t)
-        bad = late & (plain + joint > 0) & (bouw >= largest) & (wissel >= most_wissel)
+        bad = (plain + joint > 0) & (bouw >= largest) & (wissel >= most_wissel)
     assert not bad.any(), ("bouwcapaciteit", t[bad][:3], plain[bad][:3], joint[bad][:3], bouw[bad][:3])
 
 

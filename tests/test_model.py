@@ -4,9 +4,11 @@ from datetime import date
 
 import numpy as np
 import pytest
-from conftest import capacities, run, variant
+from conftest import ALL_MEASURES, capacities, run, variant
+from invariants import capacity_in_force, work_and_waiting
 
 from versterking import domain, load_scenario
+from versterking.calendar import days_since, quarter_label
 from versterking.domain import STEP_RESOURCE
 from versterking.engine.schedules import capacity_changes
 from versterking.runs import tables
@@ -124,12 +126,33 @@ def test_wisselwoningen_never_exceeded(small):
     assert len(t) > 0 and np.all(level <= 2)
 
 
-def test_monitor_matches_event_log(small):
-    r = run(small)
-    m = r.monitors["bouwcapaciteit"]
-    assert (m[:, 1] >= 0).all() and (m[:, 3] >= 0).all()
-    rq = tables.resources_quarterly(r)
-    assert rq["bezetting"].dropna().between(0, 1.0 + 1e-9).all()
+@pytest.mark.parametrize("clusters", [False, True], ids=["alone", "treintjes"])
+def test_monitor_matches_event_log(small, clusters):
+    """Per resource and quarter, the slots in use and the capacity that resources_quarterly
+    integrates from the monitors equal the sum of the addresses' own working intervals (each
+    measure's routes included) and the capacity the scenario's words give (tests/invariants.py)."""
+    r = run(variant(small, "alles", f"cluster_uitvoering = {str(clusters).lower()}\n" + ALL_MEASURES))
+    rq = tables.resources_quarterly(r).set_index(["middel", "kwartaal"])
+    days = tables.report_dates(r)
+    edges = np.array([0.0] + [days_since(r.scenario.start, d) + 1.0 for d in days[1:]])
+    edges[-1] = max(min(edges[-1], r.end_time), edges[-2])
+    lo, hi = edges[:-1, None], edges[1:, None]
+    width = (hi - lo)[:, 0]
+    quarters = [quarter_label(d) for d in days[1:]]
+    day = np.arange(0.0, np.ceil(edges[-1]))
+    for name, spans in work_and_waiting(r).items():
+        begin, end = spans["work"]
+        ok = ~np.isnan(begin)
+        b, e = begin[ok][None, :], np.where(np.isnan(end[ok]), np.inf, end[ok])[None, :]
+        worked = np.clip(np.minimum(e, hi) - np.maximum(b, lo), 0.0, None).sum(axis=1)
+        per_day = np.clip(np.minimum(day + 1, hi) - np.maximum(day, lo), 0.0, None)
+        capacity = per_day @ capacity_in_force(r.scenario, name, day)
+        table = rq.loc[name].loc[quarters]
+        np.testing.assert_allclose(table["in gebruik"].to_numpy() * width, worked, rtol=1e-9, atol=1e-6,
+                                   err_msg=name)
+        np.testing.assert_allclose(table["capaciteit"].to_numpy() * width, capacity, rtol=1e-9, atol=1e-6,
+                                   err_msg=name)
+    assert (r.route == domain.PRAKTIJKAANPAK).any() and r.handed_over.any()  # the measures' routes ran
 
 
 @pytest.mark.parametrize("order", ["risk_first", "fifo"])

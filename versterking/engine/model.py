@@ -61,6 +61,9 @@ class Model:
         self.measures = at_work(sc, env, self.addresses, self._profile)
         self.route = np.zeros(self.n, np.int8)        # how the beoordeling was done (domain.ROUTES)
         self.handed_over = np.zeros(self.n, np.int8)  # 0, or the measure that took it out of planvorming
+        # a reassessment (batch 1581) is the beoordeling step in the arrays; the first one's queued,
+        # started, ended and route are kept here, so the log still holds all the work done
+        self.first_beoordeling = np.full((self.n, 4), np.nan)
         self.uitvoering_factor = np.ones(self.n)
 
     # -- set-up -------------------------------------------------------------------------------
@@ -200,6 +203,12 @@ class Model:
         if self.clusters is None or resuming or self.handed_over[a]:
             return self.bouwcapaciteit.request(self.key(a, since, resuming), 1, wisselwoning)
         return self.clusters.arrive(a, self.key(a, since, False), wisselwoning)
+
+    def keep_first_beoordeling(self, a: int) -> None:
+        step = STEPS.index("beoordeling")
+        self.first_beoordeling[a] = (self.queued[a, step], self.started[a, step], self.ended[a, step],
+                                     self.route[a])
+        self.queued[a, step] = self.started[a, step] = self.ended[a, step] = np.nan
 
     def log_queued(self, a: int, step: int, since: float) -> None:
         self.queued[a, step] = since

@@ -103,6 +103,8 @@ def beoordeling(m: Model, a: int, since: float, route: int):
     """By an ingenieursbureau (in full, or as a typologie toets once that is in use); by a
     contractor on expert judgement (praktijkaanpak); or, for an address like one already assessed,
     a short check that follows the referentiewoning's outcome."""
+    if route == HERBEOORDELING:
+        m.keep_first_beoordeling(a)
     m.log_queued(a, S_BEOORDELING, since)
     m.route[a] = route  # known from the start: a beoordeling still under way at the horizon has its route
     reference = None

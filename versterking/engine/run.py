@@ -36,6 +36,7 @@ class RunResult:
     route: np.ndarray                # (n,) how the beoordeling was done (domain.ROUTES)
     meets_norm: np.ndarray           # (n,) bool: judged to meet the norm in this run
     handed_over: np.ndarray          # (n,) 0, or the measure that took it out of planvorming
+    first_beoordeling: np.ndarray    # (n, 4) a reassessed address's first queued, started, ended, route
     monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting, short)
     end_time: float                  # day the run stopped (last voltooid, or the horizon)
     wall_seconds: float = 0.0
@@ -77,6 +78,7 @@ def simulate(model: Model, progress: bool = False) -> RunResult:
         reached=model.reached, queued=model.queued, started=model.started, ended=model.ended,
         needs_wisselwoning=model.needs_wisselwoning, held=model.milestone0, route=model.route,
         meets_norm=model.meets_norm, handed_over=model.handed_over,
+        first_beoordeling=model.first_beoordeling,
         monitors={name: res.monitor.as_array() for name, res in model.resources.items()},
         end_time=end, wall_seconds=time.perf_counter() - t_wall,
     )
