@@ -8,6 +8,7 @@ Used by test_invariants.py on random scenarios, and by test_model.py on the embe
 
 from __future__ import annotations
 
+import heapq
 import math
 
 import numpy as np
@@ -231,6 +232,71 @@ def check_clusters_start_complete(r) -> None:
     assert np.all(started[gated] >= complete[gated] - 1e-9), "a member started before its cluster"
 
 
+def _keys_in_line(r, name: str) -> tuple[np.ndarray, ...] | None:
+    """(address, joined, started, key parts) of every request in the line of `name`, or None where
+    the line's order is not the service order alone (a wisselwoning can let a later address pass,
+    a cluster goes as a block, a praktijkaanpak beoordeling shares the builders' line)."""
+    s, q, held = r.started, r.queued, r.held
+    n = np.arange(len(held))
+    if name == "opnamecapaciteit":
+        return n, q[:, S_OPNAME], s[:, S_OPNAME], np.zeros(len(n), bool)
+    if name == "ingenieursbureaus":
+        first = r.first_beoordeling
+        on_ib = np.isin(r.route, [KLASSIEK, TYPOLOGIE, HERBEOORDELING])
+        first_on_ib = np.isin(first[:, 3], [KLASSIEK, TYPOLOGIE])
+        return (np.concatenate([n[on_ib], n[first_on_ib]]),
+                np.concatenate([q[on_ib, S_BEOORDELING], first[first_on_ib, 0]]),
+                np.concatenate([s[on_ib, S_BEOORDELING], first[first_on_ib, 1]]),
+                np.zeros(on_ib.sum() + first_on_ib.sum(), bool))
+    if name == "planvorming":
+        slot = np.fmin.reduce(s[:, S_VOORBEREIDEN:S_UITVOERING], axis=1)
+        planned = np.where(np.isnan(handed_over_at(r)), slot, handed_over_at(r))
+        return n, q[:, S_VOORBEREIDEN], planned, held == PLANVORMING
+    if (r.scenario.cluster_uitvoering or r.needs_wisselwoning.any()
+            or (r.route == PRAKTIJKAANPAK).any() or (r.first_beoordeling[:, 3] == PRAKTIJKAANPAK).any()):
+        return None
+    return n, q[:, S_UITVOERING], s[:, S_UITVOERING], held == UITVOERING
+
+
+def check_service_order(r) -> None:
+    """Whenever work starts at a resource, every address still in its line after that moment, that
+    joined before it, comes later in the service order: work under way on the peildatum first, then
+    risk first (P50, P90, grijs) or everyone alike, then the longest waiting, then the address."""
+    risk = r.scenario.service_order == "risk_first"
+    profile = r.addresses["risk_profile"].map({"P50": 0, "P90": 1, "grijs": 2}).to_numpy()
+    for name in ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit"):
+        line = _keys_in_line(r, name)
+        if line is None:
+            continue
+        a, joined, started, resuming = line
+        ok = ~np.isnan(joined)
+        a, joined, started, resuming = a[ok], joined[ok], _open(started[ok]), resuming[ok]
+        key = np.lexsort((a, joined, profile[a] if risk else np.zeros(len(a)), ~resuming))
+        rank = np.empty(len(a), int)
+        rank[key] = np.arange(len(a))
+        # a hand-over is no slot
+        slot = (r.handed_over[a] == 0) if name == "planvorming" else np.ones(len(a), bool)
+        _first_in_line_starts(joined, started, rank, slot, name)
+
+
+def _first_in_line_starts(joined, started, rank, slot, name) -> None:
+    """Sweep through time: at each moment work starts, the requests that joined before it and
+    still wait afterwards all rank behind every request that started then."""
+    waiting: list[tuple[int, int]] = []  # heap of (rank, request) joined and maybe not yet started
+    joins = np.argsort(joined, kind="stable")
+    moments = np.unique(started[np.isfinite(started) & slot])
+    k = 0
+    for t in moments.tolist():
+        while k < len(joins) and joined[joins[k]] < t:
+            heapq.heappush(waiting, (int(rank[joins[k]]), int(joins[k])))
+            k += 1
+        while waiting and started[waiting[0][1]] <= t:  # no longer waiting after t
+            heapq.heappop(waiting)
+        if waiting:
+            starters = (started == t) & slot
+            assert rank[starters].max() < waiting[0][0], (name, t, waiting[0])
+
+
 # -- counts ---------------------------------------------------------------------------------------
 
 
@@ -310,3 +376,4 @@ def check_all(r) -> None:
     check_capacity_never_exceeded(r)
     check_no_idle_slot_while_waiting(r)
     check_clusters_start_complete(r)
+    check_service_order(r)

@@ -205,3 +205,35 @@ def test_a_referentiewoning_reassessed_in_batch_1581_keeps_its_group_going(small
     r = run(with_measures(small, tuple(NAMES)))
     assert (r.route == domain.HERBEOORDELING).sum() > 0
     assert (r.route == domain.REFERENTIEWONING).sum() > 0
+
+
+def test_followers_keep_their_references_first_outcome(many):
+    """A reference handed over in batch 1581 and reassessed to meet the norm: its followers, also
+    those judged after the reassessment, keep its first outcome (does not meet the norm, the
+    uitvoering of the first judgement)."""
+    path = with_measures(many, ("referentiewoningen", "batch_1581"), name="herbeoordeelde-referentie")
+    path = variant(path, "herbeoordeeld", SLOW_PLANVORMING + """
+[measures.referentiewoningen]
+group = "cluster"
+[measures.batch_1581]
+tranche = { from = 2022-01-01, addresses = 200 }
+meets_norm = { P50 = 1.0, P90 = 1.0, grijs = 1.0 }
+""")
+    r = run(path)
+    cluster = r.addresses["cluster_id"].to_numpy()
+    first = r.first_beoordeling  # queued, started, ended, route
+    # the references that were reassessed: every address that needs a beoordeling from the measure's
+    # start follows its cluster's first one, so an address first assessed klassiek is a reference
+    references = np.flatnonzero((r.route == domain.HERBEOORDELING) & ~np.isnan(first[:, 1])
+                                & (first[:, 3] == domain.KLASSIEK))
+    late, checked = 0, 0
+    for ref in references:
+        followers = np.flatnonzero((cluster == cluster[ref]) & (r.route == domain.REFERENTIEWONING))
+        assert r.meets_norm[ref]  # the reassessment met the norm ...
+        assert not r.meets_norm[followers].any()  # ... its followers keep the first outcome
+        built = followers[~np.isnan(r.ended[followers, domain.S_UITVOERING])]
+        took = (r.ended - r.started)[built, domain.S_UITVOERING]
+        np.testing.assert_allclose(took, 90.0)  # not batch 1581's lighter 45
+        checked += len(followers)
+        late += int((r.started[followers, domain.S_BEOORDELING] >= r.ended[ref, domain.S_BEOORDELING]).sum())
+    assert checked > 5 and late > 0, (checked, late)  # some were judged after the reassessment

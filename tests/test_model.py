@@ -5,7 +5,7 @@ from datetime import date
 import numpy as np
 import pytest
 from conftest import ALL_MEASURES, capacities, run, variant
-from invariants import capacity_in_force, work_and_waiting
+from invariants import capacity_in_force, check_service_order, work_and_waiting
 
 from versterking import domain, load_scenario
 from versterking.calendar import days_since, quarter_label
@@ -169,15 +169,27 @@ def test_service_order_is_respected(small, order):
     assert np.all(np.diff(started[key]) > 0)
 
 
-def test_risk_first_serves_p50_before_grijs_at_every_resource(small):
-    r = run(variant(small, "risico", "[resources.ingenieursbureaus]\ncapacity = 1\n"))
-    waiting_at_start = np.flatnonzero(r.held == domain.OPNAME)
-    got = r.started[waiting_at_start, domain.S_BEOORDELING]
-    profile = r.addresses["risk_profile"].to_numpy()[waiting_at_start]
-    ok = ~np.isnan(got)
-    first_grijs = got[ok & (profile == "grijs")].min()
-    last_p50 = got[ok & (profile == "P50")].max()
-    assert last_p50 < first_grijs
+@pytest.mark.parametrize("order", ["risk_first", "fifo"])
+@pytest.mark.parametrize("resource", domain.RESOURCES[:4])
+def test_every_resource_serves_in_the_service_order(small, resource, order):
+    """One slot at one resource, so a line forms there: each time work starts, everyone still waiting
+    comes later in the order (tests/invariants.py::check_service_order); and under risk first some
+    grijs address that waited longer was passed by a P50 or P90, under fifo none."""
+    r = run(variant(small, f"{resource}-{order}", f'service_order = "{order}"\n'
+                    f"[resources.{resource}]\ncapacity = 1\n"
+                    "[shares.wisselwoning]\nparticulier = 0.0\ncorporatie = 0.0\n"))
+    check_service_order(r)
+    step = {"opnamecapaciteit": domain.S_OPNAME, "ingenieursbureaus": domain.S_BEOORDELING,
+            "planvorming": domain.S_VOORBEREIDEN, "bouwcapaciteit": domain.S_UITVOERING}[resource]
+    profile = r.addresses["risk_profile"].to_numpy()
+    joined = r.queued[:, step]
+    started = np.fmin.reduce(r.started[:, step:domain.S_UITVOERING], axis=1) if resource == "planvorming" \
+        else r.started[:, step]
+    fresh = (r.held != domain.PLANVORMING) & (r.held != domain.UITVOERING) & ~np.isnan(started)
+    grijs, urgent = fresh & (profile == "grijs"), fresh & (profile != "grijs")
+    passed = ((joined[urgent][:, None] > joined[grijs][None, :])
+              & (started[urgent][:, None] < started[grijs][None, :]))
+    assert passed.any() == (order == "risk_first")
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers(small):

@@ -81,7 +81,7 @@ class Referentiewoningen:
         self.u, self.duration = _draws(sc.seed, "referentiewoningen", len(addresses), block.duration)
         column = "building_id" if block.group == "building" else "cluster_id"
         self.group = pd.factorize(addresses[column])[0]
-        self.references: dict[int, simpy.Event] = {}  # group -> fires with its reference once judged
+        self.references: dict[int, simpy.Event] = {}  # group -> fires with its reference's outcome
         self.is_reference = np.zeros(len(addresses), bool)
 
     def follows(self, a: int, now: float) -> bool:
@@ -97,12 +97,13 @@ class Referentiewoningen:
     def reference_of(self, a: int) -> simpy.Event:
         return self.references[self.group[a]]
 
-    def judged(self, a: int) -> None:
-        """A reference's outcome is known: its followers may go. Fired once: a reference judged again
-        (reassessed after a batch 1581 hand-over) leaves its followers with the first outcome."""
+    def judged(self, a: int, outcome: tuple[bool, float]) -> None:
+        """A reference's outcome (meets the norm, uitvoering factor) is known: its followers may go
+        and take it. Fired once: a reference judged again (reassessed after a batch 1581 hand-over)
+        leaves its followers, also those that come later, with the first outcome."""
         group = self.references.get(self.group[a]) if self.is_reference[a] else None
         if group is not None and not group.triggered:
-            group.succeed(a)
+            group.succeed(outcome)
 
 
 class HandOvers:

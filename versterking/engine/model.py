@@ -136,14 +136,13 @@ class Model:
             return REFERENTIEWONING
         return KLASSIEK
 
-    def judge(self, a: int, route: int, reference: int | None) -> None:
+    def judge(self, a: int, route: int, reference: tuple[bool, float] | None) -> None:
         """The beoordeling's outcome: meets the norm or not, and how heavy the measures are. The
         same uniform is compared with whichever share applies, so outcomes couple across
         scenarios (CRN)."""
         self.route[a] = route
         if route == REFERENTIEWONING:
-            self.meets_norm[a] = self.meets_norm[reference]
-            self.uitvoering_factor[a] = self.uitvoering_factor[reference]
+            self.meets_norm[a], self.uitvoering_factor[a] = reference
             return
         measures = self.measures
         npr = measures.npr_2020
@@ -158,7 +157,8 @@ class Model:
         elif npr is not None:
             self.uitvoering_factor[a] = npr.uitvoering_factor
         if measures.referentiewoningen is not None:
-            measures.referentiewoningen.judged(a)
+            outcome = (bool(self.meets_norm[a]), float(self.uitvoering_factor[a]))
+            measures.referentiewoningen.judged(a, outcome)
 
     def hand_over(self, tranche: Tranche, measure: HandOvers):
         """SimPy process: on the tranche's date, take the longest waiting addresses (in its risk mix)

@@ -114,7 +114,7 @@ def beoordeling(m: Model, a: int, since: float, route: int):
         m.bouwcapaciteit.release()
     elif route == REFERENTIEWONING:
         referentiewoningen = m.measures.referentiewoningen
-        reference = yield referentiewoningen.reference_of(a)  # fires with the reference once it is judged
+        reference = yield referentiewoningen.reference_of(a)  # fires with the reference's first outcome
         yield from m.carry_out(a, S_BEOORDELING, referentiewoningen.duration[a])
     else:
         yield m.ingenieursbureaus.request(m.key(a, since, False))
