@@ -149,16 +149,24 @@ def test_compare_holds_cells_to_their_tolerance():
     assert not cal.compare(obs, targets).set_index("key2").loc["2018", "ok"]
 
 
-def test_fit_improves_on_its_start(replay):
+def test_fit_recovers_from_a_wrong_start(replay):
+    """From every throughput at a third of the published one (4 cells of 2018 outside tolerance,
+    objective 55), 18 evaluations bring every cell within tolerance and the objective below 1% of
+    its start (measured: 0 cells, 0.21). Keeping the best iterate cannot do that on its own: the
+    throughput steps must move the right way and far enough."""
     loaded, population = replay
     targets = cal.load_targets(loaded.scenario.start, DATA)
     problem = cal.Problem(loaded.scenario, population, targets, date(2018, 12, 31), 1)
+    wrong = problem.start_values()
+    wrong[: len(problem.names) - len(cal.SCALED)] -= np.log(3.0)
+    problem.start_values = lambda: wrong.copy()
     evaluator = cal.Evaluator(problem, workers=1)
-    start = cal.compare(evaluator.observe([problem.start_values()], date(2018, 12, 31))[0], targets)
+    start = cal.compare(evaluator.observe([wrong], date(2018, 12, 31))[0], targets)
+    r0 = cal.residuals(start, wrong)
+    assert (~start["ok"]).sum() >= 3 and 0.5 * r0 @ r0 > 20  # the start is really wrong
     result = cal.fit(problem, evaluator, outer_evaluations=2, inner_iterations=3, log=lambda _: None)
-    r0 = cal.residuals(start, problem.start_values())
-    # the best iterate: fewest cells outside tolerance, then the lowest objective
-    assert ((~result.table["ok"]).sum(), result.cost) <= ((~start["ok"]).sum(), 0.5 * r0 @ r0)
+    assert (~result.table["ok"]).sum() == 0
+    assert result.cost < 0.01 * (0.5 * r0 @ r0)
     assert result.evaluations == 2 * 3 + 4 * 3  # two trials of the scales, then the polish
 
 

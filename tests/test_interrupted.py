@@ -59,7 +59,10 @@ def _leftovers(out: Path) -> list[Path]:
 def test_a_stopped_run_leaves_nothing_behind(small, tmp_path, sig):
     out = tmp_path / "gestopt"
     proc = _start("run", small, "--replications", 5000, "--workers", 2, "--out", out, "--no-progress")
-    time.sleep(2.0)  # well into the replications
+    # the run and its two workers exist (forked workers carry the run's command line), and they
+    # have started: the signal must land in the replications, not in the imports before them
+    _wait_for(lambda: len(_processes_mentioning(str(out))) >= 3, 120)
+    time.sleep(1.0)
     assert proc.poll() is None
     proc.send_signal(sig)
     proc.wait(timeout=60)
