@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,43 @@ def test_compare_table_is_paired_and_independent_of_workers(small, tmp_path):
                                       "wisselwerking (samen - som)"}
     together = attr[(attr["maatregel"] == "alle samen") & (attr["maatstaf"] == metric)].iloc[0]
     assert together["winst alleen (jaar)"] == pytest.approx(-row["verschil_P50"] / 365.25, abs=1e-4)
+
+
+def test_attribution_equals_the_gains_of_separate_runs(small, tmp_path):
+    """Each gain in attributie-<name>.csv is what separate `versterking run`s of hand-written files
+    give (same seed and replications, so the same luck): alone = no measures minus that measure
+    alone, as the last = all but that measure minus all, in years, P50 over the replications."""
+    files = {"geen": small,
+             "alleen npr_2020": variant(small, "npr", TWO_MEASURES.split("[measures.bouwimpuls]")[0]),
+             "alleen bouwimpuls": variant(small, "impuls", "[measures.bouwimpuls]"
+                                          + TWO_MEASURES.split("[measures.bouwimpuls]")[1]),
+             "alle": variant(small, "sneller", TWO_MEASURES)}
+    code, text = compare([str(small), str(files["alle"]), "--replications", "5", "--workers", "1",
+                          "--attribution", "--out", str(tmp_path / "cmp"), "--no-progress"])
+    assert code == 0, text
+    days = {}
+    for label, path in files.items():
+        out = tmp_path / label.replace(" ", "-")
+        result = CliRunner().invoke(main, ["run", str(path), "--replications", "5", "--workers", "1",
+                                           "--out", str(out), "--no-progress"])
+        assert result.exit_code == 0, result.output
+        long = pd.read_csv(out / "per_replicatie.csv")
+        days[label] = long.pivot_table(index="replicatie", columns="maatstaf", values="waarde")
+    # without one of two measures is the other alone
+    days["zonder npr_2020"], days["zonder bouwimpuls"] = days["alleen bouwimpuls"], days["alleen npr_2020"]
+    attr = pd.read_csv(tmp_path / "cmp" / "attributie-sneller.csv").set_index(["maatstaf", "maatregel"])
+    approx = partial(pytest.approx, abs=0.005)  # the table is in years to two decimals
+    for metric in ("95% voltooid", "100% voltooid"):
+        def gain(a, b, metric=metric):
+            return np.quantile(days[a][metric] - days[b][metric], 0.5, method="inverted_cdf") / 365.25
+        for m in ("npr_2020", "bouwimpuls"):
+            assert attr.loc[(metric, m), "winst alleen (jaar)"] == approx(gain("geen", f"alleen {m}"))
+            assert attr.loc[(metric, m), "winst als laatste (jaar)"] == approx(gain(f"zonder {m}", "alle"))
+        assert attr.loc[(metric, "alle samen"), "winst alleen (jaar)"] == approx(gain("geen", "alle"))
+    assert attr.loc[("100% voltooid", "alle samen"), "winst alleen (jaar)"] != 0
+    gains = attr.loc["100% voltooid"].loc[["npr_2020", "bouwimpuls"]]
+    # the two gains differ, so a swap of the columns would show
+    assert (gains["winst alleen (jaar)"] - gains["winst als laatste (jaar)"]).abs().max() > 0.01
 
 
 def test_compare_refuses_to_overwrite_and_names_a_bad_file(small, tmp_path):
