@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import numpy as np
@@ -74,3 +75,38 @@ def test_address_sheets_can_be_filtered_and_match_the_csv(workbook):
         assert (cell.value is None) if text == "" else (cell.value.date().isoformat() == text)
         assert sheet.cell(row=row, column=1).value == csv.loc[row - 2, "address_id"]
     assert wb["Clusters"].max_row == 1 + csv["cluster_id"].nunique()
+
+
+# seed 001 (memo "dashboard - mijlpalen", 12 May 2020): a row per quarter ("Q4 2019", 31-12-2019), its
+# columns in this order
+DASHBOARD = ["nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid", "totaal"]
+
+
+def test_the_gemeente_sheet_is_the_dashboard_per_gemeente(workbook):
+    """Mijlpalen gemeente, read back: the dashboard's columns in its order after gemeente, kwartaal and
+    peildatum; per gemeente every quarter in order, labelled "Q3 2020" with its last day as a date
+    (DD-MM-YYYY); the counts are milestones_quarterly.csv's (mean over the replications) and the
+    gemeenten add up to Mijlpalen totaal."""
+    out, xlsx = workbook
+    sheet = openpyxl.load_workbook(xlsx)["Mijlpalen gemeente"]
+    headers = [c.value for c in sheet[1]]
+    assert headers == ["gemeente", "kwartaal", "peildatum", *DASHBOARD]
+    assert sheet["C2"].number_format == "DD-MM-YYYY" and isinstance(sheet["C2"].value, datetime)
+    table = pd.read_excel(xlsx, sheet_name="Mijlpalen gemeente")
+    csv = pd.read_csv(out / "milestones_quarterly.csv")
+    csv = csv[csv["niveau"] == "gemeente"]
+    if "statistiek" in csv.columns:
+        csv = csv[csv["statistiek"] == "gemiddeld"]
+    assert sorted(table["gemeente"].unique()) == ["Groningen", "Loppersum"]
+    for gemeente, rows in table.groupby("gemeente", sort=False):
+        assert rows["kwartaal"].iloc[0] == "start"
+        quarters = pd.PeriodIndex([f"{q[-4:]}{q[:2]}" for q in rows["kwartaal"].iloc[1:]], freq="Q")
+        assert all(re.fullmatch(r"Q[1-4] \d{4}", q) for q in rows["kwartaal"].iloc[1:])
+        assert (np.diff(quarters.asi8) == 1).all()  # every quarter, in order
+        assert (rows["peildatum"].iloc[1:].dt.date.to_numpy() == quarters.end_time.date).all()
+        mine = csv[csv["groep"] == gemeente]
+        np.testing.assert_allclose(rows[DASHBOARD].to_numpy(float), mine[DASHBOARD].to_numpy(float),
+                                   atol=1e-4)
+    total = pd.read_excel(xlsx, sheet_name="Mijlpalen totaal")
+    summed = table.groupby("kwartaal", sort=False)[DASHBOARD].sum()
+    np.testing.assert_allclose(summed.to_numpy(), total[DASHBOARD].to_numpy(), atol=1e-3)
