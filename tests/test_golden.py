@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from regenerate_golden import CASES, golden_file, produce, read
 
+pytestmark = pytest.mark.no_cover  # full runs of basis, compared cell for cell: numbers, not code paths
+
 CASE_IDS = [f"{scenario}-{replications}" for scenario, replications in CASES]
 
 

@@ -20,6 +20,8 @@ from conftest import NO_ADDRESS
 from versterking import load_population, load_scenario, run_scenario
 from versterking.runs.seeds import replication_seed
 
+pytestmark = pytest.mark.no_cover  # long runs against Ciw: numbers, not code paths
+
 ciw = pytest.importorskip("ciw")
 
 START = date(2000, 1, 1)

@@ -24,6 +24,8 @@ from versterking.domain import S_BEOORDELING, S_OPNAME, S_UITVOERING, S_VOORBERE
 from versterking.runs.backends import run_tasks
 from versterking.runs.seeds import replication_seed
 
+pytestmark = pytest.mark.no_cover  # hundreds of thousands of addresses a replication: numbers, not code paths
+
 START = date(2000, 1, 1)
 WARM_UP = 200.0  # days left out at the start
 STATIONS = {  # step -> (resource, duration key)
