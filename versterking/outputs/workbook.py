@@ -4,7 +4,10 @@ frozen header rows and filters; per address and per cluster the milestone dates 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -68,7 +71,8 @@ def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:
 def write_workbook(folder: Path, path: Path, force: bool = False) -> Path:
     """Written whole or not at all (versterking.writing): an interrupted export leaves no half
     workbook."""
-    with atomic_file(path, force, "workbook") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+    with atomic_file(path, force, "workbook") as tmp, _disk_errors(tmp), \
+            pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, df in sheets(folder).items():
             df.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
             sheet = writer.sheets[name]
@@ -80,3 +84,17 @@ def write_workbook(folder: Path, path: Path, force: bool = False) -> Path:
                     if isinstance(c.value, date):
                         c.number_format = "DD-MM-YYYY"
     return path
+
+
+@contextmanager
+def _disk_errors(path: Path):
+    """With lxml installed openpyxl writes through it, and a full disk comes as lxml's
+    SerialisationError("IO_EFBIG") instead of an OSError: turn it back into the OSError it is."""
+    try:
+        yield
+    except Exception as exc:
+        lxml_io = type(exc).__name__ == "SerialisationError" and str(exc).startswith("IO_")
+        code = getattr(errno, str(exc)[3:], None) if lxml_io else None
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), str(path)) from exc
