@@ -18,6 +18,7 @@ from ..domain import (
     PRAKTIJKAANPAK,
     PROFILES,
     REFERENTIEWONING,
+    S_BEOORDELING,
     STEPS,
     SUBSTEPS,
     UITVOERING,
@@ -205,10 +206,10 @@ class Model:
         return self.clusters.arrive(a, self.key(a, since, False), wisselwoning)
 
     def keep_first_beoordeling(self, a: int) -> None:
-        step = STEPS.index("beoordeling")
-        self.first_beoordeling[a] = (self.queued[a, step], self.started[a, step], self.ended[a, step],
-                                     self.route[a])
-        self.queued[a, step] = self.started[a, step] = self.ended[a, step] = np.nan
+        """Before a reassessment takes the beoordeling step's place in the arrays."""
+        s = S_BEOORDELING
+        self.first_beoordeling[a] = (self.queued[a, s], self.started[a, s], self.ended[a, s], self.route[a])
+        self.queued[a, s] = self.started[a, s] = self.ended[a, s] = np.nan
 
     def log_queued(self, a: int, step: int, since: float) -> None:
         self.queued[a, step] = since
