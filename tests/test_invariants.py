@@ -17,6 +17,7 @@ random numbers). In a chain of steps that is not so (see the last test).
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 import numpy as np
@@ -29,7 +30,9 @@ from versterking import load_population, load_scenario, run_scenario
 from versterking.domain import RESOURCES, STEP_RESOURCE, STEPS, SUBSTEPS
 
 START = date(2020, 7, 17)
-EXAMPLES = settings(max_examples=300, deadline=None, derandomize=True, database=None,
+# fewer for mutation testing (tests/mutation/run.sh), where the suite runs once per mutant
+EXAMPLES = settings(max_examples=int(os.environ.get("VERSTERKING_EXAMPLES", "300")), deadline=None,
+                    derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 days = st.integers(min_value=1, max_value=3000)
