@@ -43,9 +43,6 @@ class Pool:
         self.short = 0  # of those, the ones the owner has a free slot for (a true shortage)
         self.owner: Resource | None = None
 
-    def free(self) -> bool:
-        return self.in_use < self.capacity
-
     def take(self, units: int = 1) -> None:
         self.in_use += units
 
