@@ -6,7 +6,8 @@ command in an empty folder, so the pages can never drift from the code:
 
 Each block in a page is marked by the line `<!-- printed: NAME -->` just before it. The output is kept
 in tests/golden/printed/NAME.txt and written into every page that marks the block;
-tests/test_docs.py checks that each marked block is its file, and re-runs the quick ones in CI.
+tests/test_docs.py checks that each marked block is its file; CI (.ci/run) runs `run basis` and
+`lookup` as a new user and compares what they print with these files.
 """
 
 from __future__ import annotations
