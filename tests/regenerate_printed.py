@@ -31,7 +31,6 @@ COMMANDS = {
     "target": (["target", "basis", "--done-by", "2026-12-31", "--confidence", "0.9"], False),
 }
 MARK = re.compile(r"(<!-- printed: ([\w-]+) -->\n```\n)(.*?)(```)", re.S)
-TIMING = re.compile(r"\d+(?:\.\d+)? (?:s|min)\b")  # wall time: differs from run to run
 
 
 def printed(name: str, folder: Path) -> str:
