@@ -50,6 +50,9 @@ SCHEDULER = click.option("--scheduler", metavar="ADDRESS", default=None,
 PROGRESS = click.option("--progress/--no-progress", default=None, callback=_progress,
                         help="Progress bar (default: on when the terminal is interactive).")
 FORCE = click.option("--force", is_flag=True, help="Replace an existing results folder.")
+AT_MODE = click.option("--at-mode", is_flag=True,
+                       help="Every uncertain number at its mode: a point forecast whose band holds only the "
+                            "durations' noise (default: each replication draws them).")
 SEED = click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
                     help="Root seed of the replications (default: the scenario's seed).")
 
@@ -64,12 +67,14 @@ SEED = click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
 @click.option("--events", is_flag=True,
               help="With replications: also write replication 0's full event log.")
 @click.option("--report", is_flag=True, help="Also write rapport/: figures and a self-contained HTML report.")
+@AT_MODE
 @WORKERS
 @SCHEDULER
 @FORCE
 @PROGRESS
 def run(scenario: Path, replications: int, out: Path | None, seed: int | None, events: bool,
-        report: bool, workers: int | None, scheduler: str | None, force: bool, progress: bool) -> None:
+        report: bool, at_mode: bool, workers: int | None, scheduler: str | None, force: bool,
+        progress: bool) -> None:
     """Run SCENARIO and write a results folder: with replications, every table as mean, P10, P50
     and P90 over them (column `statistiek`) and the end dates per replication."""
     with _input_errors():
@@ -78,7 +83,7 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
         check_writable(out, force)
         population = load_population(loaded)
         result = forecast(loaded, replications, seed, population=population, events=events, workers=workers,
-                          scheduler=scheduler, progress=progress)
+                          scheduler=scheduler, progress=progress, at_mode=at_mode)
         write_run(result, out, force, sys.argv, report)
     click.echo(run_text(result))
     click.echo(f"  resultaten: {out}")
@@ -93,6 +98,7 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
 @click.option("--report", is_flag=True, help="Also write rapport/ with a self-contained HTML report.")
 @click.option("--attribution", is_flag=True,
               help="Also run each scenario's measures alone and left out, to show what each buys.")
+@AT_MODE
 @WORKERS
 @SCHEDULER
 @click.option("--out", type=click.Path(path_type=Path), default=None,
@@ -100,8 +106,8 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
 @FORCE
 @PROGRESS
 def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, report: bool,
-            attribution: bool, workers: int | None, scheduler: str | None, out: Path | None, force: bool,
-            progress: bool) -> None:
+            attribution: bool, at_mode: bool, workers: int | None, scheduler: str | None, out: Path | None,
+            force: bool, progress: bool) -> None:
     """Run SCENARIOS side by side with common random numbers and show the differences with the
     first: end dates per phase and risk profile, 95%/100% voltooid, the binding resource per year
     and the peak wisselwoningen shortage."""
@@ -111,7 +117,7 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, re
         out = out or Path("results") / ("vergelijking-" + "-".join(names))[:120]
         check_writable(out, force)
         result = run_comparison(loaded, replications, seed, attribution=attribution, workers=workers,
-                                scheduler=scheduler, progress=progress)
+                                scheduler=scheduler, progress=progress, at_mode=at_mode)
         write_comparison(result, out, force, sys.argv, report)
     click.echo(comparison_text(result))
     click.echo(f"  resultaten: {out}")

@@ -81,7 +81,8 @@ def sensitivity(scenario: LoadedScenario | str | Path, milestone: str = "100%", 
                 progress: bool = False) -> Sensitivity:
     """Vary every parameter by `change` (one at a time, `replications` per point; and Morris,
     `trajectories` paths of `morris_replications`), all points with the same seeds (root: `seed`,
-    default the scenario's); the `milestone` is a key of domain.COMPLETIONS."""
+    default the scenario's); the `milestone` is a key of domain.COMPLETIONS. Around the modes of the
+    scenario's uncertain numbers: what their ranges do to the forecast is `run`'s decomposition."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     population = load_population(loaded) if population is None else population
     sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})

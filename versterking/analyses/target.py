@@ -37,6 +37,7 @@ from ..engine.schedules import resource_changes, step_function
 from ..errors import InputError
 from ..inputs.blocks import CapacityChange
 from ..inputs.scenario import Scenario
+from ..runs import draws
 from ..runs.aggregate import late_quantile
 from ..runs.backends import run_tasks
 from ..runs.seeds import replication_seed
@@ -120,6 +121,8 @@ class _Search:
         self.day = days_since(sc.start, question.done_by)
         self.need = math.ceil(question.confidence * question.replications - 1e-9)
         self.cache: dict[tuple, Evaluation] = {}
+        # the uncertain numbers: one Latin hypercube over the search's and the check's replications
+        self.uniforms = draws.uniforms(sc, sc.seed, question.replications + question.verify)
 
     def run(self) -> Answer:
         began = time.perf_counter()
@@ -214,7 +217,9 @@ class _Search:
 
     def _task(self, extra: dict[str, int], replication: int, horizon: bool) -> tuple:
         goal = COMPLETIONS[self.q.milestone]
-        sc = with_extra(self.sc, extra, self.start_of_extra, seed=replication_seed(self.sc.seed, replication),
+        u = None if self.uniforms is None else self.uniforms.iloc[replication].to_dict()
+        sc = with_extra(draws.realised(self.sc, u, replication), extra, self.start_of_extra,
+                        seed=replication_seed(self.sc.seed, replication),
                         horizon=self.q.done_by + timedelta(days=1) if horizon else None)
         return sc, goal.group, goal.percent
 

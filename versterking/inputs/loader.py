@@ -9,6 +9,7 @@ evaluated or imported.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ from ..errors import InputError
 from .files import read_text
 from .package_data import library_names, library_path, scenario_library
 from .scenario import Scenario
+from .uncertain import is_uncertain, put, take_uncertain
 
 VARY = "--vary"  # where overrides say they come from in errors and manifests
 
@@ -84,15 +86,33 @@ def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None)
             here[last] = value
         _merge(merged, nested, origin, Path(VARY), ())
         files[VARY] = json.dumps(overrides, sort_keys=True, default=str)
-    try:
-        scenario = Scenario.model_validate(merged)
-    except ValidationError as exc:
-        raise InputError(_describe(exc, origin, path)) from None
+    scenario = _validated(merged, origin, path)
     population_file = None
     if scenario.population.file is not None:
         where = _file_for(("population", "file"), origin, path.resolve())
         population_file = (where.parent / scenario.population.file).resolve()
     return LoadedScenario(scenario, path, files, population_file)
+
+
+def _validated(merged: dict, origin: dict, path: Path) -> Scenario:
+    """The scenario at the point values of its uncertain numbers, checked also with all of them at
+    their low and at their high ends, so that a range that leaves what a key allows is refused here
+    and not in the middle of a run."""
+    if "uncertain" in merged:
+        raise InputError(f"{_file_for(('uncertain',), origin, path)}: uncertain: not a key of a scenario; "
+                         "write a distribution in place of a number (docs/reference/scenario-files.md)")
+    parameters = take_uncertain(merged, lambda loc: str(_file_for(loc, origin, path)))
+    for end, label in ((0, "low"), (1, "high")) if parameters else ():
+        extreme = put(copy.deepcopy(merged), parameters, lambda p, end=end: p.spec.ends()[end])
+        try:
+            Scenario.model_validate(extreme)
+        except ValidationError as exc:
+            raise InputError(f"{_describe(exc, origin, path)} with the uncertain numbers at their {label} "
+                             "end") from None
+    try:
+        return Scenario.model_validate({**merged, "uncertain": parameters})
+    except ValidationError as exc:
+        raise InputError(_describe(exc, origin, path)) from None
 
 
 def scenario_path(scenario: str | Path) -> Path:
@@ -174,11 +194,12 @@ def _read_chain(path: Path, files: dict, origin: dict, chain: tuple, folder: Pat
 
 
 def _merge(base: dict, override: dict, origin: dict, path: Path, prefix: tuple) -> None:
-    """Tables merge key by key; a distribution (a table with `dist`) and any other value, lists
-    included, replace the inherited one whole. `origin` records which file set each key."""
+    """Tables merge key by key; a distribution (a table with `dist` or `uncertain`) and any other
+    value, lists included, replace the inherited one whole. `origin` records which file set each key."""
     for key, value in override.items():
         here = (*prefix, key)
-        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value \
+                and not is_uncertain(value):
             _merge(base[key], value, origin, path, here)
         else:
             base[key] = value

@@ -27,6 +27,7 @@ from .blocks import (
     sums_to_one,
 )
 from .measures import Measures
+from .uncertain import UncertainParameter
 
 # -- the scenario -------------------------------------------------------------------------------
 
@@ -134,6 +135,9 @@ class Scenario(Strict):
     inflow: list[Inflow] = []
     measures: Measures = Measures()
     target: Target = Target()
+    # the numbers given as a distribution (versterking.inputs.uncertain), filled in by the loader; the
+    # tables above hold their point values (the modes)
+    uncertain: list[UncertainParameter] = []
 
     @field_validator("name")
     @classmethod

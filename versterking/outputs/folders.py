@@ -13,9 +13,10 @@ from ..runs.comparison import Comparison
 from ..runs.forecast import Forecast
 from ..runs.sweep import Sweep
 from ..writing import atomic_folder
-from .manifest import population_manifest, scenario_manifest, write_manifest
+from .manifest import population_manifest, scenario_manifest, uncertain_manifest, write_manifest
 from .printout import comparison_text, run_text, sweep_text
 
+DECOMPOSITION = "decompositie.csv"  # which uncertain parameter the spread comes from
 REPORT = "rapport"  # the report's subfolder: figures and rapport.html, made from the folder's files
 TABLE_FILES = {  # a run's tables (Tables' fields) and their files, for one run or many
     "milestones": "milestones_quarterly.csv",
@@ -34,13 +35,15 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 def write_run(f: Forecast, out: Path, force: bool = False, command: list[str] | None = None,
               report: bool = False) -> Path:
     """The forecast's folder: its tables, per_replicatie.csv (replications) or events.parquet (a single
-    run, or --events), adressen.csv and clusters.csv, summary.txt, manifest.json; `report` adds
-    rapport/."""
+    run, or --events), decompositie.csv (uncertain parameters drawn), adressen.csv and clusters.csv,
+    summary.txt, manifest.json; `report` adds rapport/."""
     with atomic_folder(out, force) as tmp:
         for name, file in TABLE_FILES.items():
             write_csv(getattr(f.tables, name), tmp / file)
         if f.per_replication is not None:
             write_csv(f.per_replication, tmp / "per_replicatie.csv")
+        if f.decomposition is not None and len(f.decomposition):
+            write_csv(f.decomposition, tmp / DECOMPOSITION)
         write_csv(f.addresses, tmp / ADDRESSES)
         write_csv(f.clusters, tmp / CLUSTERS)
         if f.events is not None:
@@ -50,6 +53,7 @@ def write_run(f: Forecast, out: Path, force: bool = False, command: list[str] | 
             **_seeds(f),
             "event_log": None if f.events is None else "replicatie 0" if f.replications > 1 else "run",
             "scenario": scenario_manifest(f.loaded, f.scenario),
+            "uncertain": uncertain_manifest(f.scenario, f.drawn, f.at_mode),
             "population": population_manifest(f.loaded, f.werkvoorraad),
             "run": {"wall_seconds": round(f.wall_seconds, 3), "backend": f.backend, "end_day_max": f.end_day},
         })

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
+
 from ..inputs.files import file_sha256
 from ..inputs.loader import LoadedScenario
 from ..inputs.scenario import Scenario
@@ -57,3 +59,17 @@ def population_manifest(loaded: LoadedScenario, addresses: int) -> dict:
         population |= {"file": str(loaded.population_file),
                        "sha256": file_sha256(loaded.population_file)}
     return population
+
+
+def uncertain_manifest(sc: Scenario, drawn: pd.DataFrame | None, at_mode: bool) -> dict:
+    """The uncertain parameters: what each could be, how they were drawn, and each replication's
+    values (a list per name, by replication)."""
+    return {
+        "parameters": [{"name": p.name, "key": p.key, "file": p.file, "whole": p.whole,
+                        "distribution": p.spec.model_dump(exclude_none=True), "mode": p.point()}
+                       for p in sc.uncertain],
+        "draws": "at the modes" if at_mode or not sc.uncertain else
+                 "Latin hypercube over the replications, one stream per parameter name "
+                 "(versterking.runs.draws)",
+        "values": {} if drawn is None else {c: drawn[c].tolist() for c in drawn.columns},
+    }

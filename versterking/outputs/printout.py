@@ -10,6 +10,7 @@ from ..calendar import date_at, dutch_date
 from ..domain import PHASES, PROFILES, TOTAAL
 from ..runs.aggregate import TEKORT
 from ..runs.comparison import HEADLINE, Comparison
+from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
 from ..runs.sweep import Sweep
 
@@ -68,6 +69,8 @@ def run_text(f: Forecast) -> str:
     seed = f"root seed {f.seed}" if replicated else f"seed {f.seed}"
     lines = [f"{sc.name}: {f.werkvoorraad:,}".replace(",", ".") + f" adressen vanaf {dutch_date(sc.start)}, "
              f"{runs(f.replications)} ({seed}, {f.wall_seconds:.1f} s)"]
+    if sc.description:
+        lines.append(f"  {sc.description}")
     if sc.measures.active():
         lines.append("  maatregelen: " + ", ".join(sc.measures.active()))
     if not has_addresses(TOTAAL):
@@ -84,7 +87,39 @@ def run_text(f: Forecast) -> str:
               f"  fase gereed{p}: " + ", ".join(f"{ph} {p50(TOTAAL, f'{ph} gereed')}" for ph in PHASES),
               f"  knelpunt{' (in de meeste replicaties)' if replicated else ''}: "
               + bottleneck_runs(f.tables.bottlenecks)]
+    lines += uncertainty_lines(f)
     return "\n".join(lines)
+
+
+def percent(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def uncertainty_lines(f: Forecast) -> list[str]:
+    """What the band holds: the uncertain parameters drawn (and which of them the spread of 100%
+    voltooid comes from), or only the durations' noise."""
+    k = len(dict.fromkeys(p.name for p in f.scenario.uncertain))
+    if k == 0:
+        return ["  spreiding: alleen de ruis in de doorlooptijden (geen onzekere parameters)"]
+    if f.at_mode:
+        return [f"  spreiding: alleen de ruis in de doorlooptijden; {k} onzekere parameters op hun modus "
+                "(puntschatting)"]
+    if f.replications == 1:
+        return [f"  {k} onzekere parameters getrokken (1 run: geen spreiding)"]
+    lines = [f"  spreiding: ruis in de doorlooptijden en {k} onzekere parameters (Latijnse hyperkubus)"]
+    top = ranking(f.decomposition) if f.decomposition is not None else None
+    if top is None or top.empty:
+        lines.append(f"  bron van de spreiding: te weinig replicaties (minstens {MIN_REPLICATIONS})")
+        return lines
+    params = top[top["bron"] != REST].head(3)
+    rest = top[top["bron"] == REST].iloc[0]
+    parts = [f"{r.bron} {percent(max(r.aandeel, 0.0))} (\u00b1{percent(r.marge)})"
+             for r in params.itertuples()]
+    lines.append("  spreiding 100% voltooid door: " + ", ".join(parts) + f"; {REST} {percent(rest.aandeel)}")
+    if rest["nodig voor marge 0.05"] > rest.replicaties:
+        lines.append(f"  (RBD-FAST over {rest.replicaties} replicaties; \u00b15% vraagt er zo'n "
+                     f"{rest['nodig voor marge 0.05']:,})".replace(",", "."))
+    return lines
 
 
 # -- compare -------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from ..calendar import date_at
 from ..domain import PHASES
 
 STATS = ("gemiddeld", "P10", "P50", "P90")
-TEKORT = "piek tekort wisselwoningen"  # the one metric of a replication that is not a day
+TEKORT = "piek tekort wisselwoningen"  # a replication's metrics are days, but for this one
+VOLTOOID_EIND = "voltooid eind "          # and these: addresses voltooid at the end of a year
+LAST_YEAR_COUNTED = 2030                  # ... up to this year (SodM's horizon for the opgave)
 DATE_COLUMNS = [f"{p} gereed" for p in PHASES] + ["95% voltooid", "100% voltooid"]
 
 
@@ -134,15 +136,23 @@ def _stats(block: np.ndarray, missing: str) -> np.ndarray:
     return np.concatenate([mean[None], q])
 
 
+def is_day(metric: str) -> bool:
+    """Whether a replication's metric is a day (else a count)."""
+    return metric != TEKORT and not metric.startswith(VOLTOOID_EIND)
+
+
 def per_replication(results: list[dict], start: date) -> pd.DataFrame:
-    """Long table of the replications' metrics: scenario, replication, seed, measure, day and date."""
+    """Long table of the replications' metrics: scenario, replication, seed, the uncertain parameters'
+    values (a column each, empty where a scenario has not got it), measure, day (or count) and date."""
+    names = list(dict.fromkeys(name for res in results for name in res.get("parameters", {})))
     rows = []
     for res in results:
+        drawn = [res.get("parameters", {}).get(name, np.nan) for name in names]
         for name, value in res["metrics"].items():
-            is_date = name != TEKORT
-            rows.append((res["label"], res["replicatie"], res["seed"], name, value,
-                         date_at(start, value) if is_date and np.isfinite(value) else None))
-    return pd.DataFrame(rows, columns=["scenario", "replicatie", "seed", "maatstaf", "waarde", "datum"])
+            rows.append((res["label"], res["replicatie"], res["seed"], *drawn, name, value,
+                         date_at(start, value) if is_day(name) and np.isfinite(value) else None))
+    columns = ["scenario", "replicatie", "seed", *names, "maatstaf", "waarde", "datum"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def late_quantile(values: np.ndarray, q: float) -> float:

@@ -53,8 +53,9 @@ class Comparison:
 
 def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5, seed: int | None = None, *,
             attribution: bool = False, workers: int | None = None, scheduler: str | None = None,
-            progress: bool = False) -> Comparison:
-    """Run the scenarios with the same seeds (root seed: `seed`, default the first scenario's).
+            progress: bool = False, at_mode: bool = False) -> Comparison:
+    """Run the scenarios with the same seeds (root seed: `seed`, default the first scenario's) and
+    the same values of the uncertain parameters they share (`at_mode`: at their modes).
     `attribution`: also each scenario's measures alone and left out, to show what each buys."""
     loaded = comparable([s if isinstance(s, LoadedScenario) else load_scenario(s) for s in scenarios])
     first = loaded[0].scenario
@@ -67,7 +68,7 @@ def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5,
     for item in studied:
         name = item.scenario.name
         variants += [(f"{name}: {label}", sc, name) for label, sc in attribution_variants(item.scenario)]
-    tasks = replicas(variants, replications, root)
+    tasks = replicas(variants, replications, root, at_mode=at_mode)
     results: list[dict] = [{}] * len(tasks)
     with tqdm(total=len(tasks), desc="vergelijking", unit="run", disable=not progress, leave=False) as bar:
         for i, result in run_tasks(replicate, tasks, shared, workers, scheduler, bar.update):

@@ -12,13 +12,16 @@ from time import perf_counter
 import pandas as pd
 from tqdm import tqdm
 
+from ..calendar import days_since
 from ..engine.run import RunResult, run_scenario
 from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
+from . import draws
 from .address_dates import AddressDates, single_run
 from .aggregate import LAYOUTS, Stack, bottleneck_shares, per_replication, with_dates
 from .backends import run_tasks
+from .decomposition import decompose
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
 from .tables import Tables, event_log, make_tables
@@ -44,6 +47,11 @@ class Forecast:
     wall_seconds: float
     backend: str                     # where the replications ran
     end_day: float                   # the last day any replication ran to
+    # the uncertain parameters' values per replication (a column per name; None: none, or at the modes)
+    drawn: pd.DataFrame | None = None
+    # which parameter the spread comes from (versterking.runs.decomposition; empty: none drawn)
+    decomposition: pd.DataFrame | None = None
+    at_mode: bool = False            # every uncertain number at its mode (a point forecast)
 
     @property
     def seed(self) -> int:
@@ -52,20 +60,27 @@ class Forecast:
 
 def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int | None = None, *,
         population: pd.DataFrame | None = None, events: bool = False, workers: int | None = None,
-        scheduler: str | None = None, progress: bool = False) -> Forecast:
+        scheduler: str | None = None, progress: bool = False, at_mode: bool = False) -> Forecast:
     """Forecast a scenario (loaded, a file, or a name from the shipped library) over `replications`
-    (1: a single run), from root seed `seed` (default: the scenario's). `events` keeps replication
-    0's event log. Results do not depend on `workers` or `scheduler` (a Dask address)."""
+    (1: a single run), from root seed `seed` (default: the scenario's). Each replication draws the
+    scenario's uncertain numbers (a Latin hypercube over the replications); `at_mode` keeps them at
+    their modes. `events` keeps replication 0's event log. Results do not depend on `workers` or
+    `scheduler` (a Dask address)."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     population = load_population(loaded) if population is None else population
     sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
+    u = draws.uniforms(sc, sc.seed, replications, at_mode)
+    drawn = draws.values(sc, u)
     if replications == 1:
-        r = run_scenario(sc, population, progress=progress)
+        r = run_scenario(draws.realised(sc, None if u is None else u.iloc[0].to_dict()), population,
+                         progress=progress)
         with single_run(r) as dates:
             addresses, clusters = dates.addresses(sc.start), dates.clusters(sc.start)
         return Forecast(loaded, sc, len(population), 1, [sc.seed], make_tables(r), None, addresses,
-                        clusters, event_log(r), r, r.wall_seconds, "this process", r.end_time)
-    tasks = replicas([(sc.name, sc, sc.name)], replications, sc.seed, detail=True, events=events)
+                        clusters, event_log(r), r, r.wall_seconds, "this process", r.end_time,
+                        drawn, None, at_mode)
+    tasks = replicas([(sc.name, sc, sc.name)], replications, sc.seed, detail=True, events=events,
+                     at_mode=at_mode)
     stacks = {name: Stack(layout) for name, layout in LAYOUTS.items()}
     headline: list[dict] = [{}] * replications
     event_table = None
@@ -85,6 +100,8 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
     stats = {name: stack.statistics() for name, stack in stacks.items()}
     tables = Tables(stats["milestones"], stats["production"], with_dates(stats["end_dates"], sc.start),
                     stats["durations"], stats["resources"], bottleneck_shares(headline))
+    long = per_replication(headline, sc.start)
     return Forecast(loaded, sc, len(population), replications, replication_seeds(sc.seed, replications),
-                    tables, per_replication(headline, sc.start), addresses, clusters, event_table, None,
-                    wall, scheduler or "local processes", max(h["end_day"] for h in headline))
+                    tables, long, addresses, clusters, event_table, None,
+                    wall, scheduler or "local processes", max(h["end_day"] for h in headline),
+                    drawn, decompose(long, u, days_since(sc.start, sc.horizon), sc.seed), at_mode)

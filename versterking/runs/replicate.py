@@ -7,18 +7,19 @@ each address the same draws.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ..calendar import days_since
-from ..domain import PHASES, PROFILES, TOTAAL
+from ..domain import PHASES, PROFILES, TOTAAL, VOLTOOID
 from ..engine.run import run_scenario
 from ..inputs.scenario import Scenario
-from . import tables
+from . import draws, tables
 from .address_dates import milestone_days
-from .aggregate import DATE_COLUMNS, LAYOUTS, TEKORT, Cube
+from .aggregate import DATE_COLUMNS, LAST_YEAR_COUNTED, LAYOUTS, TEKORT, VOLTOOID_EIND, Cube
 from .seeds import replication_seed
 
 
@@ -32,14 +33,23 @@ class Replica:
     replication: int
     detail: bool = False  # also the quarterly tables (for `run`)
     events: bool = False  # also the full event log (asked for, replication 0 only)
+    parameters: dict[str, float] = field(default_factory=dict)  # the uncertain values drawn, by name
 
 
 def replicas(variants: list[tuple[str, Scenario, str]], replications: int, root_seed: int,
-             detail: bool = False, events: bool = False) -> list[Replica]:
-    """Every variant x every replication, with the same seed for replication r in all variants."""
-    return [Replica(label, sc.model_copy(update={"seed": replication_seed(root_seed, r)}), key, r,
-                    detail, events and r == 0)
-            for label, sc, key in variants for r in range(replications)]
+             detail: bool = False, events: bool = False, at_mode: bool = False) -> list[Replica]:
+    """Every variant x every replication, with the same seed and the same uncertain values for
+    replication r in all variants (`at_mode`: every uncertain number at its mode)."""
+    tasks = []
+    for label, sc, key in variants:
+        u = draws.uniforms(sc, root_seed, replications, at_mode)
+        values = draws.values(sc, u)
+        for r in range(replications):
+            drawn = draws.realised(sc, None if u is None else u.iloc[r].to_dict(), r)
+            tasks.append(Replica(label, drawn.model_copy(update={"seed": replication_seed(root_seed, r)}),
+                                 key, r, detail, events and r == 0,
+                                 {} if values is None else values.iloc[r].to_dict()))
+    return tasks
 
 
 def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
@@ -60,10 +70,13 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
         for p in PHASES:
             metrics[f"{p} gereed {profile}"] = day(by_group.loc[profile, f"{p} gereed"])
     metrics[TEKORT] = float(tables.wisselwoningen_tekort(r))
+    for year in range(start.year, min(LAST_YEAR_COUNTED, task.scenario.horizon.year) + 1):
+        state = tables.milestone_state(r, date(year, 12, 31))
+        metrics[f"{VOLTOOID_EIND}{year}"] = float((state == VOLTOOID).sum())
     resources = tables.resources_quarterly(r)
     knelpunt = tables.bottlenecks(resources)
     out = {"label": task.label, "replicatie": task.replication, "seed": task.scenario.seed,
-           "metrics": metrics, "end_day": r.end_time,
+           "parameters": task.parameters, "metrics": metrics, "end_day": r.end_time,
            "knelpunt": dict(zip(knelpunt["jaar"], knelpunt["knelpunt"], strict=True))}
     if task.detail:
         dated = ends.assign(**{c: [day(v) for v in ends[c]] for c in DATE_COLUMNS})

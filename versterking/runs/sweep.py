@@ -28,7 +28,7 @@ from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..version import __version__
 from ..writing import atomic_file
-from .aggregate import TEKORT, per_replication, spread
+from .aggregate import is_day, per_replication, spread
 from .backends import run_tasks
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
@@ -157,7 +157,7 @@ def tidy(points: list[Point], done: dict[int, pd.DataFrame], keys: list[str]) ->
             stats = {"gemiddeld": float(np.mean(v)), **spread(v)}
             row = {"punt": p.number, **{k: p.values[k] for k in keys}, "maatstaf": measure, **stats}
             for s in ("P10", "P50", "P90"):
-                dated = measure != TEKORT and np.isfinite(stats[s])
+                dated = is_day(measure) and np.isfinite(stats[s])
                 row[f"{s} datum"] = date_at(start, stats[s]) if dated else None
             rows.append(row)
     return pd.DataFrame(rows)
