@@ -198,7 +198,8 @@ def _parameter(raw: dict, path: tuple, file: str) -> UncertainParameter:
     try:
         spec = _SPEC.validate_python(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = ".".join(str(p) for p in err["loc"] if str(p) not in KINDS)
         where = f"{key}.{loc}" if loc and loc != "uncertain" else key
         if err["type"] == "union_tag_invalid" or loc == "uncertain":

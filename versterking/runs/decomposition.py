@@ -54,7 +54,8 @@ def decompose(per_replication: pd.DataFrame, u: pd.DataFrame | None, horizon_day
         if np.ptp(y) == 0:
             continue
         s1, margin = first_order(x, y, seed)
-        widest = float(np.nanmax(margin))
+        known = margin[np.isfinite(margin)]
+        widest = float(known.max()) if len(known) else np.nan  # NaN: the bootstrap had no spread
         needed = math.ceil(len(y) * (widest / TARGET_MARGIN) ** 2) if widest > TARGET_MARGIN else len(y)
         for name, share, m in zip(u.columns, s1, margin, strict=True):
             rows.append((output, name, float(share), float(m), len(y), needed))
