@@ -31,6 +31,8 @@ from versterking.domain import (
     S_VOORBEREIDEN,
     TYPOLOGIE,
     UITVOERING,
+    VERSTERKT,
+    VOLDOET,
     VOLTOOID,
 )
 from versterking.runs import tables
@@ -338,8 +340,19 @@ def check_conservation(r) -> None:
             assert row.sum() == np.searchsorted(joined, end_of_day, side="left")
         assert row.tolist() == expected.tolist(), quarter
     for level in ("risicoprofiel", "gemeente"):
-        part = m[m["niveau"] == level].groupby("kwartaal", sort=False)[list(MILESTONES)].sum()
-        assert (part.to_numpy() == totaal[list(MILESTONES)].to_numpy()).all()
+        columns = [*MILESTONES, VERSTERKT, VOLDOET]
+        part = m[m["niveau"] == level].groupby("kwartaal", sort=False)[columns].sum()
+        assert (part.to_numpy() == totaal[columns].to_numpy()).all()
+    # voltooid in its parts: versterkt are those whose uitvoering ended by then (or that were voltooid
+    # on the peildatum, tabel 2.1's uitgevoerd), the others met the norm or needed no beoordeling
+    assert (totaal[VERSTERKT] + totaal[VOLDOET] == totaal[MILESTONES[VOLTOOID]]).all()
+    ended = r.ended[:, S_UITVOERING]
+    for quarter, peildatum, versterkt in zip(totaal["kwartaal"], totaal["peildatum"], totaal[VERSTERKT],
+                                              strict=True):
+        held = int(((r.held == VOLTOOID) & (r.entered <= 0)).sum())
+        if quarter != "start":
+            held += int((ended < days_since(r.scenario.start, peildatum) + 1).sum())
+        assert versterkt == held, quarter
 
 
 def check_steps_in_order(r) -> None:

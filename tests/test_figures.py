@@ -14,7 +14,7 @@ from versterking.cli import main
 from versterking.domain import MILESTONES, RESOURCES
 from versterking.inputs.package_data import published
 from versterking.outputs import figures
-from versterking.outputs.figures import FIGURES, draw_all
+from versterking.outputs.figures import FIGURES, LAYERS, draw_all
 
 
 @pytest.fixture(params=[1, 4], ids=["single", "replications"])
@@ -28,8 +28,9 @@ def folder(small, tmp_path, request):
 
 def test_every_figure_is_drawn_as_png_and_svg_at_a4_width(folder, tmp_path):
     paths = draw_all(folder, tmp_path / "fig", "klein")
-    assert sorted({p.stem for p in paths}) == sorted(FIGURES)
-    for stem in FIGURES:
+    drawn = sorted(set(FIGURES) - {"decompositie"})  # only with uncertain parameters (below)
+    assert sorted({p.stem for p in paths}) == drawn
+    for stem in drawn:
         png = mpimg.imread(tmp_path / "fig" / f"{stem}.png")
         assert png.shape[1] == pytest.approx(8.3 * 150, abs=2)  # A4 width at 150 dpi
         assert png[..., :3].std() > 0.05  # not blank
@@ -39,7 +40,7 @@ def test_every_figure_is_drawn_as_png_and_svg_at_a4_width(folder, tmp_path):
 def test_drawing_twice_gives_the_same_svg(folder, tmp_path):
     draw_all(folder, tmp_path / "a", "klein")
     draw_all(folder, tmp_path / "b", "klein")
-    for stem in FIGURES:
+    for stem in set(FIGURES) - {"decompositie"}:
         assert (tmp_path / "a" / f"{stem}.svg").read_bytes() == (tmp_path / "b" / f"{stem}.svg").read_bytes()
 
 
@@ -91,9 +92,9 @@ def the_dashboard_stacks_the_mean_milestones(folder, figs):
     for ax, (level, group) in zip(figs["dashboard"].axes, groups, strict=True):
         g = mean[(mean["niveau"] == level) & (mean["groep"] == group)].sort_values("peildatum")
         layers = [c for c in ax.collections if len(c.get_paths())]
-        assert len(layers) == len(MILESTONES)
+        assert len(layers) == len(LAYERS)  # voltooid in its two parts
         top = np.zeros(len(g))
-        for layer, k in zip(layers, MILESTONES, strict=True):
+        for layer, k in zip(layers, LAYERS, strict=True):
             x, lower, upper = _band(layer)
             np.testing.assert_allclose(x, g["peildatum"])
             np.testing.assert_allclose(lower, top, atol=1e-6)
@@ -181,3 +182,27 @@ def test_each_figure_plots_the_table_it_draws(drawn):
     wisselwoningen_draws_supply_and_demand(folder, figs)
     doorlooptijden_draws_the_step_durations(folder, figs)
     dashboard_groningen_draws_the_published_quarters_and_the_forecast(folder, figs)
+
+
+def test_the_decomposition_figure_stacks_the_shares_of_decompositie_csv(small, tmp_path, monkeypatch):
+    path = small.parent / "onzeker.toml"
+    path.write_text('extends = "base.toml"\nname = "onzeker"\n[resources.bouwcapaciteit]\n'
+                    'capacity = { uncertain = "triangular", low = 2, mode = 4, high = 8, name = "bouwers" }\n'
+                    '[resources.wisselwoningen]\ncapacity = { uncertain = "uniform", low = 1, high = 4 }\n',
+                    encoding="utf-8")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", str(path), "--replications", "20", "--workers", "1",
+                                       "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    kept = []
+    monkeypatch.setattr(figures.plt, "close", kept.append)
+    paths = figures.decomposition(out, tmp_path)
+    assert [p.name for p in paths] == ["decompositie.png", "decompositie.svg"]
+    table = pd.read_csv(out / "decompositie.csv")
+    outputs = list(dict.fromkeys(table["maatstaf"]))
+    ax = kept[0].axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == outputs
+    by_label = {c.get_label(): [bar.get_width() for bar in c] for c in ax.containers}
+    for source in ("bouwers", "resources.wisselwoningen.capacity", "ruis en wisselwerking"):
+        expected = table[table["bron"] == source].set_index("maatstaf").loc[outputs, "aandeel"].clip(lower=0)
+        np.testing.assert_allclose(by_label[source], expected.to_numpy(), atol=1e-4)

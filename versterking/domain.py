@@ -20,6 +20,9 @@ ADDRESS_COLUMNS = ("address_id", "gemeente", "risk_profile", "owner_type", "buil
 # The dashboard's milestones (seed 001): an address counts in the last one it reached.
 MILESTONES = ("nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid")
 NOG_NIET_GESTART, OPNAME, BEOORDELING, PLANVORMING, UITVOERING, VOLTOOID = range(6)
+# voltooid in its two parts, which differ in cost and in what a resident goes through: uitvoering gereed,
+# or judged to meet the norm (or no beoordeling needed); voltooid is their sum
+VERSTERKT, VOLDOET = "versterkt", "voldoet aan de norm"
 AHEAD = MILESTONES[1:]  # the milestones an address can still reach once it is in the opgave
 # The sub-steps of planvorming, as an address file names them.
 SUBSTEPS = ("voorbereiden", "uitvoeringsplan opstellen", "versterkingsbesluit")

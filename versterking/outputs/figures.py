@@ -19,13 +19,16 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..calendar import dutch_date  # noqa: E402
-from ..domain import MILESTONES  # noqa: E402
+from ..domain import MILESTONES, VERSTERKT, VOLDOET  # noqa: E402
 from ..inputs.package_data import published  # noqa: E402
+from ..runs.decomposition import FILE as DECOMPOSITION  # noqa: E402
+from ..runs.decomposition import REST  # noqa: E402
 from .printout import runs  # noqa: E402
 
 WIDTH = 8.3  # inches: A4 width
 COLORS = dict(zip(MILESTONES, ["#bdbdbd", "#9ecae1", "#4292c6", "#fdae6b", "#e6550d", "#31a354"],
-                  strict=True))
+                  strict=True)) | {VERSTERKT: "#31a354", VOLDOET: "#a1d99b"}
+LAYERS = (*MILESTONES[:-1], VERSTERKT, VOLDOET)  # the dashboard's stack: voltooid in its two parts
 RESOURCE_NAMES = {"opnamecapaciteit": "opname", "ingenieursbureaus": "ingenieursbureaus",
                   "planvorming": "planvorming", "bouwcapaciteit": "bouwcapaciteit",
                   "wisselwoningen": "wisselwoningen"}
@@ -70,8 +73,10 @@ def _save(fig, out: Path, name: str, layout: bool = True) -> list[Path]:
 
 def dashboard(folder: Path, out: Path) -> list[Path]:
     """Addresses per milestone each quarter, stacked, for the opgave and per risk profile (means
-    over the replications, which add up to the total)."""
+    over the replications, which add up to the total); voltooid as versterkt and voldoet aan de norm
+    (a folder of an older version: voltooid whole)."""
     m = read(folder, "milestones_quarterly.csv")
+    layers = LAYERS if VERSTERKT in m.columns else MILESTONES
     mean = m[m["statistiek"] == "gemiddeld"]
     groups = [("totaal", "totaal", "Hele opgave"), ("risicoprofiel", "P50", "Risicoprofiel P50"),
               ("risicoprofiel", "P90", "Risicoprofiel P90"), ("risicoprofiel", "grijs", "Grijs gebied")]
@@ -79,8 +84,8 @@ def dashboard(folder: Path, out: Path) -> list[Path]:
     start = mean["peildatum"].min()
     for ax, (level, group, title) in zip(axes.flat, groups, strict=True):
         g = mean[(mean["niveau"] == level) & (mean["groep"] == group)].sort_values("peildatum")
-        ax.stackplot(g["peildatum"], *[g[k] for k in MILESTONES], colors=[COLORS[k] for k in MILESTONES],
-                     labels=MILESTONES, linewidth=0)
+        ax.stackplot(g["peildatum"], *[g[k] for k in layers], colors=[COLORS[k] for k in layers],
+                     labels=layers, linewidth=0)
         ax.axvline(start, color="black", linestyle="--", linewidth=0.8)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel("adressen")
@@ -91,7 +96,7 @@ def dashboard(folder: Path, out: Path) -> list[Path]:
                  f"\nstippellijn: peildatum {start:%d-%m-%Y}, de gegeven stand "
                  "(SodM tabel 2.1); daarna prognose", fontsize=9)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.legend(handles[::-1], labels[::-1], loc="lower center", ncol=6, fontsize=8, frameon=False)
+    fig.legend(handles[::-1], labels[::-1], loc="lower center", ncol=len(layers), fontsize=7.5, frameon=False)
     return _save(fig, out, "dashboard", layout=False)
 
 
@@ -139,6 +144,10 @@ def fan(folders: list[tuple[str, Path]], out: Path, name: str = "waaier") -> lis
         p10, p50, p90 = (dutch_date(ends.get(("totaal", s))) for s in ("P10", "P50", "P90"))
         ax.plot(t.index, t["P50"], color=color,
                 label=f"{label}: P50, band P10 - P90 (100% voltooid P50 {p50}, P10 - P90 {p10} - {p90})")
+        if VERSTERKT in totaal.columns:  # of which versterkt (the rest met the norm)
+            v = totaal.pivot_table(index="peildatum", columns="statistiek", values=VERSTERKT)
+            ax.plot(v.index, v["P50"], color=color, linestyle="--", linewidth=1,
+                    label=f"{label}: waarvan {VERSTERKT} (P50)")
     ax.axhline(opgave, color="black", linewidth=0.6, linestyle=":")
     ax.set_ylabel("adressen voltooid")
     ax.set_title("Voltooid (cumulatief) met spreiding over de replicaties", fontsize=10)
@@ -240,6 +249,42 @@ def durations(folder: Path, out: Path) -> list[Path]:
     return _save(fig, out, "doorlooptijden")
 
 
+def decomposition(folder: Path, out: Path) -> list[Path]:
+    """Where the spread comes from: per output a bar of the first-order shares of the uncertain
+    parameters (the largest five by name, the others together) and the rest (noise, interactions).
+    Nothing to draw without decompositie.csv (no parameters drawn)."""
+    if not (folder / DECOMPOSITION).exists():
+        return []
+    d = pd.read_csv(folder / DECOMPOSITION)
+    d["aandeel"] = d["aandeel"].clip(lower=0.0)
+    params = d[d["bron"] != REST]
+    top = params.groupby("bron")["aandeel"].mean().sort_values(ascending=False).index[:5].tolist()
+    outputs = list(dict.fromkeys(d["maatstaf"]))
+    sources = [*top, "overige parameters", REST]
+    shares = {source: [] for source in sources}
+    for output in outputs:
+        mine = d[d["maatstaf"] == output].set_index("bron")["aandeel"]
+        for source in top:
+            shares[source].append(float(mine.get(source, 0.0)))
+        shares["overige parameters"].append(float(mine.drop([*top, REST], errors="ignore").sum()))
+        shares[REST].append(float(mine.get(REST, 0.0)))
+    colors = [*plt.get_cmap("tab10").colors[:len(top)], "#969696", "#d9d9d9"]
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.3 * len(outputs) + 1.6))
+    y = np.arange(len(outputs))[::-1]
+    left = np.zeros(len(outputs))
+    for source, color in zip(sources, colors, strict=True):
+        ax.barh(y, shares[source], left=left, color=color, label=source, height=0.7)
+        left += np.array(shares[source])
+    ax.set_yticks(y, outputs, fontsize=7)
+    ax.set_xlim(0, max(1.0, float(left.max())))
+    ax.set_xlabel("aandeel in de spreiding over de replicaties (gestandaardiseerde rangregressie)")
+    replications = int(d["replicaties"].iloc[0])
+    ax.set_title(f"Waar de spreiding vandaan komt ({replications} replicaties; marges in decompositie.csv)",
+                 fontsize=10)
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4)
+    return _save(fig, out, "decompositie")
+
+
 def _quarter_dates(labels: pd.Series) -> pd.DatetimeIndex:
     """'Q3 2020' -> 2020-09-30."""
     return pd.PeriodIndex([f"{q[-4:]}{q[:2]}" for q in labels], freq="Q").end_time.normalize()
@@ -253,6 +298,7 @@ FIGURES = {  # file name -> (what it shows, for the report and the README)
     "knelpunten": "bezetting en wachtrij per middel per kwartaal",
     "wisselwoningen": "wisselwoningen: vraag, aanbod en tekort",
     "doorlooptijden": "duur per stap en per traject, met SodM tabel 2.4",
+    "decompositie": "waar de spreiding vandaan komt: elke onzekere parameter en de ruis",
 }
 
 
@@ -260,7 +306,8 @@ def draw_all(folder: Path, out: Path, label: str) -> list[Path]:
     """Every figure of one run's results folder into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for draw in (dashboard, dashboard_groningen, completion, bottlenecks, wisselwoningen, durations):
+    for draw in (dashboard, dashboard_groningen, completion, bottlenecks, wisselwoningen, durations,
+                 decomposition):
         paths += draw(folder, out)
     paths += fan([(label, folder)], out)
     return paths

@@ -10,13 +10,13 @@ import pandas as pd
 
 from ..runs.address_dates import ADDRESSES, CLUSTERS
 from ..runs.comparison import Comparison
+from ..runs.decomposition import FILE as DECOMPOSITION
 from ..runs.forecast import Forecast
 from ..runs.sweep import Sweep
 from ..writing import atomic_folder
 from .manifest import population_manifest, scenario_manifest, uncertain_manifest, write_manifest
 from .printout import comparison_text, run_text, sweep_text
 
-DECOMPOSITION = "decompositie.csv"  # which uncertain parameter the spread comes from
 REPORT = "rapport"  # the report's subfolder: figures and rapport.html, made from the folder's files
 TABLE_FILES = {  # a run's tables (Tables' fields) and their files, for one run or many
     "milestones": "milestones_quarterly.csv",

@@ -16,6 +16,7 @@ import pandas as pd
 from ..inputs.files import file_sha256
 from ..inputs.loader import LoadedScenario
 from ..inputs.scenario import Scenario
+from ..runs.draws import in_use
 from ..version import __version__
 
 DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "click", "tqdm", "pyarrow", "distributed",
@@ -67,8 +68,8 @@ def uncertain_manifest(sc: Scenario, drawn: pd.DataFrame | None, at_mode: bool) 
     return {
         "parameters": [{"name": p.name, "key": p.key, "file": p.file, "whole": p.whole,
                         "distribution": p.spec.model_dump(exclude_none=True), "mode": p.point()}
-                       for p in sc.uncertain],
-        "draws": "at the modes" if at_mode or not sc.uncertain else
+                       for p in in_use(sc)],
+        "draws": "at the modes" if at_mode or not in_use(sc) else
                  "Latin hypercube over the replications, one stream per parameter name "
                  "(versterking.runs.draws)",
         "values": {} if drawn is None else {c: drawn[c].tolist() for c in drawn.columns},

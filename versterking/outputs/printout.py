@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import date_at, dutch_date
-from ..domain import PHASES, PROFILES, TOTAAL
-from ..runs.aggregate import TEKORT
+from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET
+from ..runs import draws
+from ..runs.aggregate import PARTS_EIND, TEKORT, VOLTOOID_EIND
 from ..runs.comparison import HEADLINE, Comparison
 from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
@@ -98,7 +99,7 @@ def percent(share: float) -> str:
 def uncertainty_lines(f: Forecast) -> list[str]:
     """What the band holds: the uncertain parameters drawn (and which of them the spread of 100%
     voltooid comes from), or only the durations' noise."""
-    k = len(dict.fromkeys(p.name for p in f.scenario.uncertain))
+    k = len(draws.names(f.scenario))
     if k == 0:
         return ["  spreiding: alleen de ruis in de doorlooptijden (geen onzekere parameters)"]
     if f.at_mode:
@@ -109,7 +110,8 @@ def uncertainty_lines(f: Forecast) -> list[str]:
     lines = [f"  spreiding: ruis in de doorlooptijden en {k} onzekere parameters (Latijnse hyperkubus)"]
     top = ranking(f.decomposition) if f.decomposition is not None else None
     if top is None or top.empty:
-        lines.append(f"  bron van de spreiding: te weinig replicaties (minstens {MIN_REPLICATIONS})")
+        least = max(MIN_REPLICATIONS, k + 10)
+        lines.append(f"  bron van de spreiding: te weinig replicaties (minstens {least})")
         return lines
     params = top[top["bron"] != REST].head(3)
     rest = top[top["bron"] == REST].iloc[0]
@@ -117,7 +119,7 @@ def uncertainty_lines(f: Forecast) -> list[str]:
              for r in params.itertuples()]
     lines.append("  spreiding 100% voltooid door: " + ", ".join(parts) + f"; {REST} {percent(rest.aandeel)}")
     if rest["nodig voor marge 0.05"] > rest.replicaties:
-        lines.append(f"  (RBD-FAST over {rest.replicaties} replicaties; \u00b15% vraagt er zo'n "
+        lines.append(f"  (rangregressie over {rest.replicaties} replicaties; \u00b15% vraagt er zo'n "
                      f"{rest['nodig voor marge 0.05']:,})".replace(",", "."))
     return lines
 
@@ -146,12 +148,32 @@ def comparison_text(c: Comparison) -> str:
             row.append(text)
         body.append(row)
     lines += table_text(body)
+    by_year = done_by_year(cells, order)
+    if len(by_year) > 1:
+        lines += ["", f"voltooid aan het eind van het jaar, P50 ({VERSTERKT} + {VOLDOET}):"]
+        lines += table_text(by_year)
     lines += ["", "knelpunt per jaar:"]
     lines += [f"  {label}: {bottleneck_runs(c.bottlenecks, label)}" for label in order]
     for name, attr in c.attribution.items():
         lines += ["", f"wat elke maatregel oplevert in {name} (jaren eerder voltooid, P50 van de "
                       "gepaarde verschillen):", attribution_text(attr)]
     return "\n".join(lines)
+
+
+def done_by_year(cells: dict, order: list[str], years: tuple[int, ...] = (2022, 2026, 2030)
+                 ) -> list[list[str]]:
+    """Rows 'eind <year>' with per scenario 'voltooid (versterkt + voldoet aan de norm)'."""
+    def count(x: float) -> str:
+        return f"{x:,.0f}".replace(",", ".")
+
+    body = [["", *order]]
+    for year in years:
+        keys = [f"{VOLTOOID_EIND}{year}", *(f"{part}{year}" for part in PARTS_EIND)]
+        if all((keys[0], label) in cells for label in order):
+            body.append([f"eind {year}", *[f"{count(cells[(keys[0], label)].P50)} "
+                                           f"({count(cells[(keys[1], label)].P50)} + "
+                                           f"{count(cells[(keys[2], label)].P50)})" for label in order]])
+    return body
 
 
 def attribution_text(attr: pd.DataFrame) -> str:

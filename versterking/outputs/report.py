@@ -58,6 +58,8 @@ def _run(folder: Path, figures: Path, manifest: dict) -> str:
     parts.append("<h2>Einddatums</h2>" + _end_dates(folder))
     parts.append("<h2>Figuren</h2>")
     for stem, caption in FIGURES.items():
+        if not (figures / f"{stem}.png").exists():  # the decomposition: only with uncertain parameters
+            continue
         data = base64.b64encode((figures / f"{stem}.png").read_bytes()).decode()
         parts.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
                      f"<figcaption>{html.escape(caption)}</figcaption></figure>")

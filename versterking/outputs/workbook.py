@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..domain import MILESTONES
+from ..domain import MILESTONES, VERSTERKT, VOLDOET
 from ..runs.address_dates import ADDRESSES, CLUSTERS, PERCENTILES
 from ..runs.aggregate import DATE_COLUMNS
+from ..runs.decomposition import FILE as DECOMPOSITION
 from ..writing import atomic_file
 
 
@@ -41,7 +42,8 @@ def _pick(df: pd.DataFrame, statistic: str) -> pd.DataFrame:
 def sheets(folder: Path) -> dict[str, pd.DataFrame]:
     """The workbook's sheets, in order."""
     m = _pick(_read(folder, "milestones_quarterly.csv"), "gemiddeld")
-    columns = ["kwartaal", "peildatum", *MILESTONES, "totaal"]
+    split = [VERSTERKT, VOLDOET] if VERSTERKT in m.columns else []  # older folders: voltooid whole
+    columns = ["kwartaal", "peildatum", *MILESTONES, *split, "totaal"]
     out = {"Mijlpalen totaal": m[m["niveau"] == "totaal"][columns]}
     for level, title in (("risicoprofiel", "Mijlpalen risicoprofiel"), ("gemeente", "Mijlpalen gemeente")):
         out[title] = m[m["niveau"] == level][["groep", *columns]].rename(columns={"groep": level})
@@ -50,6 +52,8 @@ def sheets(folder: Path) -> dict[str, pd.DataFrame]:
     out["Doorlooptijden"] = _read(folder, "step_durations.csv")
     out["Middelen"] = _read(folder, "resources_quarterly.csv")
     out["Knelpunten"] = _read(folder, "bottlenecks.csv")
+    if (folder / DECOMPOSITION).is_file():  # uncertain parameters drawn: where the spread comes from
+        out["Spreiding"] = pd.read_csv(folder / DECOMPOSITION)
     for title, file in (("Adressen", ADDRESSES), ("Clusters", CLUSTERS)):
         if (folder / file).is_file():  # folders of older versions have no per-address dates
             ids = {c: str for c in ("address_id", "cluster_id", "building_id", "gemeente")}

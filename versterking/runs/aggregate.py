@@ -17,7 +17,8 @@ from ..domain import PHASES
 
 STATS = ("gemiddeld", "P10", "P50", "P90")
 TEKORT = "piek tekort wisselwoningen"  # a replication's metrics are days, but for this one
-VOLTOOID_EIND = "voltooid eind "          # and these: addresses voltooid at the end of a year
+VOLTOOID_EIND = "voltooid eind "          # and these: addresses voltooid at the end of a year,
+PARTS_EIND = ("versterkt eind ", "voldoet aan de norm eind ")  # and the two parts of it
 LAST_YEAR_COUNTED = 2030                  # ... up to this year (SodM's horizon for the opgave)
 DATE_COLUMNS = [f"{p} gereed" for p in PHASES] + ["95% voltooid", "100% voltooid"]
 
@@ -138,7 +139,7 @@ def _stats(block: np.ndarray, missing: str) -> np.ndarray:
 
 def is_day(metric: str) -> bool:
     """Whether a replication's metric is a day (else a count)."""
-    return metric != TEKORT and not metric.startswith(VOLTOOID_EIND)
+    return metric != TEKORT and not metric.startswith((VOLTOOID_EIND, *PARTS_EIND))
 
 
 def per_replication(results: list[dict], start: date) -> pd.DataFrame:

@@ -17,12 +17,21 @@ import pandas as pd
 from ..engine.randomness import stream
 from ..errors import InputError
 from ..inputs.scenario import Scenario
-from ..inputs.uncertain import put
+from ..inputs.uncertain import UncertainParameter, put
+
+
+def in_use(sc: Scenario) -> list[UncertainParameter]:
+    """The uncertain parameters a run uses: not those of a measure that is switched off (basis keeps
+    the NPR 2020's ranges for the scenarios that switch it on)."""
+    def switched_off(p: UncertainParameter) -> bool:
+        return p.path[0] == "measures" and sc.measures.get(str(p.path[1])) is None
+
+    return [p for p in sc.uncertain if not switched_off(p)]
 
 
 def names(sc: Scenario) -> list[str]:
-    """The scenario's uncertain parameters by name (shared names once), in file order."""
-    return list(dict.fromkeys(p.name for p in sc.uncertain))
+    """The uncertain parameters a run draws, by name (shared names once), in file order."""
+    return list(dict.fromkeys(p.name for p in in_use(sc)))
 
 
 def latin_hypercube(root: int, name: str, n: int) -> np.ndarray:
@@ -34,7 +43,7 @@ def latin_hypercube(root: int, name: str, n: int) -> np.ndarray:
 def uniforms(sc: Scenario, root: int, n: int, at_mode: bool = False) -> pd.DataFrame | None:
     """Per replication (rows) the uniform of each parameter name (columns); None without uncertain
     parameters or at the modes."""
-    if not sc.uncertain or at_mode:
+    if not names(sc) or at_mode:
         return None
     return pd.DataFrame({name: latin_hypercube(root, name, n) for name in names(sc)})
 
@@ -44,7 +53,7 @@ def values(sc: Scenario, u: pd.DataFrame | None) -> pd.DataFrame | None:
     if u is None:
         return None
     first = {}
-    for p in sc.uncertain:
+    for p in in_use(sc):
         first.setdefault(p.name, p)
     return pd.DataFrame({name: [first[name].at(x) for x in u[name]] for name in u.columns})
 
@@ -52,9 +61,9 @@ def values(sc: Scenario, u: pd.DataFrame | None) -> pd.DataFrame | None:
 def realised(sc: Scenario, u: dict[str, float] | None, replication: int = 0) -> Scenario:
     """The scenario with each uncertain number at its value for these uniforms (None: as loaded, at
     the modes). Its `uncertain` stays, so the run still knows what was drawn."""
-    if u is None or not sc.uncertain:
+    if u is None or not names(sc):
         return sc
-    data = put(sc.model_dump(by_alias=True, exclude={"uncertain"}), sc.uncertain, lambda p: p.at(u[p.name]))
+    data = put(sc.model_dump(by_alias=True, exclude={"uncertain"}), in_use(sc), lambda p: p.at(u[p.name]))
     try:
         out = Scenario.model_validate(data)
     except ValueError as exc:  # ranges that only together break a rule (e.g. a ramp's order)

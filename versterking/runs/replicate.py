@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import days_since
-from ..domain import PHASES, PROFILES, TOTAAL, VOLTOOID
+from ..domain import PHASES, PROFILES, TOTAAL, UITVOERING, VOLTOOID
 from ..engine.run import run_scenario
 from ..inputs.scenario import Scenario
 from . import draws, tables
 from .address_dates import milestone_days
-from .aggregate import DATE_COLUMNS, LAST_YEAR_COUNTED, LAYOUTS, TEKORT, VOLTOOID_EIND, Cube
+from .aggregate import DATE_COLUMNS, LAST_YEAR_COUNTED, LAYOUTS, PARTS_EIND, TEKORT, VOLTOOID_EIND, Cube
 from .seeds import replication_seed
 
 
@@ -70,9 +70,13 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
         for p in PHASES:
             metrics[f"{p} gereed {profile}"] = day(by_group.loc[profile, f"{p} gereed"])
     metrics[TEKORT] = float(tables.wisselwoningen_tekort(r))
+    reinforced = ~np.isnan(r.reached[:, UITVOERING])
     for year in range(start.year, min(LAST_YEAR_COUNTED, task.scenario.horizon.year) + 1):
-        state = tables.milestone_state(r, date(year, 12, 31))
-        metrics[f"{VOLTOOID_EIND}{year}"] = float((state == VOLTOOID).sum())
+        done = tables.milestone_state(r, date(year, 12, 31)) == VOLTOOID
+        versterkt = float((done & reinforced).sum())
+        metrics[f"{VOLTOOID_EIND}{year}"] = float(done.sum())
+        metrics[f"{PARTS_EIND[0]}{year}"] = versterkt
+        metrics[f"{PARTS_EIND[1]}{year}"] = float(done.sum()) - versterkt
     resources = tables.resources_quarterly(r)
     knelpunt = tables.bottlenecks(resources)
     out = {"label": task.label, "replicatie": task.replication, "seed": task.scenario.seed,

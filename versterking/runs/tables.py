@@ -32,6 +32,8 @@ from ..domain import (
     STEPS,
     TOTAAL,
     UITVOERING,
+    VERSTERKT,
+    VOLDOET,
     VOLTOOID,
 )
 from ..engine.run import RunResult
@@ -90,11 +92,13 @@ def state_before(reached: np.ndarray, t: float) -> np.ndarray:
 
 def milestones_quarterly(r: RunResult) -> pd.DataFrame:
     """Addresses per milestone at each quarter end (seed 001's dashboard), for the whole opgave,
-    per risk profile and per gemeente."""
+    per risk profile and per gemeente; voltooid also in its parts, versterkt and voldoet aan de norm
+    (these two are not counted again in `totaal`)."""
     groups = [(TOTAAL, TOTAAL, np.ones(len(r.addresses), bool))]
     groups += [("risicoprofiel", p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
     groups += [("gemeente", g, (r.addresses["gemeente"] == g).to_numpy())
                for g in sorted(r.addresses["gemeente"].unique())]
+    reinforced = ~np.isnan(r.reached[:, UITVOERING])  # voltooid through uitvoering (or held so)
     rows = []
     for day in report_dates(r):
         state = milestone_state(r, day)
@@ -102,9 +106,11 @@ def milestones_quarterly(r: RunResult) -> pd.DataFrame:
         for level, name, mask in groups:
             s = state[mask]
             counts = np.bincount(s[s >= 0], minlength=len(MILESTONES))
-            rows.append((label, day, level, name, *counts.tolist(), int(counts.sum())))
+            versterkt = int(((s == VOLTOOID) & reinforced[mask]).sum())
+            rows.append((label, day, level, name, *counts.tolist(), versterkt,
+                         int(counts[VOLTOOID]) - versterkt, int(counts.sum())))
     return pd.DataFrame(rows, columns=["kwartaal", "peildatum", "niveau", "groep",
-                                       *MILESTONES, "totaal"])
+                                       *MILESTONES, VERSTERKT, VOLDOET, "totaal"])
 
 
 PRODUCTION = {  # tabel 2.2's rows: the moment that counts for each
