@@ -2,12 +2,12 @@
 command in an empty folder, so the pages can never drift from the code:
 
     python tests/regenerate_printed.py                 # every block (about 50 minutes on 2 cores)
-    python tests/regenerate_printed.py run-basis lookup
+    python tests/regenerate_printed.py run-verwachting lookup
 
 Each block in a page is marked by the line `<!-- printed: NAME -->` just before it. The output is kept
 in tests/golden/printed/NAME.txt and written into every page that marks the block;
-tests/test_docs.py checks that each marked block is its file; CI (.ci/run) runs `run basis` and
-`lookup` as a new user and compares what they print with these files.
+tests/test_docs.py checks that each marked block is its file; CI (.ci/run) runs `run verwachting`
+and `lookup` as a new user and compares what they print with these files.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 # name -> (the command after `versterking`, shown with a "$ " prompt line or not); in this order, in
 # one folder (lookup reads the folder run-basis wrote)
 COMMANDS = {
+    "run-verwachting": (["run", "verwachting"], False),
     "run-basis": (["run", "basis"], False),
-    "lookup": (["lookup", "results/basis", "--address", "A001529"], True),
+    "lookup": (["lookup", "results/verwachting", "--address", "A001529"], True),
     "compare-measures": (["compare", "basis", "versnellingspakket", "crisisaanpak"], False),
     "sensitivity": (["sensitivity", "basis"], False),
     "target": (["target", "basis", "--done-by", "2026-12-31", "--confidence", "0.9"], False),
@@ -61,7 +62,7 @@ def main(names: list[str]) -> None:
     PRINTED.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         for name in COMMANDS:
-            if name in names or (name == "run-basis" and "lookup" in names):
+            if name in names or (name == "run-verwachting" and "lookup" in names):
                 text = printed(name, Path(scratch))
                 if name in names:
                     (PRINTED / f"{name}.txt").write_text(text, encoding="utf-8")

@@ -23,7 +23,7 @@ def code_blocks(path: Path, lang: str) -> list[str]:
 
 def test_ci_runs_the_readme_commands_verbatim():
     install_and_run, tests = code_blocks(README, "bash")[:2]
-    assert install_and_run.strip() == "pip install . && versterking run basis"
+    assert install_and_run.strip() == "pip install . && versterking run verwachting"
     assert tests.strip() == 'pip install ".[test]" && pytest'
     assert tests.strip() in (ROOT / ".ci" / "run").read_text().splitlines()
 

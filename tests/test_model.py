@@ -346,3 +346,18 @@ def test_production_per_quarter_counts_each_completion_once(small):
     voltooid = m[m["niveau"] == "totaal"]["voltooid"].to_numpy()
     # every uitgevoerd address becomes voltooid in the same quarter
     assert (np.diff(voltooid) >= prod["project uitgevoerd"].to_numpy()).all()
+
+
+def test_the_werkvoorraads_addresses_that_need_no_beoordeling_count_when_found(small):
+    """shares.skip_beoordeling_after: the opgenomen addresses of the werkvoorraad that need no
+    beoordeling are voltooid on that day, not on the peildatum; addresses opgenomen later at once."""
+    text = '[shares]\nskip_beoordeling = { P50 = 1.0, P90 = 1.0, grijs = 1.0 }\nskip_beoordeling_after = 30\n'
+    r = run(variant(small, "later", text))
+    held = r.held == domain.OPNAME
+    done = r.reached[:, domain.VOLTOOID]
+    assert held.any() and (done[held] == 30).all()
+    later = (r.held == domain.NOG_NIET_GESTART) & ~np.isnan(done)
+    assert later.any()
+    np.testing.assert_array_equal(done[later], r.ended[later, domain.S_OPNAME])
+    at_once = run(variant(small, "meteen", text.replace("= 30", "= 0")))
+    assert (at_once.reached[held, domain.VOLTOOID] == 0).all()

@@ -79,15 +79,15 @@ def test_address_sheets_can_be_filtered_and_match_the_csv(workbook):
 
 # seed 001 (memo "dashboard - mijlpalen", 12 May 2020): a row per quarter ("Q4 2019", 31-12-2019), its
 # columns in this order
-DASHBOARD = ["nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid", "versterkt",
-             "voldoet aan de norm", "totaal"]
+DASHBOARD = ["nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid",
+             "versterkt", "voldoet aan de norm", "totaal"]
 
 
 def test_the_gemeente_sheet_is_the_dashboard_per_gemeente(workbook):
     """Mijlpalen gemeente, read back: the dashboard's columns in its order after gemeente, kwartaal and
-    peildatum, voltooid followed by its two parts; per gemeente every quarter in order, labelled "Q3 2020" with its last day as a date
-    (DD-MM-YYYY); the counts are milestones_quarterly.csv's (mean over the replications) and the
-    gemeenten add up to Mijlpalen totaal."""
+    peildatum, voltooid followed by its two parts; per gemeente every quarter in order, labelled
+    "Q3 2020" with its last day as a date (DD-MM-YYYY); the counts are milestones_quarterly.csv's (mean
+    over the replications) and the gemeenten add up to Mijlpalen totaal."""
     out, xlsx = workbook
     sheet = openpyxl.load_workbook(xlsx)["Mijlpalen gemeente"]
     headers = [c.value for c in sheet[1]]
@@ -111,4 +111,5 @@ def test_the_gemeente_sheet_is_the_dashboard_per_gemeente(workbook):
     total = pd.read_excel(xlsx, sheet_name="Mijlpalen totaal")
     summed = table.groupby("kwartaal", sort=False)[DASHBOARD].sum()
     np.testing.assert_allclose(summed.to_numpy(), total[DASHBOARD].to_numpy(), atol=1e-3)
-    np.testing.assert_allclose(table["versterkt"] + table["voldoet aan de norm"], table["voltooid"], atol=1e-3)
+    parts = table["versterkt"] + table["voldoet aan de norm"]
+    np.testing.assert_allclose(parts, table["voltooid"], atol=1e-3)

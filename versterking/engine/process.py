@@ -57,6 +57,9 @@ def address_life(m: Model, a: int):
 
     if held <= OPNAME:
         if m.skips_beoordeling[a]:
+            counted = m.sc.shares.skip_beoordeling_after  # when the stock's are found to need none
+            if held == OPNAME and env.now < counted:
+                yield env.timeout(counted - env.now)
             m.done_without_uitvoering(a)
             return
         yield from beoordeling(m, a, since, m.beoordeling_route(a))

@@ -14,6 +14,7 @@ from .blocks import (
     MAX_ADDRESSES,
     MAX_CAPACITY,
     Day,
+    Days,
     Duration,
     Owner,
     OwnerShares,
@@ -53,6 +54,9 @@ class Resources(Strict):
 
 class Shares(Strict):
     skip_beoordeling: ProfileShares = Field(description="opgenomen addresses that need no beoordeling")
+    skip_beoordeling_after: Days = Field(
+        0.0, description="days from the start before the werkvoorraad's opgenomen addresses that need no "
+                         "beoordeling count as voltooid (addresses opgenomen later count at once)")
     meets_norm: ProfileShares = Field(description="beoordeelde addresses that meet the norm")
     wisselwoning: OwnerShares = Field(description="addresses that need a wisselwoning in uitvoering")
 
