@@ -361,6 +361,7 @@ def calibrate(check: bool, replay: str, data: Path | None, scenario_out: Path | 
     the shipped ones, in the repository: --replay scenarios/replay-2018.toml --scenario
     scenarios/gekalibreerd.toml --report calibration/report --force."""
     from .calibration import fit as cal
+    from .calibration import lpa2020
     from .calibration.report import cell_table, write_report
 
     with _input_errors():
@@ -371,6 +372,7 @@ def calibrate(check: bool, replay: str, data: Path | None, scenario_out: Path | 
             held = int(table["held_to"].notna().sum())
             click.echo(f"\n{held - len(missed)} van {held} getoetste cellen binnen tolerantie "
                        f"({len(table) - held} getoond, niet getoetst: breuken en cellen onder de drempel)")
+            click.echo("\n" + lpa2020.text(lpa2020.validate(replications=2), 2))
             if len(missed):
                 click.echo("buiten tolerantie: " + "; ".join(
                     f"{r.table} {r.key1} {r.key2} ({100 * r.error:+.1f}%)" for r in missed.itertuples()))
