@@ -179,6 +179,18 @@ def test_the_decomposition_recovers_known_first_order_indices():
     assert (table["nodig voor marge 0.05"] > n).all()  # the widest margin is above 0.05 at 400
 
 
+def test_parameters_that_do_nothing_get_no_share_with_few_replications():
+    """24 parameters on 50 replications, two of them at work: a plain squared coefficient would hand the
+    22 idle ones about a tenth of the spread by chance; less its sampling variance, they get next to none."""
+    n = 50
+    u = pd.DataFrame({f"p{i}": draws.latin_hypercube(3, f"p{i}", n) for i in range(24)})
+    y = 3 * u["p0"] + np.sqrt(3) * u["p1"] + np.random.default_rng(0).normal(0, np.sqrt(3 / 12), n)
+    shares, _ = first_order(u.to_numpy(), y.to_numpy())
+    assert shares[0] == pytest.approx(0.6, abs=0.15) and shares[1] == pytest.approx(0.2, abs=0.1)
+    assert shares[2:-1].sum() < 0.05
+    assert shares[-1] == pytest.approx(0.2, abs=0.1)
+
+
 def test_the_decomposition_on_a_toy_scenario_puts_the_spread_where_it_comes_from(small):
     """Durations fixed and the builders' capacity the only unknown: it explains (nearly) all of the
     end date's spread; with the durations' noise only, no parameter is drawn and there is nothing to

@@ -150,7 +150,7 @@ def comparison_text(c: Comparison) -> str:
     lines += table_text(body)
     by_year = done_by_year(cells, order)
     if len(by_year) > 1:
-        lines += ["", f"voltooid aan het eind van het jaar, P50 ({VERSTERKT} + {VOLDOET}):"]
+        lines += ["", f"voltooid aan het eind van het jaar ({VERSTERKT} + {VOLDOET}), P50 van elk:"]
         lines += table_text(by_year)
     lines += ["", "knelpunt per jaar:"]
     lines += [f"  {label}: {bottleneck_runs(c.bottlenecks, label)}" for label in order]

@@ -6,10 +6,10 @@ With a few dozen replications and twenty-odd parameters a variance-based estimat
 Sobol indices from given data) is mostly noise: on verwachting it ranked a two-week check first. The
 standardised rank regression (Iman and Conover; Saltelli et al., Global Sensitivity Analysis, 2008,
 ch. 1.2) is stable there: the output's ranks regressed on the Latin hypercube's uniforms, which are
-independent, so each squared coefficient is the share of the (rank) variance that parameter explains
-on its own and 1 - R^2 is what none explains. It misses effects that are not monotone; R^2 says how much
-it caught. Each share comes with the half-width of its bootstrap 95% interval, and the table says how
-many replications would bring the widest to 0.05.
+independent, so each squared coefficient (less its sampling variance) is the share of the (rank)
+variance that parameter explains on its own and 1 - adjusted R^2 is what none explains. It misses
+effects that are not monotone; they land in the rest. Each share comes with the half-width of its
+bootstrap 95% interval, and the table says how many replications would bring the widest to 0.05.
 """
 
 from __future__ import annotations
@@ -33,15 +33,22 @@ COLUMNS = ["maatstaf", "bron", "aandeel", "marge", "replicaties", "nodig voor ma
 
 
 def _shares(u: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Squared standardised regression coefficients of rank(y) on u, then 1 - R^2 (last)."""
+    """Each column's share of the (rank) variance of y, then the rest (last). A squared coefficient
+    overstates its share by its sampling variance, which with twenty-odd parameters on fifty
+    replications would hand a third of the spread to parameters that do nothing: so each share is
+    b^2 - se(b)^2 (at least 0, an unbiased estimate of beta^2) and the rest is 1 - adjusted R^2."""
     r = stats.rankdata(y)
-    if np.ptp(r) == 0:
-        return np.full(u.shape[1] + 1, np.nan)
-    x = (u - u.mean(0)) / u.std(0)
+    n, k = u.shape
+    if np.ptp(r) == 0 or n <= k + 1:
+        return np.full(k + 1, np.nan)
+    x = np.column_stack([np.ones(n), (u - u.mean(0)) / u.std(0)])
     z = (r - r.mean()) / r.std()
-    beta, *_ = np.linalg.lstsq(np.column_stack([np.ones(len(z)), x]), z, rcond=None)
-    residual = z - np.column_stack([np.ones(len(z)), x]) @ beta
-    return np.append(beta[1:] ** 2, (residual**2).sum() / (z**2).sum())
+    beta, *_ = np.linalg.lstsq(x, z, rcond=None)
+    residual = z - x @ beta
+    s2 = (residual**2).sum() / (n - k - 1)
+    se2 = s2 * np.diag(np.linalg.pinv(x.T @ x))[1:]
+    adjusted_r2 = 1 - s2 / (z**2).sum() * (n - 1)
+    return np.append(np.maximum(beta[1:] ** 2 - se2, 0.0), float(np.clip(1 - adjusted_r2, 0.0, 1.0)))
 
 
 def first_order(u: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
