@@ -22,7 +22,6 @@ from versterking.domain import (
     NOG_NIET_GESTART,
     OPNAME,
     PLANVORMING,
-    PRAKTIJKAANPAK,
     RESOURCES,
     S_BEOORDELING,
     S_BESLUIT,
@@ -138,7 +137,6 @@ def work_and_waiting(r) -> dict[str, dict]:
     beoordeling = {"q": cat([q[:, S_BEOORDELING], first[:, 0]]), "s": cat([s[:, S_BEOORDELING], first[:, 1]]),
                    "e": cat([e[:, S_BEOORDELING], first[:, 2]]), "route": cat([r.route, first[:, 3]])}
     on_ib = np.isin(beoordeling["route"], [KLASSIEK, TYPOLOGIE, HERBEOORDELING])
-    on_bouw = beoordeling["route"] == PRAKTIJKAANPAK
     handed = handed_over_at(r)
     slot = np.where(r.handed_over == 0, np.fmin.reduce(s[:, S_VOORBEREIDEN:S_UITVOERING], axis=1), np.nan)
     planned = np.where(np.isnan(handed), slot, handed)
@@ -153,10 +151,8 @@ def work_and_waiting(r) -> dict[str, dict]:
                               "line": (only(beoordeling["q"], on_ib), beoordeling["s"])},
         "planvorming": {"work": (slot, only(e[:, S_BESLUIT], ~np.isnan(slot))),
                         "line": (q[:, S_VOORBEREIDEN], planned)},
-        "bouwcapaciteit": {"work": (cat([s[:, S_UITVOERING], only(beoordeling["s"], on_bouw)]),
-                                    cat([e[:, S_UITVOERING], beoordeling["e"]])),
-                           "line": (cluster_complete_at(r), s[:, S_UITVOERING]),
-                           "line_beoordeling": (only(beoordeling["q"], on_bouw), beoordeling["s"])},
+        "bouwcapaciteit": {"work": (s[:, S_UITVOERING], e[:, S_UITVOERING]),
+                           "line": (cluster_complete_at(r), s[:, S_UITVOERING])},
         "wisselwoningen": {"work": (only(s[:, S_UITVOERING], needs), e[:, S_UITVOERING])},
     }
 
@@ -197,7 +193,7 @@ def check_no_idle_slot_while_waiting(r) -> None:
 
     begin, end = spans["bouwcapaciteit"]["line"]
     needs = r.needs_wisselwoning
-    plain = _count(begin[~needs], end[~needs], t) + _count(*spans["bouwcapaciteit"]["line_beoordeling"], t)
+    plain = _count(begin[~needs], end[~needs], t)
     joint = _count(begin[needs], end[needs], t)
     bouw, wissel = free["bouwcapaciteit"], free["wisselwoningen"]
     if not r.scenario.cluster_uitvoering:
@@ -237,7 +233,7 @@ def check_clusters_start_complete(r) -> None:
 def _keys_in_line(r, name: str) -> tuple[np.ndarray, ...] | None:
     """(address, joined, started, key parts) of every request in the line of `name`, or None where
     the line's order is not the service order alone (a wisselwoning can let a later address pass,
-    a cluster goes as a block, a praktijkaanpak beoordeling shares the builders' line)."""
+    a cluster goes as a block)."""
     s, q, held = r.started, r.queued, r.held
     n = np.arange(len(held))
     if name == "opnamecapaciteit":
@@ -254,8 +250,7 @@ def _keys_in_line(r, name: str) -> tuple[np.ndarray, ...] | None:
         slot = np.fmin.reduce(s[:, S_VOORBEREIDEN:S_UITVOERING], axis=1)
         planned = np.where(np.isnan(handed_over_at(r)), slot, handed_over_at(r))
         return n, q[:, S_VOORBEREIDEN], planned, held == PLANVORMING
-    if (r.scenario.cluster_uitvoering or r.needs_wisselwoning.any()
-            or (r.route == PRAKTIJKAANPAK).any() or (r.first_beoordeling[:, 3] == PRAKTIJKAANPAK).any()):
+    if r.scenario.cluster_uitvoering or r.needs_wisselwoning.any():
         return None
     return n, q[:, S_UITVOERING], s[:, S_UITVOERING], held == UITVOERING
 

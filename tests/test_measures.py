@@ -80,31 +80,28 @@ def test_typologie_shortens_beoordeling_and_uses_less_ingenieursbureau(many):
     assert not (r.route[r.started[:, domain.S_BEOORDELING] < start] == domain.TYPOLOGIE).any()
 
 
-def test_praktijkaanpak_never_uses_an_ingenieursbureau(many):
+def test_praktijkaanpak_uses_neither_an_ingenieursbureau_nor_a_builder(many):
+    """The contractor's own experts judge (SodM 2020 par. 3.2): the beoordeling takes its duration
+    from the day the address joins, waiting for no slot of the general lines."""
     r = run(with_measure(many, "praktijkaanpak"))
     log = tables.event_log(r)
     beoordeling = log[log["stap"] == "beoordeling"]
     prak = beoordeling[beoordeling["aanpak"] == "praktijkaanpak"]
-    assert len(prak) > 10 and (prak["middel"] == "bouwcapaciteit").all()
+    assert len(prak) > 10 and (prak["middel"] == "geen (aannemer)").all()
     assert (beoordeling.loc[beoordeling["aanpak"] != "praktijkaanpak", "middel"] == "ingenieursbureaus").all()
     # the pilot: exactly 10 before the scale-up date
     scale = days_since(r.scenario.start, date(2021, 6, 1))
     early = (r.route == domain.PRAKTIJKAANPAK) & (r.queued[:, domain.S_BEOORDELING] < scale)
     assert early.sum() == 10
     np.testing.assert_allclose((prak["einde_dag"] - prak["start_dag"]).to_numpy(), 7.0)
-
-
-def test_praktijkaanpak_and_uitvoering_share_the_builders_capacity(many):
-    r = run(with_measure(many, "praktijkaanpak"))
+    chosen = r.route == domain.PRAKTIJKAANPAK
+    b = domain.S_BEOORDELING
+    # it starts the moment it joins: on the peildatum for the werkvoorraad, else when its opname ends
+    np.testing.assert_array_equal(r.started[chosen, b], np.maximum(r.queued[chosen, b], 0.0))
+    # and the builders only build: their work in use never exceeds the schedule with uitvoering alone
     from test_model import capacity_at, in_service_at_starts
 
-    prak = r.route == domain.PRAKTIJKAANPAK
-    both_started = np.column_stack([np.where(prak, r.started[:, domain.S_BEOORDELING], np.nan),
-                                    r.started[:, domain.S_UITVOERING]])
-    both_ended = np.column_stack([np.where(prak, r.ended[:, domain.S_BEOORDELING], np.nan),
-                                  r.ended[:, domain.S_UITVOERING]])
-    r.started, r.ended = both_started, both_ended
-    t, level = in_service_at_starts(r, [0, 1])
+    t, level = in_service_at_starts(r, [domain.S_UITVOERING])
     assert np.all(level <= capacity_at(resource_changes(r.scenario, "bouwcapaciteit"), t))
 
 

@@ -50,8 +50,8 @@ class Typologie:
 
 
 class Praktijkaanpak:
-    """A contractor assesses by expert judgement (a bouwcapaciteit slot, no ingenieursbureau) and then
-    executes: the first `pilot_addresses` that need a beoordeling from `pilot_from`, and from
+    """A contractor assesses by expert judgement (its own experts: no ingenieursbureau, no builder slot)
+    and then executes: the first `pilot_addresses` that need a beoordeling from `pilot_from`, and from
     `scale_from` a share of all that need one. Its own share meets the norm."""
 
     def __init__(self, block: spec.Praktijkaanpak, sc: Scenario, profiles: list[int]) -> None:

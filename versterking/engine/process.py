@@ -104,17 +104,16 @@ def address_life(m: Model, a: int):
 
 def beoordeling(m: Model, a: int, since: float, route: int):
     """By an ingenieursbureau (in full, or as a typologie toets once that is in use); by a
-    contractor on expert judgement (praktijkaanpak); or, for an address like one already assessed,
+    contractor on expert judgement (praktijkaanpak: its own experts, so it waits for no capacity of
+    the general lines, SodM 2020 par. 3.2); or, for an address like one already assessed,
     a short check that follows the referentiewoning's outcome."""
     if route == HERBEOORDELING:
         m.keep_first_beoordeling(a)
     m.log_queued(a, S_BEOORDELING, since)
     m.route[a] = route  # known from the start: a beoordeling still under way at the horizon has its route
     reference = None
-    if route == PRAKTIJKAANPAK:
-        yield m.bouwcapaciteit.request(m.key(a, since, False))
+    if route == PRAKTIJKAANPAK:  # the contractor's own experts: no ingenieursbureau, no builder slot
         yield from m.carry_out(a, S_BEOORDELING, m.measures.praktijkaanpak.duration[a])
-        m.bouwcapaciteit.release()
     elif route == REFERENTIEWONING:
         referentiewoningen = m.measures.referentiewoningen
         reference = yield referentiewoningen.reference_of(a)  # fires with the reference's first outcome

@@ -43,9 +43,9 @@ class Typologie(Measure):
 
 
 class Praktijkaanpak(Measure):
-    """A contractor assesses by expert judgement (a bouwcapaciteit slot, no ingenieursbureau) and
-    then executes. The first `pilot_addresses` that need a beoordeling from `pilot_from` go this way,
-    and from `scale_from` a share of all that need one."""
+    """A contractor assesses by expert judgement (its own experts: no ingenieursbureau and no builder
+    slot) and then executes. The first `pilot_addresses` that need a beoordeling from `pilot_from` go
+    this way, and from `scale_from` a share of all that need one."""
 
     pilot_from: Day
     pilot_addresses: Count

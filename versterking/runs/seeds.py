@@ -1,8 +1,8 @@
 """Seeds of replications: replication 0 runs with the root seed itself (so `--replications 1`
 reproduces replication 0 of any larger run, up to the uncertain numbers' values, which
-versterking.runs.draws stratifies over all the run's replications), replication r > 0 with a seed spawned from it (numpy
-SeedSequence). The same seeds serve every scenario of a comparison, sweep or search: common random
-numbers."""
+versterking.runs.draws stratifies over all the run's replications), replication r > 0 with a seed
+spawned from it (numpy SeedSequence). The same seeds serve every scenario of a comparison, sweep or
+search: common random numbers."""
 
 from __future__ import annotations
 

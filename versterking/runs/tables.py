@@ -276,7 +276,7 @@ def event_log(r: RunResult) -> pd.DataFrame:
     middel = np.array(STEP_RESOURCE, dtype=object)[k]
     beoordeling = k == S_BEOORDELING
     route = r.route[a]
-    middel[beoordeling & (route == PRAKTIJKAANPAK)] = "bouwcapaciteit"
+    middel[beoordeling & (route == PRAKTIJKAANPAK)] = "geen (aannemer)"
     middel[beoordeling & (route == REFERENTIEWONING)] = "geen (referentiewoning)"
     middel[(k == S_BESLUIT) & (r.handed_over[a] > 0)] = "geen (bedrijfsbureau)"
     return pd.DataFrame({
