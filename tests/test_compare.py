@@ -207,7 +207,8 @@ def test_library_scenarios_extend_one_another():
             "crisisaanpak"} <= names
     for path in LIBRARY:
         text = path.read_text(encoding="utf-8")
-        assert "extends = " in text and len(text.splitlines()) < 130, path.name
+        # short enough to read whole: every number with its source, or its range with the reasons
+        assert "extends = " in text and len(text.splitlines()) < 160, path.name
 
 
 @pytest.mark.slow

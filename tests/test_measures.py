@@ -80,6 +80,24 @@ def test_typologie_shortens_beoordeling_and_uses_less_ingenieursbureau(many):
     assert not (r.route[r.started[:, domain.S_BEOORDELING] < start] == domain.TYPOLOGIE).any()
 
 
+def test_typologie_standard_measures_shorten_planvorming_and_uitvoering(many):
+    """planvorming_factor and uitvoering_factor: an address judged by typologie plans and builds in
+    that share of its drawn time; the others keep theirs."""
+    extra = "planvorming_factor = 0.5\nuitvoering_factor = 0.8\n"
+    plain = run(with_measures(many, ("typologie",)))
+    r = run(with_measures(many, ("typologie",), extra, name="standaard"))
+    typed = (r.route == domain.TYPOLOGIE) & ~np.isnan(r.ended[:, domain.S_UITVOERING])
+    assert typed.sum() > 10
+    steps = [domain.S_VOORBEREIDEN, domain.S_UITVOERINGSPLAN, domain.S_BESLUIT]
+    took = (r.ended - r.started)[typed]
+    np.testing.assert_allclose(took[:, steps], 0.5 * (plain.ended - plain.started)[typed][:, steps])
+    u = domain.S_UITVOERING
+    np.testing.assert_allclose(took[:, u], 0.8 * (plain.ended - plain.started)[typed][:, u])
+    others = (r.route == domain.KLASSIEK) & (r.held < domain.PLANVORMING) & ~np.isnan(r.ended[:, u])
+    others &= ~np.isnan(plain.ended[:, u])
+    np.testing.assert_allclose((r.ended - r.started)[others, u], (plain.ended - plain.started)[others, u])
+
+
 def test_praktijkaanpak_uses_neither_an_ingenieursbureau_nor_a_builder(many):
     """The contractor's own experts judge (SodM 2020 par. 3.2): the beoordeling takes its duration
     from the day the address joins, waiting for no slot of the general lines."""

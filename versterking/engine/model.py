@@ -21,6 +21,7 @@ from ..domain import (
     S_BEOORDELING,
     STEPS,
     SUBSTEPS,
+    TYPOLOGIE,
     UITVOERING,
     VOLTOOID,
 )
@@ -66,6 +67,7 @@ class Model:
         # started, ended and route are kept here, so the log still holds all the work done
         self.first_beoordeling = np.full((self.n, 4), np.nan)
         self.uitvoering_factor = np.ones(self.n)
+        self.planvorming_factor = np.ones(self.n)  # standard measures (typologie) plan faster
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -157,6 +159,9 @@ class Model:
             self.uitvoering_factor[a] = measures.batch_1581.uitvoering_factor
         elif npr is not None:
             self.uitvoering_factor[a] = npr.uitvoering_factor
+        if route == TYPOLOGIE:  # the type's standard measures
+            self.uitvoering_factor[a] *= measures.typologie.block.uitvoering_factor
+            self.planvorming_factor[a] = measures.typologie.block.planvorming_factor
         if measures.referentiewoningen is not None:
             outcome = (bool(self.meets_norm[a]), float(self.uitvoering_factor[a]))
             measures.referentiewoningen.judged(a, outcome)

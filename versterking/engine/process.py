@@ -85,6 +85,7 @@ def address_life(m: Model, a: int):
         else:
             steps = PLANVORMING_STEPS[first:]
             for step, duration in zip(steps, m.time_left(a, steps, resuming), strict=True):
+                duration *= m.planvorming_factor[a]
                 if step == S_UITVOERINGSPLAN:
                     m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
                 yield from m.carry_out(a, step, duration)

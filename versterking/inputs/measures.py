@@ -34,12 +34,16 @@ class Measure(Strict):
 
 class Typologie(Measure):
     """From `from`, a share of the beoordelingen that start is a typologie toets: an
-    ingenieursbureau slot held for a much shorter time, with its own share that meets the norm."""
+    ingenieursbureau slot held for a much shorter time, with its own share that meets the norm; an
+    address of a type that does not gets the type's standard measures, so its planvorming and its
+    uitvoering may take a share of their time."""
 
     from_: Day = Field(alias="from")
     share: ProfileShares
     duration: Duration
     meets_norm: ProfileShares
+    planvorming_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    uitvoering_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
 
 
 class Praktijkaanpak(Measure):
