@@ -121,8 +121,11 @@ class _Search:
         self.day = days_since(sc.start, question.done_by)
         self.need = math.ceil(question.confidence * question.replications - 1e-9)
         self.cache: dict[tuple, Evaluation] = {}
-        # the uncertain numbers: one Latin hypercube over the search's and the check's replications
-        self.uniforms = draws.uniforms(sc, sc.seed, question.replications + question.verify)
+        # the uncertain numbers: one Latin hypercube over the search's and the check's replications,
+        # each replication's scenario made once (every evaluation reuses it)
+        n = question.replications + question.verify
+        u = draws.uniforms(sc, sc.seed, n)
+        self.drawn = [draws.realised(sc, None if u is None else u.iloc[r].to_dict(), r) for r in range(n)]
 
     def run(self) -> Answer:
         began = time.perf_counter()
@@ -217,8 +220,7 @@ class _Search:
 
     def _task(self, extra: dict[str, int], replication: int, horizon: bool) -> tuple:
         goal = COMPLETIONS[self.q.milestone]
-        u = None if self.uniforms is None else self.uniforms.iloc[replication].to_dict()
-        sc = with_extra(draws.realised(self.sc, u, replication), extra, self.start_of_extra,
+        sc = with_extra(self.drawn[replication], extra, self.start_of_extra,
                         seed=replication_seed(self.sc.seed, replication),
                         horizon=self.q.done_by + timedelta(days=1) if horizon else None)
         return sc, goal.group, goal.percent

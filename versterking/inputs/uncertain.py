@@ -144,7 +144,9 @@ class LognormalRange(_Uncertain):
 Spec = Annotated[Union[TriangularRange, UniformRange, BetaRange, LognormalRange],  # noqa: UP007
                  Field(discriminator="uncertain")]
 _SPEC = TypeAdapter(Spec)
-KINDS = ("triangular", "uniform", "beta", "lognormal")
+MODELS = {"triangular": TriangularRange, "uniform": UniformRange, "beta": BetaRange,
+          "lognormal": LognormalRange}
+KINDS = tuple(MODELS)
 
 
 class UncertainParameter(Strict):
@@ -205,7 +207,8 @@ def _parameter(raw: dict, path: tuple, file: str) -> UncertainParameter:
         if err["type"] == "union_tag_invalid" or loc == "uncertain":
             what = f"uncertain must be one of {', '.join(KINDS)} (got {raw.get('uncertain')!r})"
         elif err["type"] == "extra_forbidden":
-            what = "unknown key; allowed: " + ", ".join(_keys(raw.get("uncertain")))
+            model = MODELS.get(raw.get("uncertain"))
+            what = "unknown key" + (f"; allowed: {', '.join(model.model_fields)}" if model else "")
         elif err["type"] == "missing":
             what = "missing key"
         else:
@@ -214,13 +217,6 @@ def _parameter(raw: dict, path: tuple, file: str) -> UncertainParameter:
     bounds = [raw[k] for k in ("low", "mode", "high", "mean", "sd") if k in raw]
     whole = bool(bounds) and all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
     return UncertainParameter(name=spec.name or key, key=key, path=path, spec=spec, whole=whole, file=file)
-
-
-def _keys(kind: Any) -> list[str]:
-    for model in (TriangularRange, UniformRange, BetaRange, LognormalRange):
-        if model.model_fields["uncertain"].annotation.__args__ == (kind,):
-            return list(model.model_fields)
-    return ["uncertain", "low", "mode", "high", "mean", "sd", "alpha", "beta", "name"]
 
 
 def put(data: dict, parameters: list[UncertainParameter], value_of) -> dict:

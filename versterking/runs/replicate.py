@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import days_since
-from ..domain import PHASES, PROFILES, TOTAAL, UITVOERING, VOLTOOID
+from ..domain import PHASES, PROFILES, TOTAAL, VOLTOOID
 from ..engine.run import run_scenario
 from ..inputs.scenario import Scenario
 from . import draws, tables
@@ -70,7 +70,7 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
         for p in PHASES:
             metrics[f"{p} gereed {profile}"] = day(by_group.loc[profile, f"{p} gereed"])
     metrics[TEKORT] = float(tables.wisselwoningen_tekort(r))
-    reinforced = ~np.isnan(r.reached[:, UITVOERING])
+    reinforced = tables.reinforced(r)
     for year in range(start.year, min(LAST_YEAR_COUNTED, task.scenario.horizon.year) + 1):
         done = tables.milestone_state(r, date(year, 12, 31)) == VOLTOOID
         versterkt = float((done & reinforced).sum())

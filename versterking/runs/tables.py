@@ -90,6 +90,11 @@ def state_before(reached: np.ndarray, t: float) -> np.ndarray:
     return state
 
 
+def reinforced(r: RunResult) -> np.ndarray:
+    """Per address: reached uitvoering (a voltooid one was versterkt, not found to meet the norm)."""
+    return ~np.isnan(r.reached[:, UITVOERING])
+
+
 def milestones_quarterly(r: RunResult) -> pd.DataFrame:
     """Addresses per milestone at each quarter end (seed 001's dashboard), for the whole opgave,
     per risk profile and per gemeente; voltooid also in its parts, versterkt and voldoet aan de norm
@@ -98,7 +103,7 @@ def milestones_quarterly(r: RunResult) -> pd.DataFrame:
     groups += [("risicoprofiel", p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
     groups += [("gemeente", g, (r.addresses["gemeente"] == g).to_numpy())
                for g in sorted(r.addresses["gemeente"].unique())]
-    reinforced = ~np.isnan(r.reached[:, UITVOERING])  # voltooid through uitvoering (or held so)
+    through_uitvoering = reinforced(r)
     rows = []
     for day in report_dates(r):
         state = milestone_state(r, day)
@@ -106,7 +111,7 @@ def milestones_quarterly(r: RunResult) -> pd.DataFrame:
         for level, name, mask in groups:
             s = state[mask]
             counts = np.bincount(s[s >= 0], minlength=len(MILESTONES))
-            versterkt = int(((s == VOLTOOID) & reinforced[mask]).sum())
+            versterkt = int(((s == VOLTOOID) & through_uitvoering[mask]).sum())
             rows.append((label, day, level, name, *counts.tolist(), versterkt,
                          int(counts[VOLTOOID]) - versterkt, int(counts.sum())))
     return pd.DataFrame(rows, columns=["kwartaal", "peildatum", "niveau", "groep",
