@@ -258,9 +258,8 @@ def _keys_in_line(r, name: str) -> tuple[np.ndarray, ...] | None:
 def check_service_order(r) -> None:
     """Whenever work starts at a resource, every address still in its line after that moment, that
     joined before it, comes later in the service order: work under way on the peildatum first, then
-    risk first (P50, P90, grijs) or everyone alike, then the longest waiting, then the address."""
-    risk = r.scenario.service_order == "risk_first"
-    profile = r.addresses["risk_profile"].map({"P50": 0, "P90": 1, "grijs": 2}).to_numpy()
+    the scenario's criteria one after the other (the severity only once the advice is given, the
+    local plans only before it), then the address."""
     for name in ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit"):
         line = _keys_in_line(r, name)
         if line is None:
@@ -268,7 +267,10 @@ def check_service_order(r) -> None:
         a, joined, started, resuming = line
         ok = ~np.isnan(joined)
         a, joined, started, resuming = a[ok], joined[ok], _open(started[ok]), resuming[ok]
-        key = np.lexsort((a, joined, profile[a] if risk else np.zeros(len(a)), ~resuming))
+        inert = "lpa" if name in ("planvorming", "bouwcapaciteit") else "severity"
+        columns = [joined if c == "waiting" else getattr(r.attributes, c)[a]
+                   for c in r.scenario.order_criteria if c != inert]
+        key = np.lexsort((a, *columns[::-1], ~resuming))
         rank = np.empty(len(a), int)
         rank[key] = np.arange(len(a))
         # a hand-over is no slot

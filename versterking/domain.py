@@ -14,8 +14,12 @@ PROFILES = ("P50", "P90", "grijs")  # HRA risk profiles, most urgent first (docs
 OWNERS = ("particulier", "corporatie")
 TOTAAL = "totaal"  # the whole opgave, as a group next to the risk profiles and gemeenten
 # An address of the werkvoorraad: its columns in the address file and in every population table.
+# The last ones are optional in an address file (empty: not known): docs/how-to/address-file.md.
 ADDRESS_COLUMNS = ("address_id", "gemeente", "risk_profile", "owner_type", "building_id", "cluster_id",
-                   "milestone", "milestone_date", "planvorming_substep")
+                   "milestone", "milestone_date", "planvorming_substep",
+                   "lpa_jaar", "batch", "corporatie", "ernst", "schrijnend")
+OPTIONAL_COLUMNS = ADDRESS_COLUMNS[-5:]
+ERNST = (1, 2, 3)  # the severity of the measures a versterkingsadvies asks: licht, middel, zwaar
 
 # The dashboard's milestones (seed 001): an address counts in the last one it reached.
 MILESTONES = ("nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering", "voltooid")
@@ -41,6 +45,13 @@ PHASES = ("opname", "beoordeling", "planvorming", "uitvoering")
 RESOURCES = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit", "wisselwoningen")
 STEP_RESOURCE = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "planvorming", "planvorming",
                  "bouwcapaciteit")  # who does each step (on the usual route)
+
+# What the waiting lines compare, in the order a scenario lists them (engine.rules): the risk profile,
+# the local plans (LPA2019, LPA2020, then the addresses in no plan), and the agreed prioritisation in the
+# uitvoering (SodM 2020 par. 3.8): I most severe measures, II longest waiting, III hardship cases
+# (schrijnend), IV logical clusters (treintjes). The two named orders of earlier versions stand for lists.
+ORDER_CRITERIA = ("risk", "lpa", "severity", "waiting", "hardship", "cluster")
+NAMED_ORDERS = {"risk_first": ("risk", "waiting"), "fifo": ("waiting",)}
 
 # How a beoordeling is done: by an ingenieursbureau in full, or by a route a measure opens.
 ROUTES = ("klassiek", "typologie", "praktijkaanpak", "referentiewoning", "herbeoordeling")

@@ -47,5 +47,6 @@ def inflow_addresses(flow: Inflow, rng: np.random.Generator, start: date, popula
         "address_id": ids, "gemeente": pick(gemeente), "risk_profile": profile,
         "owner_type": owner, "building_id": ids, "cluster_id": ids,
         "milestone": MILESTONES[0], "milestone_date": pd.NaT,
-        "planvorming_substep": "", "arrival": times,
+        "planvorming_substep": "", "lpa_jaar": "", "batch": "", "corporatie": "", "ernst": "",
+        "schrijnend": "", "arrival": times,
     })

@@ -11,6 +11,7 @@ import simpy
 
 from ..calendar import days_since
 from ..domain import (
+    ERNST,
     HERBEOORDELING,
     KLASSIEK,
     MILESTONES,
@@ -34,7 +35,7 @@ from .inflow import inflow_addresses
 from .measures import HandOvers, at_work, inflows
 from .randomness import stream
 from .resources import Pool, Resource
-from .rules import WaitKey, service_order
+from .rules import Attributes, WaitKey, phase_ranks, ranks, service_order
 from .schedules import resource_changes
 
 
@@ -59,7 +60,10 @@ class Model:
             {name: self.schedules[name] for name in ("bouwcapaciteit", "wisselwoningen")}
         ) if sc.cluster_uitvoering else None
         self._profile = self.profile.tolist()
-        self.key = service_order(sc.service_order, self._profile)
+        self.attributes = self._attributes()
+        criteria = sc.order_criteria
+        self.key = service_order(criteria, self.attributes, advice_known=False)  # opname, beoordeling
+        self.key_advised = service_order(criteria, self.attributes, advice_known=True)
         self.measures = at_work(sc, env, self.addresses, self._profile)
         self.route = np.zeros(self.n, np.int8)        # how the beoordeling was done (domain.ROUTES)
         self.handed_over = np.zeros(self.n, np.int8)  # 0, or the measure that took it out of planvorming
@@ -116,7 +120,9 @@ class Model:
         sc, n = self.sc, self.n
         self.duration = np.empty((n, len(STEPS)))
         for s, step in enumerate(STEPS):
-            self.duration[:, s] = from_uniforms(getattr(sc.durations, step), stream(sc.seed, step).random(n))
+            u = stream(sc.seed, step).random(n)
+            self.duration[:, s] = from_uniforms(getattr(sc.durations, step), u)
+        self.u_uitvoering = u  # the last step's: how heavy the measures are (severity)
         self.residual = stream(sc.seed, "residual").random(n)
         shares = sc.shares
         by_profile = np.array([getattr(shares.skip_beoordeling, p) for p in PROFILES])[self.profile]
@@ -126,6 +132,38 @@ class Model:
         self.meets_norm = np.zeros(n, bool)
         owner_share = np.array([getattr(shares.wisselwoning, o) for o in OWNERS])
         self.needs_wisselwoning = stream(sc.seed, "wisselwoning").random(n) < owner_share[self.owner]
+
+    def _attributes(self) -> Attributes:
+        """What the service order compares. Where the address file does not say: in no plan; a hardship
+        case with the scenario's share; and (ASSUMPTION) the heavier measures take longer, so the
+        severity class is the tercile of the address's own uitvoering draw."""
+        df, n = self.addresses, self.n
+        lpa = pd.to_numeric(df["lpa_jaar"].replace("", np.nan), errors="coerce").fillna(9999).to_numpy(int)
+        given = pd.to_numeric(df["ernst"].replace("", np.nan), errors="coerce").to_numpy()
+        drawn = 1 + np.minimum((self.u_uitvoering * len(ERNST)).astype(int), len(ERNST) - 1)
+        severity = -np.where(np.isnan(given), drawn, given).astype(int)
+        u = stream(self.sc.seed, "schrijnend").random(n)
+        hardship = np.where(df["schrijnend"] == "ja", 0,
+                            np.where(df["schrijnend"] == "nee", 1, (u >= self.sc.shares.schrijnend).astype(int)))
+        cluster = np.zeros(n, np.int64)
+        if "cluster" in self.sc.order_criteria:
+            others = [c for c in self.sc.order_criteria if c not in ("cluster", "waiting", "severity")]
+            columns = {"risk": self.profile, "lpa": lpa, "hardship": hardship}
+            urgency = ranks([columns[c] for c in others] + [self.entered], n)
+            cluster = phase_ranks(self._phases(), urgency)
+        return Attributes(self.profile, lpa, severity, hardship, cluster)
+
+    def _phases(self) -> np.ndarray:
+        """Each cluster cut into phases of at most `clusters.phase_addresses`: the most advanced
+        members first, then the longest waiting (a phase id per address)."""
+        codes = pd.factorize(self.addresses["cluster_id"])[0]
+        order = np.lexsort((np.arange(self.n), self.entered, -self.milestone0, codes))
+        place = np.empty(self.n, np.int64)
+        first = np.r_[True, np.diff(codes[order]) != 0]
+        starts = np.flatnonzero(first)
+        place[order] = np.arange(self.n) - np.repeat(starts, np.diff(np.r_[starts, self.n]))
+        size = self.sc.clusters.phase_addresses
+        return pd.factorize(pd.MultiIndex.from_arrays([codes, place // size]))[0]
 
     # -- used by the process ------------------------------------------------------------------
 
@@ -207,8 +245,8 @@ class Model:
         mode, for its whole cluster at once when the last member is ready."""
         wisselwoning = int(self.needs_wisselwoning[a])
         if self.clusters is None or resuming or self.handed_over[a]:
-            return self.bouwcapaciteit.request(self.key(a, since, resuming), 1, wisselwoning)
-        return self.clusters.arrive(a, self.key(a, since, False), wisselwoning)
+            return self.bouwcapaciteit.request(self.key_advised(a, since, resuming), 1, wisselwoning)
+        return self.clusters.arrive(a, self.key_advised(a, since, False), wisselwoning)
 
     def keep_first_beoordeling(self, a: int) -> None:
         """Before a reassessment takes the beoordeling step's place in the arrays."""

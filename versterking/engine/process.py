@@ -73,7 +73,7 @@ def address_life(m: Model, a: int):
         resuming = held == PLANVORMING
         first = m.substep0[a] if resuming else 0
         m.log_queued(a, S_VOORBEREIDEN, since)
-        granted = yield m.planvorming.request(m.key(a, since, resuming))
+        granted = yield m.planvorming.request(m.key_advised(a, since, resuming))
         if isinstance(granted, HandOver):  # Bouwimpuls or batch 1581: straight to execution
             if granted.reassess:
                 yield from beoordeling(m, a, env.now, HERBEOORDELING)

@@ -10,7 +10,7 @@ STREAMS = (
     "opname", "beoordeling", "planvorming_voorbereiden", "uitvoeringsplan_opstellen",
     "versterkingsbesluit", "uitvoering", "skip_beoordeling", "meets_norm", "wisselwoning",
     "residual", "inflow", "typologie", "praktijkaanpak", "referentiewoningen", "voorbereiding",
-    "herbeoordeling", "opname_op_verzoek", "parameters",
+    "herbeoordeling", "opname_op_verzoek", "parameters", "schrijnend",
 )
 
 

@@ -16,6 +16,7 @@ from ..domain import VOLTOOID
 from ..inputs.scenario import Scenario
 from .model import Model
 from .process import address_life
+from .rules import Attributes
 from .resources import follow_schedule
 
 
@@ -37,6 +38,7 @@ class RunResult:
     meets_norm: np.ndarray           # (n,) bool: judged to meet the norm in this run
     handed_over: np.ndarray          # (n,) 0, or the measure that took it out of planvorming
     first_beoordeling: np.ndarray    # (n, 4) a reassessed address's first queued, started, ended, route
+    attributes: Attributes           # what the service order compared, per address
     monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting, short)
     end_time: float                  # day the run stopped (last voltooid, or the horizon)
     wall_seconds: float = 0.0
@@ -78,7 +80,7 @@ def simulate(model: Model, progress: bool = False) -> RunResult:
         reached=model.reached, queued=model.queued, started=model.started, ended=model.ended,
         needs_wisselwoning=model.needs_wisselwoning, held=model.milestone0, route=model.route,
         meets_norm=model.meets_norm, handed_over=model.handed_over,
-        first_beoordeling=model.first_beoordeling,
+        first_beoordeling=model.first_beoordeling, attributes=model.attributes,
         monitors={name: res.monitor.as_array() for name, res in model.resources.items()},
         end_time=end, wall_seconds=time.perf_counter() - t_wall,
     )

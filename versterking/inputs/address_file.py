@@ -1,5 +1,6 @@
 """A user's address file (CSV or Parquet, one row per address, as the NCG bronbestand would give
-it), read defensively: any bad row stops the run with its row number and column."""
+it), read defensively: any bad row stops the run with its row number and column. The columns are
+documented in docs/how-to/address-file.md; the optional ones may be missing or empty (not known)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ..domain import ADDRESS_COLUMNS as COLUMNS
-from ..domain import MILESTONES, OWNERS, PROFILES, SUBSTEPS
+from ..domain import ERNST, MILESTONES, OPTIONAL_COLUMNS, OWNERS, PROFILES, SUBSTEPS
 from ..errors import InputError
 from .blocks import FIRST_DAY, MAX_ADDRESSES
 from .files import check_file
 
 MAX_ADDRESS_BYTES = 80_000_000  # about 1,000,000 rows of CSV
+REQUIRED = ("address_id", "gemeente", "risk_profile", "owner_type", "milestone", "milestone_date")
+YES, NO = ("ja", "1", "true", "yes"), ("nee", "0", "false", "no")
+LPA_YEARS = range(2015, 2101)
 
 
 def read_addresses(path: Path, start: date) -> pd.DataFrame:
@@ -44,12 +48,18 @@ def read_addresses(path: Path, start: date) -> pd.DataFrame:
                          f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     if len(df.columns) == 1 and ";" in df.columns[0]:
         raise InputError(f"{path}: columns separated by ';'; expected ',' (save as CSV UTF-8, comma)")
-    if "planvorming_substep" not in df.columns:
-        df["planvorming_substep"] = ""
-    missing = [c for c in COLUMNS if c not in df.columns]
+    missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
+        optional = [c for c in COLUMNS if c not in REQUIRED]
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}; "
-                         f"required: {', '.join(COLUMNS[:-1])} (planvorming_substep optional)")
+                         f"required: {', '.join(REQUIRED)} (optional: {', '.join(optional)})")
+    for column in ("planvorming_substep", *OPTIONAL_COLUMNS):
+        if column not in df.columns:
+            df[column] = ""
+    if "building_id" not in df.columns:  # each address its own building, each building its own cluster
+        df["building_id"] = df["address_id"]
+    if "cluster_id" not in df.columns:
+        df["cluster_id"] = df["building_id"]
     if len(df) == 0:
         raise InputError(f"{path}: no addresses (file has a header but no rows)")
     if len(df) > MAX_ADDRESSES:
@@ -74,10 +84,19 @@ def read_addresses(path: Path, start: date) -> pd.DataFrame:
            SUBSTEPS, problems)
     _check(df, "planvorming_substep", ~in_plan & (sub != ""),
            "only allowed when milestone is planvorming", None, problems)
+    lpa = pd.to_numeric(df["lpa_jaar"].where(df["lpa_jaar"] != ""), errors="coerce")
+    _check(df, "lpa_jaar", (df["lpa_jaar"] != "") & ~lpa.isin(LPA_YEARS),
+           f"not a year {LPA_YEARS.start}-{LPA_YEARS.stop - 1} (or empty: in no plan)", None, problems)
+    _check(df, "ernst", ~df["ernst"].isin(("", *map(str, ERNST))),
+           "unknown (empty: not known)", tuple(map(str, ERNST)), problems)
+    hardship = df["schrijnend"].str.lower()
+    _check(df, "schrijnend", ~hardship.isin(("", *YES, *NO)), "unknown (empty: not known)",
+           ("ja", "nee"), problems)
     if problems:
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise InputError(f"{path}: {problems[0]}{more}")
     df.loc[in_plan & (sub == ""), "planvorming_substep"] = SUBSTEPS[0]
+    df["schrijnend"] = np.select([hardship.isin(YES), hardship.isin(NO)], ["ja", "nee"], "")
     df["milestone_date"] = dates.to_numpy().astype("datetime64[D]")
     return df.reset_index(drop=True)
 

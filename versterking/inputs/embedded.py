@@ -44,6 +44,10 @@ def embedded_werkvoorraad(peildatum: date | None = None,
         _split_planvorming(df, data["planvorming"])
     df["milestone_date"] = _entry_dates(df, history, rng)
     df["gemeente"] = _gemeenten(df, data["gemeenten"], rng)
+    replay = peildatum not in (None, data["peildatum"])
+    df["lpa_jaar"] = "" if replay else _lpa_years(df, data["lpa"])  # the plans of 2020
+    for column in ("batch", "corporatie", "ernst", "schrijnend"):
+        df[column] = ""  # not published per address
     df = _buildings_and_clusters(df, data["groups"], rng)
     df = df.sort_values(["gemeente", "cluster_id", "building_id", "milestone_date"], kind="stable")
     df["address_id"] = [f"A{i:06d}" for i in range(1, len(df) + 1)]
@@ -162,6 +166,25 @@ def _latest_dates(periods: list, counts: list, n: int, rng: np.random.Generator)
     if need:
         raise ValueError(f"history has {n - need} entrants for a stock of {n}")
     return np.sort(np.concatenate(out)) if out else np.array([], "datetime64[D]")
+
+
+def _lpa_years(df: pd.DataFrame, lpa: dict) -> np.ndarray:
+    """Which local plan an address is in. Beoordeeld ones and the LPA2019 rest of the opgenomen (the
+    longest waiting) are LPA2019's, the other opgenomen LPA2020's; of those not yet opgenomen, all but
+    the ones in no plan are LPA2020's, the most urgent profile first, then the longest in the opgave."""
+    out = np.full(len(df), "", dtype=object)
+    held = df["milestone"].map(MILESTONES.index).to_numpy()
+    entered = df["milestone_date"].to_numpy()
+    risk = df["risk_profile"].map(PROFILES.index).to_numpy()
+    out[held >= MILESTONES.index("beoordeling")] = "2019"
+    opgenomen = np.flatnonzero(held == MILESTONES.index("opname"))
+    opgenomen = opgenomen[np.argsort(entered[opgenomen], kind="stable")]
+    out[opgenomen] = "2020"
+    out[opgenomen[:lpa["lpa2019_te_beoordelen"]]] = "2019"
+    waiting = np.flatnonzero(held == 0)
+    waiting = waiting[np.lexsort((entered[waiting], risk[waiting]))]
+    out[waiting[:max(len(waiting) - lpa["zonder_plan"], 0)]] = "2020"
+    return out
 
 
 def _gemeenten(df: pd.DataFrame, gemeenten: dict, rng: np.random.Generator) -> np.ndarray:

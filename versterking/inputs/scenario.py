@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..domain import RESOURCES
+from ..domain import NAMED_ORDERS, ORDER_CRITERIA, RESOURCES
 from .blocks import (
     MAX_ADDRESSES,
     MAX_CAPACITY,
@@ -59,6 +59,9 @@ class Shares(Strict):
                          "beoordeling count as voltooid (addresses opgenomen later count at once)")
     meets_norm: ProfileShares = Field(description="beoordeelde addresses that meet the norm")
     wisselwoning: OwnerShares = Field(description="addresses that need a wisselwoning in uitvoering")
+    schrijnend: Share = Field(
+        0.0, description="addresses that are hardship cases (priority rule III), where the address file "
+                         "does not say")
 
 
 class Inflow(Strict):
@@ -117,6 +120,17 @@ class Population(Strict):
         return self
 
 
+class Clusters(Strict):
+    """Treintjes: a cluster goes through the whole chain together, in phases (SodM 2020 par. 3.8,
+    rule IV; seed 003), when `cluster` is among the service order's criteria."""
+
+    phase_addresses: Annotated[int, Field(ge=1, le=MAX_ADDRESSES)] = Field(
+        50, description="at most this many addresses of a cluster move as one phase")
+
+
+Criterion = Literal[ORDER_CRITERIA]
+
+
 NAME = re.compile(r"[^\W_][\w.-]{0,149}")
 
 
@@ -126,7 +140,10 @@ class Scenario(Strict):
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
     start: Day
     horizon: Day
-    service_order: Literal["risk_first", "fifo"] = "risk_first"
+    service_order: Literal[tuple(NAMED_ORDERS)] | list[Criterion] = Field(
+        "risk_first", description="the criteria every waiting line compares, in order; 'risk_first' "
+                                  "and 'fifo' name two lists")
+    clusters: Clusters = Clusters()
     cluster_uitvoering: bool = Field(
         False, description="a cluster starts uitvoering together, once all its members are ready")
     warm_start: bool = Field(
@@ -142,6 +159,20 @@ class Scenario(Strict):
     # the numbers given as a distribution (versterking.inputs.uncertain), filled in by the loader; the
     # tables above hold their point values (the modes)
     uncertain: list[UncertainParameter] = []
+
+    @field_validator("service_order")
+    @classmethod
+    def _criteria(cls, order: str | list[str]) -> str | list[str]:
+        if isinstance(order, list) and len(set(order)) != len(order):
+            raise ValueError("each criterion at most once")
+        return order
+
+    @property
+    def order_criteria(self) -> tuple[str, ...]:
+        """The service order as its criteria, the waiting time last when the list leaves it out."""
+        order = self.service_order
+        order = NAMED_ORDERS[order] if isinstance(order, str) else order
+        return tuple(order) if "waiting" in order else (*order, "waiting")
 
     @field_validator("name")
     @classmethod

@@ -9,7 +9,7 @@ import pandas as pd
 from ..calendar import date_at, dutch_date
 from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET
 from ..runs import draws
-from ..runs.aggregate import PARTS_EIND, TEKORT, VOLTOOID_EIND
+from ..runs.aggregate import PARTS_EIND, STRAAT, TEKORT, VOLTOOID_EIND
 from ..runs.comparison import HEADLINE, Comparison
 from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
@@ -88,8 +88,22 @@ def run_text(f: Forecast) -> str:
               f"  fase gereed{p}: " + ", ".join(f"{ph} {p50(TOTAAL, f'{ph} gereed')}" for ph in PHASES),
               f"  knelpunt{' (in de meeste replicaties)' if replicated else ''}: "
               + bottleneck_runs(f.tables.bottlenecks)]
+    lines += street_lines(f)
     lines += uncertainty_lines(f)
     return "\n".join(lines)
+
+
+def street_lines(f: Forecast) -> list[str]:
+    """How long a cluster's street stays unfinished (its first to its last address voltooid), over
+    the clusters, when the clusters are more than single buildings."""
+    if f.per_replication is None or not (f.clusters["adressen"] > 1).any():
+        return []
+    m = f.per_replication.groupby("maatstaf")["waarde"].median()
+    if not all(name in m and np.isfinite(m[name]) for name in STRAAT):
+        return []
+    p50, p90 = (f"{m[name] / 365.25:.1f}".replace(".", ",") for name in STRAAT)
+    return [f"  straat onaf (eerste tot laatste adres van een cluster voltooid), over de clusters: "
+            f"P50 {p50} jr, P90 {p90} jr (P50 over de replicaties)"]
 
 
 def percent(share: float) -> str:

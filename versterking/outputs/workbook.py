@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..domain import MILESTONES, VERSTERKT, VOLDOET
+from ..domain import MILESTONES, OPTIONAL_COLUMNS, VERSTERKT, VOLDOET
 from ..runs.address_dates import ADDRESSES, CLUSTERS, PERCENTILES
 from ..runs.aggregate import DATE_COLUMNS
 from ..runs.decomposition import FILE as DECOMPOSITION
@@ -56,7 +56,7 @@ def sheets(folder: Path) -> dict[str, pd.DataFrame]:
         out["Spreiding"] = pd.read_csv(folder / DECOMPOSITION)
     for title, file in (("Adressen", ADDRESSES), ("Clusters", CLUSTERS)):
         if (folder / file).is_file():  # folders of older versions have no per-address dates
-            ids = {c: str for c in ("address_id", "cluster_id", "building_id", "gemeente")}
+            ids = {c: str for c in ("address_id", "cluster_id", "building_id", "gemeente", *OPTIONAL_COLUMNS)}
             table = pd.read_csv(folder / file, dtype=ids)
             out[title] = _as_dates(table, [c for c in table.columns if c == "sinds" or c[-3:] in PERCENTILES])
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))

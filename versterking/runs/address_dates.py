@@ -21,12 +21,13 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import dates_at
-from ..domain import AHEAD, MILESTONES, UITVOERING, VOLTOOID
+from ..domain import AHEAD, MILESTONES, OPTIONAL_COLUMNS, UITVOERING, VOLTOOID
 from ..engine.run import RunResult
 
 PERCENTILES = ("P10", "P50", "P90")
 ADDRESSES, CLUSTERS = "adressen.csv", "clusters.csv"
 KANS = "kans versterking"
+STRAAT = "straat onaf"  # per cluster: first to last of its addresses still to finish voltooid
 TE_VERSTERKEN = "verwacht te versterken"  # per cluster: mean number of its addresses still to reinforce
 BLOCK_VALUES = 2**23  # float32 values read back at once (32 MB)
 
@@ -42,6 +43,20 @@ def milestone_days(r: RunResult) -> tuple[np.ndarray, np.ndarray]:
     return days, ~np.isnan(r.reached[:n, UITVOERING]) & (r.held[:n] < VOLTOOID)
 
 
+def street_days(done: np.ndarray, held: np.ndarray, codes: np.ndarray, clusters: int) -> np.ndarray:
+    """Per cluster: how long its street stays unfinished, the days from the first to the last of its
+    addresses still to finish voltooid (inf: the last not before the horizon); NaN for a cluster with
+    fewer than two still to finish. `done`: each address's day voltooid (inf: not reached)."""
+    open_ = held < VOLTOOID
+    first = np.full(clusters, np.inf)
+    last = np.full(clusters, -np.inf)
+    np.minimum.at(first, codes[open_], done[open_])
+    np.maximum.at(last, codes[open_], done[open_])
+    count = np.bincount(codes[open_], minlength=clusters)
+    with np.errstate(invalid="ignore"):
+        return np.where(count >= 2, np.where(np.isinf(last), np.inf, last - first), np.nan)
+
+
 class AddressDates:
     """The replications' dates per address, gathered one replication at a time."""
 
@@ -51,9 +66,11 @@ class AddressDates:
         self.n = len(population)
         self.held = self.population["milestone"].map({m: k for k, m in enumerate(MILESTONES)}).to_numpy(int)
         codes, self.cluster_ids = pd.factorize(self.population["cluster_id"])
+        self.codes = codes
         self.order = np.argsort(codes, kind="stable")
         self.cluster_starts = np.flatnonzero(np.r_[True, np.diff(codes[self.order]) != 0])
         self.cluster_days = np.full((replications, len(self.cluster_ids), len(AHEAD)), np.inf, np.float32)
+        self.street = np.full((replications, len(self.cluster_ids)), np.nan, np.float32)
         self.reinforced = np.zeros(self.n, np.int32)
         self.seen = np.zeros(replications, bool)
         self._file = tempfile.TemporaryFile(prefix="versterking-adressen-")  # noqa: SIM115 - closed by close()
@@ -66,6 +83,7 @@ class AddressDates:
         self._file.write(np.ascontiguousarray(days, np.float32).tobytes())
         if self.n:
             self.cluster_days[replication] = np.maximum.reduceat(days[self.order], self.cluster_starts)
+            self.street[replication] = street_days(days[:, -1], self.held, self.codes, len(self.cluster_ids))
         self.reinforced += reinforced
         self.seen[replication] = True
 
@@ -98,7 +116,8 @@ class AddressDates:
         for first, block in self._blocks():
             q[:, first:first + block.shape[1]] = _quantiles(block)
         out = self.population[["address_id", "gemeente", "cluster_id", "building_id", "risk_profile",
-                               "owner_type", "milestone"]].rename(columns={"milestone": "stand bij start"})
+                               "owner_type", *OPTIONAL_COLUMNS, "milestone"]
+                              ].rename(columns={"milestone": "stand bij start"})
         out["sinds"] = pd.to_datetime(self.population["milestone_date"]).dt.strftime("%Y-%m-%d")
         out = pd.concat([out, _date_columns(q, self.held, start)], axis=1)
         share = self.reinforced / max(self.replications, 1)
@@ -118,6 +137,10 @@ class AddressDates:
         out = pd.concat([out, _date_columns(_quantiles(self.cluster_days), held, start)], axis=1)
         reinforced = np.add.reduceat(self.reinforced[self.order], self.cluster_starts) if self.n else []
         out[TE_VERSTERKEN] = np.asarray(reinforced) / max(self.replications, 1)
+        with np.errstate(invalid="ignore"):
+            q = _quantiles(self.street)
+        for p, label in ((1, "P50"), (2, "P90")):  # empty: fewer than two addresses still to finish
+            out[f"{STRAAT} {label} (jaar)"] = np.where(np.isfinite(q[p]), np.round(q[p] / 365.25, 2), np.nan)
         return out
 
 

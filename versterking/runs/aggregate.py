@@ -19,6 +19,9 @@ STATS = ("gemiddeld", "P10", "P50", "P90")
 TEKORT = "piek tekort wisselwoningen"  # a replication's metrics are days, but for this one
 VOLTOOID_EIND = "voltooid eind "          # and these: addresses voltooid at the end of a year,
 PARTS_EIND = ("versterkt eind ", "voldoet aan de norm eind ")  # and the two parts of it
+# and these are durations in days: over a run's clusters, how long a street stays unfinished
+# (runs.address_dates.street_days), at two quantiles
+STRAAT = {"straat onaf P50 (dagen)": 0.5, "straat onaf P90 (dagen)": 0.9}
 LAST_YEAR_COUNTED = 2030                  # ... up to this year (SodM's horizon for the opgave)
 DATE_COLUMNS = [f"{p} gereed" for p in PHASES] + ["95% voltooid", "100% voltooid"]
 
@@ -139,7 +142,7 @@ def _stats(block: np.ndarray, missing: str) -> np.ndarray:
 
 def is_day(metric: str) -> bool:
     """Whether a replication's metric is a day (else a count)."""
-    return metric != TEKORT and not metric.startswith((VOLTOOID_EIND, *PARTS_EIND))
+    return metric not in (TEKORT, *STRAAT) and not metric.startswith((VOLTOOID_EIND, *PARTS_EIND))
 
 
 def per_replication(results: list[dict], start: date) -> pd.DataFrame:

@@ -18,8 +18,17 @@ from ..domain import PHASES, PROFILES, TOTAAL, VOLTOOID
 from ..engine.run import run_scenario
 from ..inputs.scenario import Scenario
 from . import draws, tables
-from .address_dates import milestone_days
-from .aggregate import DATE_COLUMNS, LAST_YEAR_COUNTED, LAYOUTS, PARTS_EIND, TEKORT, VOLTOOID_EIND, Cube
+from .address_dates import milestone_days, street_days
+from .aggregate import (
+    DATE_COLUMNS,
+    LAST_YEAR_COUNTED,
+    LAYOUTS,
+    PARTS_EIND,
+    STRAAT,
+    TEKORT,
+    VOLTOOID_EIND,
+    Cube,
+)
 from .seeds import replication_seed
 
 
@@ -70,6 +79,13 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
         for p in PHASES:
             metrics[f"{p} gereed {profile}"] = day(by_group.loc[profile, f"{p} gereed"])
     metrics[TEKORT] = float(tables.wisselwoningen_tekort(r))
+    days = milestone_days(r)
+    street = street_days(days[0][:, -1], r.held[:r.stock],
+                         pd.factorize(r.addresses["cluster_id"].iloc[:r.stock])[0], r.stock)
+    street = street[~np.isnan(street)]
+    for name, q in STRAAT.items():  # over the clusters; NaN: not before the horizon
+        value = float(np.quantile(street, q, method="inverted_cdf")) if len(street) else np.nan
+        metrics[name] = value if np.isfinite(value) else np.nan
     reinforced = tables.reinforced(r)
     for year in range(start.year, min(LAST_YEAR_COUNTED, task.scenario.horizon.year) + 1):
         done = tables.milestone_state(r, date(year, 12, 31)) == VOLTOOID
@@ -88,7 +104,7 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
                   "production": tables.production_quarterly(r),
                   "end_dates": dated, "durations": tables.step_durations(r), "resources": resources}
         out["cubes"] = {name: Cube.of(frames[name], LAYOUTS[name]) for name in LAYOUTS}
-        out["address_days"] = milestone_days(r)
+        out["address_days"] = days
     if task.events:
         out["events"] = tables.event_log(r)
     return out
