@@ -146,6 +146,14 @@ def variant(base: Path, name: str, text: str) -> Path:
     return path
 
 
+def invoke(*args, catch: bool = False):
+    """The command line, as a user calls it (arguments as text)."""
+    from click.testing import CliRunner
+
+    from versterking.cli import main
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=catch)
+
+
 def run(path: Path):
     loaded = load_scenario(path)
     return run_scenario(loaded.scenario, load_population(loaded))

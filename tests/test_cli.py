@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import invoke
 
 from versterking.cli import main
 from versterking.outputs import folders
@@ -15,9 +16,6 @@ BASIS = ROOT / "scenarios" / "basis.toml"
 CSVS = ["milestones_quarterly.csv", "production_quarterly.csv", "end_dates.csv", "step_durations.csv",
         "resources_quarterly.csv", "bottlenecks.csv", "adressen.csv", "clusters.csv"]
 
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
-from conftest import variant
+from conftest import invoke, variant
 
 from versterking import load_population, load_scenario, run_scenario
-from versterking.cli import main
 from versterking.domain import MILESTONES
 from versterking.runs import address_dates
 from versterking.runs.seeds import replication_seed
@@ -28,9 +26,6 @@ addresses = 30
 risk_profile = { grijs = 1.0 }
 """
 
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def read(path) -> pd.DataFrame:

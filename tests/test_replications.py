@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import variant
+from conftest import invoke, variant
 
 from versterking.cli import main
 from versterking.runs import backends as engine
@@ -20,9 +20,6 @@ FOLDER_CSVS = ["milestones_quarterly.csv", "production_quarterly.csv", "end_date
                "clusters.csv", "step_durations.csv", "resources_quarterly.csv", "bottlenecks.csv",
                "per_replicatie.csv"]
 
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def _square(task, shared):

@@ -5,7 +5,7 @@ that go through the whole chain together, with how long their street stays unfin
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import address_table, run, variant
+from conftest import run, variant
 from invariants import check_service_order
 
 from versterking import domain, load_population, load_scenario
@@ -29,8 +29,9 @@ def test_ranks_compare_the_columns_in_order():
 
 def test_the_key_compares_under_way_then_the_criteria_around_the_waiting_time():
     n = 4
-    attributes = Attributes(risk=np.array([2, 0, 0, 1]), lpa=np.full(n, 9999), severity=np.array([0, -3, -1, 0]),
-                            hardship=np.array([1, 1, 0, 1]), cluster=np.zeros(n, int))
+    attributes = Attributes(risk=np.array([2, 0, 0, 1]), lpa=np.full(n, 9999),
+                            severity=np.array([0, -3, -1, 0]), hardship=np.array([1, 1, 0, 1]),
+                            cluster=np.zeros(n, int))
     before = service_order(("hardship", "waiting", "risk"), attributes, advice_known=False)
     keys = sorted([before(0, 5.0, False), before(1, 5.0, False), before(2, 9.0, False), before(3, 1.0, True)])
     assert [k.address for k in keys] == [3, 2, 1, 0]  # under way; schrijnend; then equal wait, by risk

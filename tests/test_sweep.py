@@ -6,17 +6,11 @@ import json
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from conftest import invoke
 
-from versterking.cli import main
 from versterking.engine.schedules import capacity_changes
 from versterking.inputs.blocks import Resource
 from versterking.runs import sweep as sweep_module
-
-
-def invoke(*args, catch: bool = False):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=catch)
-
 
 AXES = ["--vary", "resources.bouwcapaciteit.factor=1,2", "--vary", "resources.wisselwoningen.capacity=1,4"]
 

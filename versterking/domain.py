@@ -27,6 +27,8 @@ NOG_NIET_GESTART, OPNAME, BEOORDELING, PLANVORMING, UITVOERING, VOLTOOID = range
 # voltooid in its two parts, which differ in cost and in what a resident goes through: uitvoering gereed,
 # or judged to meet the norm (or no beoordeling needed); voltooid is their sum
 VERSTERKT, VOLDOET = "versterkt", "voldoet aan de norm"
+# A per-gemeente figure that rests on an assumed split of the addresses over the gemeenten is marked so.
+ILLUSTRATIEF = "illustratief"
 AHEAD = MILESTONES[1:]  # the milestones an address can still reach once it is in the opgave
 # The sub-steps of planvorming, as an address file names them.
 SUBSTEPS = ("voorbereiden", "uitvoeringsplan opstellen", "versterkingsbesluit")

@@ -142,9 +142,9 @@ class Model:
         given = pd.to_numeric(df["ernst"].replace("", np.nan), errors="coerce").to_numpy()
         drawn = 1 + np.minimum((self.u_uitvoering * len(ERNST)).astype(int), len(ERNST) - 1)
         severity = -np.where(np.isnan(given), drawn, given).astype(int)
-        u = stream(self.sc.seed, "schrijnend").random(n)
-        hardship = np.where(df["schrijnend"] == "ja", 0,
-                            np.where(df["schrijnend"] == "nee", 1, (u >= self.sc.shares.schrijnend).astype(int)))
+        drawn_hardship = stream(self.sc.seed, "schrijnend").random(n) < self.sc.shares.schrijnend
+        hardship = np.select([df["schrijnend"] == "ja", df["schrijnend"] == "nee"], [0, 1],
+                             (~drawn_hardship).astype(int))
         cluster = np.zeros(n, np.int64)
         if "cluster" in self.sc.order_criteria:
             others = [c for c in self.sc.order_criteria if c not in ("cluster", "waiting", "severity")]

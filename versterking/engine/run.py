@@ -16,8 +16,8 @@ from ..domain import VOLTOOID
 from ..inputs.scenario import Scenario
 from .model import Model
 from .process import address_life
-from .rules import Attributes
 from .resources import follow_schedule
+from .rules import Attributes
 
 
 @dataclass

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ..domain import ADDRESS_COLUMNS as COLUMNS
-from ..domain import ERNST, MILESTONES, OPTIONAL_COLUMNS, OWNERS, PROFILES, SUBSTEPS
+from ..domain import ERNST, MILESTONES, OPTIONAL_COLUMNS, OWNERS, PROFILES, SUBSTEPS, TOTAAL
 from ..errors import InputError
 from .blocks import FIRST_DAY, MAX_ADDRESSES
 from .files import check_file
@@ -70,6 +70,8 @@ def read_addresses(path: Path, start: date) -> pd.DataFrame:
     _check(df, "address_id", df["address_id"].duplicated(), "duplicate address_id", None, problems)
     for col in ("gemeente", "building_id", "cluster_id"):
         _check(df, col, df[col] == "", "empty", None, problems)
+    _check(df, "gemeente", df["gemeente"].isin((TOTAAL, *PROFILES)),
+           "names a group of the tables; not allowed: totaal, P50, P90, grijs", None, problems)
     _check(df, "risk_profile", ~df["risk_profile"].isin(PROFILES), "unknown", PROFILES, problems)
     _check(df, "owner_type", ~df["owner_type"].isin(OWNERS), "unknown", OWNERS, problems)
     _check(df, "milestone", ~df["milestone"].isin(MILESTONES), "unknown", MILESTONES, problems)

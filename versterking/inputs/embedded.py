@@ -43,8 +43,8 @@ def embedded_werkvoorraad(peildatum: date | None = None,
         df["planvorming_substep"] = ""
         _split_planvorming(df, data["planvorming"])
     df["milestone_date"] = _entry_dates(df, history, rng)
-    df["gemeente"] = _gemeenten(df, data["gemeenten"], rng)
     replay = peildatum not in (None, data["peildatum"])
+    df["gemeente"] = _gemeenten(df, data["gemeenten"], rng, published_start=not replay)
     df["lpa_jaar"] = "" if replay else _lpa_years(df, data["lpa"])  # the plans of 2020
     for column in ("batch", "corporatie", "ernst", "schrijnend"):
         df[column] = ""  # not published per address
@@ -187,17 +187,43 @@ def _lpa_years(df: pd.DataFrame, lpa: dict) -> np.ndarray:
     return out
 
 
-def _gemeenten(df: pd.DataFrame, gemeenten: dict, rng: np.random.Generator) -> np.ndarray:
+def _gemeenten(df: pd.DataFrame, gemeenten: dict, rng: np.random.Generator, published_start: bool
+               ) -> np.ndarray:
     """Gemeente counts per owner type, apportioned to the addresses there are (exact for the 2020
-    opgave, in proportion for a reconstruction)."""
+    opgave, in proportion for a reconstruction). A gemeente whose milestones are published
+    (`published_start`: the 2020 opgave) first takes that many addresses of each milestone."""
     out = np.empty(len(df), dtype=object)
-    corporatie = gemeenten["corporatie"]
+    corporatie = dict(gemeenten["corporatie"])
     particulier = {g: n - corporatie.get(g, 0) for g, n in gemeenten["totaal"].items()}
+    free = np.ones(len(df), bool)
+    for g, by_milestone in (gemeenten.get("mijlpalen", {}) if published_start else {}).items():
+        rows = _published_milestones(df, by_milestone, corporatie.pop(g, 0), rng)
+        out[rows], free[rows] = g, False
+        particulier.pop(g)
     for owner, counts in (("particulier", particulier), ("corporatie", corporatie)):
-        rows = np.flatnonzero(df["owner_type"].to_numpy() == owner)
+        rows = np.flatnonzero(free & (df["owner_type"].to_numpy() == owner))
         labels = np.repeat(list(counts), apportion(list(counts.values()), len(rows)))
         out[rows] = rng.permutation(labels)
     return out
+
+
+def _published_milestones(df: pd.DataFrame, counts: dict[str, int], corporatie: int,
+                          rng: np.random.Generator) -> np.ndarray:
+    """Rows for a gemeente with `counts` addresses per milestone, `corporatie` of them a
+    corporatie's, spread over the milestones in proportion to the corporaties' share of each."""
+    milestone = df["milestone"].to_numpy()
+    corp = df["owner_type"].to_numpy() == "corporatie"
+    share = [corp[milestone == m].mean() if (milestone == m).any() else 0.0 for m in MILESTONES]
+    n_corp = apportion([counts[m] * f for m, f in zip(MILESTONES, share, strict=True)], corporatie)
+    rows = []
+    for m, c in zip(MILESTONES, n_corp, strict=True):
+        here = milestone == m
+        pool_c, pool_p = np.flatnonzero(here & corp), np.flatnonzero(here & ~corp)
+        c = min(int(c), len(pool_c), counts[m])
+        if counts[m] - c > len(pool_p):
+            raise ValueError(f"{counts[m]} addresses in milestone {m} asked for; the opgave holds fewer")
+        rows += [rng.choice(pool_c, c, replace=False), rng.choice(pool_p, counts[m] - c, replace=False)]
+    return np.concatenate(rows)
 
 
 def _buildings_and_clusters(df: pd.DataFrame, groups: dict, rng: np.random.Generator) -> pd.DataFrame:

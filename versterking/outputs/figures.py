@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..calendar import dutch_date  # noqa: E402
-from ..domain import MILESTONES, VERSTERKT, VOLDOET  # noqa: E402
+from ..domain import ILLUSTRATIEF, MILESTONES, TOTAAL, VERSTERKT, VOLDOET  # noqa: E402
 from ..inputs.package_data import published  # noqa: E402
 from ..runs.decomposition import FILE as DECOMPOSITION  # noqa: E402
 from ..runs.decomposition import REST  # noqa: E402
@@ -122,8 +122,9 @@ def dashboard_groningen(folder: Path, out: Path) -> list[Path]:
         ax.text(history.index.min(), ax.get_ylim()[1] * 0.97, "gepubliceerd\n(dashboard)", fontsize=7,
                 va="top")
     ax.set_ylabel("adressen")
-    ax.set_title("Gemeente Groningen: gepubliceerd dashboard (gearceerd) en prognose (gemiddelde)",
-                 fontsize=10)
+    assumed = (g.get(ILLUSTRATIEF, pd.Series(dtype=str)) == "ja").any()
+    ax.set_title("Gemeente Groningen: gepubliceerd dashboard (gearceerd) en prognose (gemiddelde"
+                 + ("; illustratief: adressen verdeeld naar aanname" if assumed else "") + ")", fontsize=10)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.legend(fontsize=7, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
     return _save(fig, out, "dashboard_groningen")
@@ -140,7 +141,10 @@ def fan(folders: list[tuple[str, Path]], out: Path, name: str = "waaier") -> lis
         t = totaal.pivot_table(index="peildatum", columns="statistiek", values="voltooid")
         color = plt.cm.tab10(k)
         ax.fill_between(t.index, t["P10"], t["P90"], color=color, alpha=0.25, linewidth=0)
-        ends = read(folder, "end_dates.csv").set_index(["groep", "statistiek"])["100% voltooid"]
+        ends = read(folder, "end_dates.csv")
+        if "niveau" in ends.columns:  # folders of earlier versions have no gemeente rows
+            ends = ends[ends["niveau"] == TOTAAL]
+        ends = ends.set_index(["groep", "statistiek"])["100% voltooid"]
         p10, p50, p90 = (dutch_date(ends.get(("totaal", s))) for s in ("P10", "P50", "P90"))
         ax.plot(t.index, t["P50"], color=color,
                 label=f"{label}: P50, band P10 - P90 (100% voltooid P50 {p50}, P10 - P90 {p10} - {p90})")
@@ -167,7 +171,9 @@ def completion(folder: Path, out: Path) -> list[Path]:
         for group, g in p50[p50["niveau"].isin([level, "totaal"])].groupby("groep", sort=False):
             style = {"color": "black", "linewidth": 1.6} if group == "totaal" else {"linewidth": 1}
             ax.plot(g["peildatum"], 100 * g["aandeel"], label=group, **style)
-        ax.set_title(f"Voltooid (P50) {title}", fontsize=10)
+        shown = p50[p50["niveau"] == level]
+        assumed = level == "gemeente" and (shown.get(ILLUSTRATIEF, pd.Series(dtype=str)) == "ja").any()
+        ax.set_title(f"Voltooid (P50) {title}" + (" (illustratief)" if assumed else ""), fontsize=10)
         _date_axis(ax)
         ax.legend(fontsize=6.5, frameon=False)
     axes[0].set_ylabel("% van de adressen voltooid")
@@ -294,7 +300,8 @@ FIGURES = {  # file name -> (what it shows, for the report and the README)
     "dashboard": "adressen per mijlpaal per kwartaal, hele opgave en per risicoprofiel",
     "dashboard_groningen": "gemeente Groningen: gepubliceerd dashboard en prognose",
     "waaier": "voltooid (cumulatief) met P10 - P90 band",
-    "voltooiing": "aandeel voltooid per risicoprofiel en per gemeente",
+    "voltooiing": "aandeel voltooid per risicoprofiel en per gemeente (per gemeente illustratief zonder "
+                  "adressenbestand)",
     "knelpunten": "bezetting en wachtrij per middel per kwartaal",
     "wisselwoningen": "wisselwoningen: vraag, aanbod en tekort",
     "doorlooptijden": "duur per stap en per traject, met SodM tabel 2.4",

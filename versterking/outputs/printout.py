@@ -51,7 +51,8 @@ def run_text(f: Forecast) -> str:
     """When the opgave is done and what binds: for replications the P50 with the P10 - P90 spread."""
     sc = f.scenario
     replicated = f.replications > 1
-    ends = f.tables.end_dates.set_index(["groep", "statistiek"] if replicated else "groep")
+    ends = f.tables.end_dates
+    ends = ends[ends["niveau"] != "gemeente"].set_index(["groep", "statistiek"] if replicated else "groep")
 
     def cell(group: str, column: str, stat: str = "P50"):
         value = ends.loc[(group, stat) if replicated else group, column]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..calendar import dutch_date
+from ..domain import ILLUSTRATIEF
 from .figures import FIGURES, draw_all
 from .printout import runs
 
@@ -77,17 +78,20 @@ def _end_dates(folder: Path) -> str:
     ends = pd.read_csv(folder / "end_dates.csv")
     if "statistiek" not in ends.columns:
         return _table(ends)
-    cols = [c for c in ends.columns if c not in ("groep", "statistiek", "adressen")]
+    cols = [c for c in ends.columns if c not in ("niveau", "groep", "statistiek", "adressen", ILLUSTRATIEF)]
     wide = ends[ends["statistiek"].isin(["P10", "P50", "P90"])].pivot_table(
         index="groep", columns="statistiek", values=cols, aggfunc="first", sort=False)
+    marked = set(ends.loc[ends.get(ILLUSTRATIEF, pd.Series("", ends.index)) == "ja", "groep"])
     rows = []
     for group in dict.fromkeys(ends["groep"]):
-        row = {"groep": group}
+        row = {"groep": f"{group} ({ILLUSTRATIEF})" if group in marked else group}
         for c in cols:
             p10, p50, p90 = (wide.loc[group, (c, s)] for s in ("P10", "P50", "P90"))
             row[c] = f"{dutch_date(p50)} ({dutch_date(p10)} - {dutch_date(p90)})"
         rows.append(row)
-    return ("<p>P50 over de replicaties, tussen haakjes P10 - P90.</p>" + _table(pd.DataFrame(rows)))
+    note = (" Per gemeente illustratief: zonder adressenbestand is de verdeling van de adressen over de "
+            "gemeenten een aanname (alleen het totaal van Groningen is gepubliceerd)." if marked else "")
+    return (f"<p>P50 over de replicaties, tussen haakjes P10 - P90.{note}</p>" + _table(pd.DataFrame(rows)))
 
 
 def _dashboard(folder: Path) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..domain import MILESTONES, OPTIONAL_COLUMNS, VERSTERKT, VOLDOET
+from ..domain import ILLUSTRATIEF, MILESTONES, OPTIONAL_COLUMNS, VERSTERKT, VOLDOET
 from ..runs.address_dates import ADDRESSES, CLUSTERS, PERCENTILES
 from ..runs.aggregate import DATE_COLUMNS
 from ..runs.decomposition import FILE as DECOMPOSITION
@@ -46,7 +46,9 @@ def sheets(folder: Path) -> dict[str, pd.DataFrame]:
     columns = ["kwartaal", "peildatum", *MILESTONES, *split, "totaal"]
     out = {"Mijlpalen totaal": m[m["niveau"] == "totaal"][columns]}
     for level, title in (("risicoprofiel", "Mijlpalen risicoprofiel"), ("gemeente", "Mijlpalen gemeente")):
-        out[title] = m[m["niveau"] == level][["groep", *columns]].rename(columns={"groep": level})
+        assumed = level == "gemeente" and m.get(ILLUSTRATIEF, pd.Series(dtype=str)).eq("ja").any()
+        marked = [ILLUSTRATIEF] if assumed else []  # only where the split is an assumption
+        out[title] = m[m["niveau"] == level][["groep", *marked, *columns]].rename(columns={"groep": level})
     out["Einddatums"] = _read(folder, "end_dates.csv", tuple(DATE_COLUMNS))
     out["Productie"] = _read(folder, "production_quarterly.csv")
     out["Doorlooptijden"] = _read(folder, "step_durations.csv")

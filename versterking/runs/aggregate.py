@@ -43,7 +43,7 @@ LAYOUTS = {
     "milestones": Layout(("kwartaal", "peildatum"), ("niveau", "groep"), after_end="last",
                          dtype=np.float32),
     "production": Layout(("kwartaal", "peildatum"), (), after_end="zero"),
-    "end_dates": Layout((), ("groep",), missing="late"),
+    "end_dates": Layout((), ("niveau", "groep"), missing="late"),
     "durations": Layout((), ("stap",)),
     "resources": Layout(("kwartaal",), ("middel",)),
 }

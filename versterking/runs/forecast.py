@@ -24,7 +24,7 @@ from .backends import run_tasks
 from .decomposition import decompose
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
-from .tables import Tables, event_log, make_tables
+from .tables import Tables, event_log, illustrative, make_tables, split_is_assumed
 
 
 @dataclass
@@ -98,7 +98,9 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
         wall = perf_counter() - began
         addresses, clusters = dates.addresses(sc.start), dates.clusters(sc.start)
     stats = {name: stack.statistics() for name, stack in stacks.items()}
-    tables = Tables(stats["milestones"], stats["production"], with_dates(stats["end_dates"], sc.start),
+    assumed = split_is_assumed(sc)
+    tables = Tables(illustrative(stats["milestones"], assumed), stats["production"],
+                    illustrative(with_dates(stats["end_dates"], sc.start), assumed),
                     stats["durations"], stats["resources"], bottleneck_shares(headline))
     long = per_replication(headline, sc.start)
     return Forecast(loaded, sc, len(population), replications, replication_seeds(sc.seed, replications),

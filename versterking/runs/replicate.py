@@ -66,7 +66,7 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
     r = run_scenario(task.scenario, populations[task.population])
     start = task.scenario.start
     ends = tables.end_dates(r)
-    by_group = ends.set_index("groep")
+    by_group = ends[ends["niveau"] != "gemeente"].set_index("groep")
 
     def day(value) -> float:
         return np.nan if value is None or pd.isna(value) else float(days_since(start, value))

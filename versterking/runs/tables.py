@@ -14,6 +14,7 @@ from ..calendar import date_at, dates_at, days_since, quarter_ends, quarter_labe
 from ..domain import (
     BEOORDELING,
     HANDED_OVER_BY,
+    ILLUSTRATIEF,
     MILESTONES,
     OPNAME,
     PLANVORMING_STEPS,
@@ -54,8 +55,30 @@ class Tables:
 
 def make_tables(r: RunResult) -> Tables:
     resources = resources_quarterly(r)
-    return Tables(milestones_quarterly(r), production_quarterly(r), end_dates(r), step_durations(r),
-                  resources, bottlenecks(resources))
+    assumed = split_is_assumed(r.scenario)
+    return Tables(illustrative(milestones_quarterly(r), assumed), production_quarterly(r),
+                  illustrative(end_dates(r), assumed), step_durations(r), resources, bottlenecks(resources))
+
+
+
+def split_is_assumed(sc) -> bool:
+    """Whether the addresses' gemeenten are an assumed split (the embedded werkvoorraad: only
+    Groningen's count is published) rather than an address file's."""
+    return sc.population.source == "embedded"
+
+
+def illustrative(table: pd.DataFrame, assumed: bool) -> pd.DataFrame:
+    """Per-gemeente rows that rest on an assumed split say so in a column of their own."""
+    return table.assign(**{ILLUSTRATIEF: np.where((table["niveau"] == "gemeente") & assumed, "ja", "")})
+
+
+def groups(r: RunResult) -> list[tuple[str, str, np.ndarray]]:
+    """(niveau, groep, addresses): the whole opgave, each risk profile, each gemeente."""
+    out = [(TOTAAL, TOTAAL, np.ones(len(r.addresses), bool))]
+    out += [("risicoprofiel", p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
+    out += [("gemeente", g, (r.addresses["gemeente"] == g).to_numpy())
+            for g in sorted(r.addresses["gemeente"].unique())]
+    return out
 
 
 def report_dates(r: RunResult) -> list[date]:
@@ -99,16 +122,12 @@ def milestones_quarterly(r: RunResult) -> pd.DataFrame:
     """Addresses per milestone at each quarter end (seed 001's dashboard), for the whole opgave,
     per risk profile and per gemeente; voltooid also in its parts, versterkt and voldoet aan de norm
     (these two are not counted again in `totaal`)."""
-    groups = [(TOTAAL, TOTAAL, np.ones(len(r.addresses), bool))]
-    groups += [("risicoprofiel", p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
-    groups += [("gemeente", g, (r.addresses["gemeente"] == g).to_numpy())
-               for g in sorted(r.addresses["gemeente"].unique())]
     through_uitvoering = reinforced(r)
     rows = []
     for day in report_dates(r):
         state = milestone_state(r, day)
         label = "start" if day == r.scenario.start else quarter_label(day)
-        for level, name, mask in groups:
+        for level, name, mask in groups(r):
             s = state[mask]
             counts = np.bincount(s[s >= 0], minlength=len(MILESTONES))
             versterkt = int(((s == VOLTOOID) & through_uitvoering[mask]).sum())
@@ -141,10 +160,9 @@ def production_quarterly(r: RunResult) -> pd.DataFrame:
 
 def end_dates(r: RunResult) -> pd.DataFrame:
     """When each phase is finished (its last address through it) and when 95% and 100% of the
-    addresses are voltooid; empty where that is not reached before the horizon."""
+    addresses are voltooid, for the opgave, each risk profile and each gemeente; empty where that is
+    not reached before the horizon."""
     rows = []
-    groups = [(TOTAAL, np.ones(len(r.addresses), bool))]
-    groups += [(p, (r.addresses["risk_profile"] == p).to_numpy()) for p in PROFILES]
     done = r.reached[:, VOLTOOID]
     # an address is past a phase once it reached the milestone after it (work under way at the
     # start has no end in the run); the steps whose last end closes the phase
@@ -153,8 +171,8 @@ def end_dates(r: RunResult) -> pd.DataFrame:
               "beoordeling": (~np.isnan(r.reached[:, BEOORDELING]), [S_BEOORDELING]),
               "planvorming": (plan_done, list(PLANVORMING_STEPS)),
               "uitvoering": (~np.isnan(done), [S_UITVOERING])}
-    for name, mask in groups:
-        row = {"groep": name, "adressen": int(mask.sum())}
+    for level, name, mask in groups(r):
+        row = {"niveau": level, "groep": name, "adressen": int(mask.sum())}
         unfinished = mask & np.isnan(done)
         for phase, (past, steps) in passed.items():
             if (unfinished & ~past).any():
