@@ -119,10 +119,10 @@ class Model:
         from its own named stream, so a measure switched on or off never shifts another draw."""
         sc, n = self.sc, self.n
         self.duration = np.empty((n, len(STEPS)))
+        uniforms = {step: stream(sc.seed, step).random(n) for step in STEPS}
         for s, step in enumerate(STEPS):
-            u = stream(sc.seed, step).random(n)
-            self.duration[:, s] = from_uniforms(getattr(sc.durations, step), u)
-        self.u_uitvoering = u  # the last step's: how heavy the measures are (severity)
+            self.duration[:, s] = from_uniforms(getattr(sc.durations, step), uniforms[step])
+        self.u_uitvoering = uniforms["uitvoering"]  # how heavy the measures are (severity)
         self.residual = stream(sc.seed, "residual").random(n)
         shares = sc.shares
         by_profile = np.array([getattr(shares.skip_beoordeling, p) for p in PROFILES])[self.profile]

@@ -1,7 +1,7 @@
 """The rules of the waiting lines: the order in which a resource serves the addresses waiting for it,
 and what a measure gives an address it takes out of the planvorming line.
 
-The order is the scenario's list of criteria (inputs.scenario.ORDER_CRITERIA), compared one after the
+The order is the scenario's list of criteria (domain.ORDER_CRITERIA), compared one after the
 other: the agreed prioritisation in the uitvoering (SodM 2020 par. 3.8: I most severe measures, II
 longest waiting, III hardship cases, IV logical clusters), the risk profile and the local plans (LPA).
 Every criterion but the waiting time is fixed per address before the run, so each is folded into one

@@ -13,7 +13,7 @@ import pandas as pd
 from ..calendar import dutch_date
 from ..domain import AHEAD, MILESTONES, VOLTOOID
 from ..errors import InputError
-from ..runs.address_dates import ADDRESSES, CLUSTERS, KANS, PERCENTILES, TE_VERSTERKEN
+from ..runs.address_dates import ADDRESSES, CLUSTERS, KANS, PERCENTILES, STRAAT, TE_VERSTERKEN
 from .printout import runs
 
 
@@ -92,6 +92,7 @@ def _cluster(row: pd.Series, members: pd.DataFrame, horizon: str) -> list[str]:
              "Stand bij de start: " + ", ".join(f"{n} {m}" for m, n in stand.items()),
              "Verwacht aantal adressen dat nog versterkt wordt: "
              + f"{float(row[TE_VERSTERKEN]):.1f}".replace(".", ","),
+             *_street(row),
              "", *_milestone_table(row, held, horizon, "hele cluster"), "",
              _line(f"{'adres':<{width}}  {'stand bij start':<16}", 0,
                    [f"voltooid {p}" for p in PERCENTILES] + ["kans versterking"])]
@@ -101,6 +102,15 @@ def _cluster(row: pd.Series, members: pd.DataFrame, horizon: str) -> list[str]:
                                                          f"{100 * float(m[KANS]):.0f}%"]
         lines.append(_line(f"{m['address_id']:<{width}}  {m['stand bij start']:<16}", 0, cells))
     return lines
+
+
+def _street(row: pd.Series) -> list[str]:
+    """How long the street stays unfinished (clusters.csv of earlier versions have no such column)."""
+    p50, p90 = (row.get(f"{STRAAT} {p} (jaar)", "") for p in ("P50", "P90"))
+    if not p50:
+        return []
+    return [f"Straat onaf (eerste tot laatste nog te voltooien adres voltooid): P50 {p50} jaar, "
+            f"P90 {p90} jaar".replace(".", ",")]
 
 
 def _footer(manifest: dict) -> list[str]:
