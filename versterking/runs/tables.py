@@ -123,11 +123,12 @@ def milestones_quarterly(r: RunResult) -> pd.DataFrame:
     per risk profile and per gemeente; voltooid also in its parts, versterkt and voldoet aan de norm
     (these two are not counted again in `totaal`)."""
     through_uitvoering = reinforced(r)
+    by_group = groups(r)
     rows = []
     for day in report_dates(r):
         state = milestone_state(r, day)
         label = "start" if day == r.scenario.start else quarter_label(day)
-        for level, name, mask in groups(r):
+        for level, name, mask in by_group:
             s = state[mask]
             counts = np.bincount(s[s >= 0], minlength=len(MILESTONES))
             versterkt = int(((s == VOLTOOID) & through_uitvoering[mask]).sum())
