@@ -158,12 +158,9 @@ class Model:
         members first, then the longest waiting (a phase id per address)."""
         codes = pd.factorize(self.addresses["cluster_id"])[0]
         order = np.lexsort((np.arange(self.n), self.entered, -self.milestone0, codes))
-        place = np.empty(self.n, np.int64)
-        first = np.r_[True, np.diff(codes[order]) != 0]
-        starts = np.flatnonzero(first)
-        place[order] = np.arange(self.n) - np.repeat(starts, np.diff(np.r_[starts, self.n]))
-        size = self.sc.clusters.phase_addresses
-        return pd.factorize(pd.MultiIndex.from_arrays([codes, place // size]))[0]
+        place = np.empty(self.n, np.int64)  # the address's place within its cluster, in that order
+        place[order] = pd.Series(codes[order]).groupby(codes[order]).cumcount().to_numpy()
+        return pd.factorize(pd.MultiIndex.from_arrays([codes, place // self.sc.clusters.phase_addresses]))[0]
 
     # -- used by the process ------------------------------------------------------------------
 

@@ -19,10 +19,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..calendar import dutch_date  # noqa: E402
-from ..domain import ILLUSTRATIEF, MILESTONES, TOTAAL, VERSTERKT, VOLDOET  # noqa: E402
+from ..domain import MILESTONES, TOTAAL, VERSTERKT, VOLDOET  # noqa: E402
 from ..inputs.package_data import published  # noqa: E402
 from ..runs.decomposition import FILE as DECOMPOSITION  # noqa: E402
 from ..runs.decomposition import REST  # noqa: E402
+from ..runs.tables import illustrative_groups  # noqa: E402
 from .printout import runs  # noqa: E402
 
 WIDTH = 8.3  # inches: A4 width
@@ -122,7 +123,7 @@ def dashboard_groningen(folder: Path, out: Path) -> list[Path]:
         ax.text(history.index.min(), ax.get_ylim()[1] * 0.97, "gepubliceerd\n(dashboard)", fontsize=7,
                 va="top")
     ax.set_ylabel("adressen")
-    assumed = (g.get(ILLUSTRATIEF, pd.Series(dtype=str)) == "ja").any()
+    assumed = bool(illustrative_groups(g))
     ax.set_title("Gemeente Groningen: gepubliceerd dashboard (gearceerd) en prognose (gemiddelde"
                  + ("; illustratief: adressen verdeeld naar aanname" if assumed else "") + ")", fontsize=10)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -171,8 +172,7 @@ def completion(folder: Path, out: Path) -> list[Path]:
         for group, g in p50[p50["niveau"].isin([level, "totaal"])].groupby("groep", sort=False):
             style = {"color": "black", "linewidth": 1.6} if group == "totaal" else {"linewidth": 1}
             ax.plot(g["peildatum"], 100 * g["aandeel"], label=group, **style)
-        shown = p50[p50["niveau"] == level]
-        assumed = level == "gemeente" and (shown.get(ILLUSTRATIEF, pd.Series(dtype=str)) == "ja").any()
+        assumed = level == "gemeente" and bool(illustrative_groups(p50))
         ax.set_title(f"Voltooid (P50) {title}" + (" (illustratief)" if assumed else ""), fontsize=10)
         _date_axis(ax)
         ax.legend(fontsize=6.5, frameon=False)

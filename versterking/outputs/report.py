@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..calendar import dutch_date
 from ..domain import ILLUSTRATIEF
+from ..runs.tables import illustrative_groups
 from .figures import FIGURES, draw_all
 from .printout import runs
 
@@ -81,7 +82,7 @@ def _end_dates(folder: Path) -> str:
     cols = [c for c in ends.columns if c not in ("niveau", "groep", "statistiek", "adressen", ILLUSTRATIEF)]
     wide = ends[ends["statistiek"].isin(["P10", "P50", "P90"])].pivot_table(
         index="groep", columns="statistiek", values=cols, aggfunc="first", sort=False)
-    marked = set(ends.loc[ends.get(ILLUSTRATIEF, pd.Series("", ends.index)) == "ja", "groep"])
+    marked = illustrative_groups(ends)
     rows = []
     for group in dict.fromkeys(ends["groep"]):
         row = {"groep": f"{group} ({ILLUSTRATIEF})" if group in marked else group}

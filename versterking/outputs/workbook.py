@@ -17,6 +17,7 @@ from ..domain import ILLUSTRATIEF, MILESTONES, OPTIONAL_COLUMNS, VERSTERKT, VOLD
 from ..runs.address_dates import ADDRESSES, CLUSTERS, PERCENTILES
 from ..runs.aggregate import DATE_COLUMNS
 from ..runs.decomposition import FILE as DECOMPOSITION
+from ..runs.tables import illustrative_groups
 from ..writing import atomic_file
 
 
@@ -46,7 +47,7 @@ def sheets(folder: Path) -> dict[str, pd.DataFrame]:
     columns = ["kwartaal", "peildatum", *MILESTONES, *split, "totaal"]
     out = {"Mijlpalen totaal": m[m["niveau"] == "totaal"][columns]}
     for level, title in (("risicoprofiel", "Mijlpalen risicoprofiel"), ("gemeente", "Mijlpalen gemeente")):
-        assumed = level == "gemeente" and m.get(ILLUSTRATIEF, pd.Series(dtype=str)).eq("ja").any()
+        assumed = level == "gemeente" and bool(illustrative_groups(m))
         marked = [ILLUSTRATIEF] if assumed else []  # only where the split is an assumption
         out[title] = m[m["niveau"] == level][["groep", *marked, *columns]].rename(columns={"groep": level})
     out["Einddatums"] = _read(folder, "end_dates.csv", tuple(DATE_COLUMNS))

@@ -80,8 +80,8 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
             metrics[f"{p} gereed {profile}"] = day(by_group.loc[profile, f"{p} gereed"])
     metrics[TEKORT] = float(tables.wisselwoningen_tekort(r))
     days = milestone_days(r)
-    street = street_days(days[0][:, -1], r.held[:r.stock],
-                         pd.factorize(r.addresses["cluster_id"].iloc[:r.stock])[0], r.stock)
+    codes, clusters = pd.factorize(r.addresses["cluster_id"].iloc[:r.stock])
+    street = street_days(days[0][:, -1], r.held[:r.stock], codes, len(clusters))
     street = street[~np.isnan(street)]
     for name, q in STRAAT.items():  # over the clusters; NaN: not before the horizon
         value = float(np.quantile(street, q, method="inverted_cdf")) if len(street) else np.nan

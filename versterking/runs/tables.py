@@ -72,6 +72,13 @@ def illustrative(table: pd.DataFrame, assumed: bool) -> pd.DataFrame:
     return table.assign(**{ILLUSTRATIEF: np.where((table["niveau"] == "gemeente") & assumed, "ja", "")})
 
 
+def illustrative_groups(table: pd.DataFrame) -> set[str]:
+    """The groups a written table marks illustratief (none in folders of earlier versions)."""
+    if ILLUSTRATIEF not in table.columns:
+        return set()
+    return set(table.loc[table[ILLUSTRATIEF] == "ja", "groep"])
+
+
 def groups(r: RunResult) -> list[tuple[str, str, np.ndarray]]:
     """(niveau, groep, addresses): the whole opgave, each risk profile, each gemeente."""
     out = [(TOTAAL, TOTAAL, np.ones(len(r.addresses), bool))]
