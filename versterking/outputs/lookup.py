@@ -109,8 +109,8 @@ def _street(row: pd.Series) -> list[str]:
     p50, p90 = (row.get(f"{STRAAT} {p} (jaar)", "") for p in ("P50", "P90"))
     if not p50:
         return []
-    return [f"Straat onaf (eerste tot laatste nog te voltooien adres voltooid): P50 {p50} jaar, "
-            f"P90 {p90} jaar".replace(".", ",")]
+    return [f"Straat onaf (eerste tot laatste nog te voltooien adres voltooid): P50 {float(p50):.1f} jaar, "
+            f"P90 {float(p90):.1f} jaar".replace(".", ",")]
 
 
 def _footer(manifest: dict) -> list[str]:
