@@ -85,6 +85,41 @@ def capacity_in_force(sc, name: str, t: np.ndarray) -> np.ndarray:
     return out
 
 
+def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
+    exact = weights * total / weights.sum() if weights.sum() > 0 else np.zeros(len(weights))
+    whole = np.floor(exact).astype(int)
+    rest = exact - whole
+    for k in sorted(range(len(weights)), key=lambda k: -rest[k])[: total - whole.sum()]:
+        whole[k] += 1
+    return whole
+
+
+def parts(r, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A resource's parts under its verdeelsleutel: per part, the addresses it serves (a mask) and
+    its share of the whole's capacity per time (the whole's slots split by largest remainder in
+    proportion to the shares, or to the groups' addresses still to finish at the start)."""
+    resource = getattr(r.scenario.resources, name)
+    n = len(r.held)
+    if resource.split is None:
+        return [(np.ones(n, bool), lambda t: capacity_in_force(r.scenario, name, t))]
+    column = r.addresses[resource.split.by].astype(str).to_numpy()
+    shares = resource.split.shares
+    groups = sorted(set(column)) if shares == "werkvoorraad" else sorted(shares)
+    weights = np.array([((column == g) & (r.held < VOLTOOID)).sum() if shares == "werkvoorraad"
+                        else shares[g] for g in groups], dtype=float)
+
+    def share(k):
+        return lambda t: np.array([_largest_remainder(weights, int(c))[k]
+                                   for c in capacity_in_force(r.scenario, name, t)])
+    return [(column == g, share(k)) for k, g in enumerate(groups)]
+
+
+def _masked(spans: tuple, mask: np.ndarray) -> tuple:
+    """Spans of the addresses in `mask` (a line may hold an address twice: its first beoordeling)."""
+    m = np.tile(mask, len(spans[0]) // len(mask))
+    return tuple(np.where(m, x, np.nan) for x in spans)
+
+
 # -- work and waiting, from the addresses' logged times -------------------------------------------
 
 
@@ -168,13 +203,14 @@ def check_times(r) -> np.ndarray:
 def check_capacity_never_exceeded(r) -> None:
     """At every start of work, the work under way fits the capacity in force."""
     for name, spans in work_and_waiting(r).items():
-        begin, end = spans["work"]
-        starts = np.unique(begin[~np.isnan(begin)])
-        if not len(starts):
-            continue
-        busy = _count(begin, end, starts)
-        limit = capacity_in_force(r.scenario, name, starts)
-        assert np.all(busy <= limit), (name, starts[busy > limit][:3], busy[busy > limit][:3])
+        for k, (mask, capacity) in enumerate(parts(r, name)):
+            begin, end = _masked(spans["work"], mask)
+            starts = np.unique(begin[~np.isnan(begin)])
+            if not len(starts):
+                continue
+            busy = _count(begin, end, starts)
+            limit = capacity(starts)
+            assert np.all(busy <= limit), (name, k, starts[busy > limit][:3], busy[busy > limit][:3])
 
 
 def check_no_idle_slot_while_waiting(r) -> None:
@@ -184,24 +220,30 @@ def check_no_idle_slot_while_waiting(r) -> None:
     it needs: then the check is that not even the largest block in line could start."""
     t = check_times(r)
     spans = work_and_waiting(r)
-    free = {name: capacity_in_force(r.scenario, name, t) - _count(*spans[name]["work"], t)
-            for name in RESOURCES}
+    free = {name: [(mask, capacity(t) - _count(*_masked(spans[name]["work"], mask), t))
+                   for mask, capacity in parts(r, name)] for name in RESOURCES}
     for name in ("opnamecapaciteit", "ingenieursbureaus", "planvorming"):
-        waiting = _count(*spans[name]["line"], t)
-        bad = (waiting > 0) & (free[name] > 0)
-        assert not bad.any(), (name, t[bad][:3], waiting[bad][:3], free[name][bad][:3])
+        for mask, left in free[name]:
+            waiting = _count(*_masked(spans[name]["line"], mask), t)
+            bad = (waiting > 0) & (left > 0)
+            assert not bad.any(), (name, t[bad][:3], waiting[bad][:3], left[bad][:3])
 
     begin, end = spans["bouwcapaciteit"]["line"]
     needs = r.needs_wisselwoning
-    plain = _count(begin[~needs], end[~needs], t)
-    joint = _count(begin[needs], end[needs], t)
-    bouw, wissel = free["bouwcapaciteit"], free["wisselwoningen"]
     if not r.scenario.cluster_uitvoering:
-        bad = ((plain > 0) & (bouw > 0)) | ((joint > 0) & (bouw > 0) & (wissel > 0))
-    else:
+        for builders, bouw in free["bouwcapaciteit"]:
+            plain = _count(begin[builders & ~needs], end[builders & ~needs], t)
+            bad = (plain > 0) & (bouw > 0)
+            for houses, wissel in free["wisselwoningen"]:
+                both = builders & houses & needs
+                bad |= (_count(begin[both], end[both], t) > 0) & (bouw > 0) & (wissel > 0)
+            assert not bad.any(), ("bouwcapaciteit", t[bad][:3], plain[bad][:3], bouw[bad][:3])
+    else:  # the scenario allows the gate only with undivided builders and wisselwoningen
+        (_, bouw), (_, wissel) = free["bouwcapaciteit"][0], free["wisselwoningen"][0]
+        plain, joint = _count(begin[~needs], end[~needs], t), _count(begin[needs], end[needs], t)
         largest, most_wissel = _largest_blocks(r, begin, end, t)
         bad = (plain + joint > 0) & (bouw >= largest) & (wissel >= most_wissel)
-    assert not bad.any(), ("bouwcapaciteit", t[bad][:3], plain[bad][:3], joint[bad][:3], bouw[bad][:3])
+        assert not bad.any(), ("bouwcapaciteit", t[bad][:3], plain[bad][:3], joint[bad][:3], bouw[bad][:3])
 
 
 def _largest_blocks(r, begin, end, t) -> tuple[np.ndarray, np.ndarray]:
@@ -275,7 +317,9 @@ def check_service_order(r) -> None:
         rank[key] = np.arange(len(a))
         # a hand-over is no slot
         slot = (r.handed_over[a] == 0) if name == "planvorming" else np.ones(len(a), bool)
-        _first_in_line_starts(joined, started, rank, slot, name)
+        for mask, _ in parts(r, name):  # each part of a verdeelsleutel keeps its own line
+            mine = mask[a]
+            _first_in_line_starts(joined[mine], started[mine], rank[mine], slot[mine], name)
 
 
 def _first_in_line_starts(joined, started, rank, slot, name) -> None:

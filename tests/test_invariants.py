@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from invariants import check_all
 
 from versterking import load_population, load_scenario, run_scenario
-from versterking.domain import RESOURCES, STEP_RESOURCE, STEPS, SUBSTEPS
+from versterking.domain import RESOURCES, SPLIT_BY, STEP_RESOURCE, STEPS, SUBSTEPS
 
 START = date(2020, 7, 17)
 # fewer for mutation testing (tests/mutation/run.sh), where the suite runs once per mutant
@@ -150,6 +150,8 @@ def scenario(draw):
             out[f"resources.{name}.factor"] = draw(st.sampled_from([0.0, 0.5, 1.3, 2.0]))
         if draw(st.booleans()):
             out[f"resources.{name}.extra"] = draw(schedule(3))
+        if draw(st.integers(0, 3)) == 0:  # a verdeelsleutel in proportion to the werkvoorraad
+            out[f"resources.{name}.split"] = {"by": draw(st.sampled_from(SPLIT_BY))}
     out |= {f"durations.{step}": draw(duration()) for step in STEPS}
     out |= {"shares.skip_beoordeling": draw(profiles(share)), "shares.meets_norm": draw(profiles(share)),
             "shares.wisselwoning": {"particulier": draw(share), "corporatie": draw(share)},
@@ -164,6 +166,8 @@ def scenario(draw):
                           "risk_profile": {"P50": 0.5, "grijs": 0.5}}]
     else:
         out["inflow"] = []
+    if "resources.bouwcapaciteit.split" in out or "resources.wisselwoningen.split" in out:
+        out["cluster_uitvoering"] = False  # the gate asks one builder line and one pool
     return out, draw(st.integers(1, 60)), draw(st.integers(0, 10_000))
 
 

@@ -33,7 +33,7 @@ def test_decrease_waits_for_running_work():
 def test_companion_blocks_only_requests_that_need_it():
     env = simpy.Environment()
     pool = Pool(env, "wissel", 1)
-    res = Resource(env, "bouw", 5, companion=pool)
+    res = Resource(env, "bouw", 5, [pool])
     first = res.request((0,), companion_units=1)
     second = res.request((1,), companion_units=1)  # no wisselwoning left
     third = res.request((2,))  # needs none: may go ahead
@@ -47,7 +47,7 @@ def test_companion_blocks_only_requests_that_need_it():
 def test_pool_increase_dispatches_waiting_owner_requests():
     env = simpy.Environment()
     pool = Pool(env, "wissel", 0)
-    res = Resource(env, "bouw", 5, companion=pool)
+    res = Resource(env, "bouw", 5, [pool])
     ev = res.request((0,), companion_units=1)
     env.run()
     assert not ev.triggered and pool.waiting == 1
@@ -75,7 +75,7 @@ def test_a_block_holds_the_line_until_it_fits():
 def test_block_needing_more_wisselwoningen_than_free_is_passed_over():
     env = simpy.Environment()
     pool = Pool(env, "wissel", 1)
-    res = Resource(env, "bouw", 10, companion=pool)
+    res = Resource(env, "bouw", 10, [pool])
     block = res.request((0,), units=3, companion_units=2)
     single = res.request((1,))
     env.run()

@@ -45,6 +45,8 @@ PLANVORMING_STEPS = (S_VOORBEREIDEN, S_UITVOERINGSPLAN, S_BESLUIT)  # one planvo
 PHASES = ("opname", "beoordeling", "planvorming", "uitvoering")
 
 RESOURCES = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit", "wisselwoningen")
+# What a resource's capacity may be divided by (a verdeelsleutel): columns of the address table.
+SPLIT_BY = ("gemeente", "owner_type")
 STEP_RESOURCE = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "planvorming", "planvorming",
                  "bouwcapaciteit")  # who does each step (on the usual route)
 

@@ -19,6 +19,7 @@ from ..domain import (
     PRAKTIJKAANPAK,
     PROFILES,
     REFERENTIEWONING,
+    RESOURCES,
     S_BEOORDELING,
     STEPS,
     SUBSTEPS,
@@ -37,6 +38,7 @@ from .randomness import stream
 from .resources import Pool, Resource
 from .rules import Attributes, WaitKey, phase_ranks, ranks, service_order
 from .schedules import resource_changes
+from .split import Divided, divide
 
 
 class Model:
@@ -45,18 +47,20 @@ class Model:
         self.env = env = simpy.Environment()
         self._addresses(population)
         self._draws()
-        self.wisselwoningen = Pool(env, "wisselwoningen", 0)
-        self.opname = Resource(env, "opnamecapaciteit", 0)
-        self.ingenieursbureaus = Resource(env, "ingenieursbureaus", 0)
-        self.planvorming = Resource(env, "planvorming", 0)
-        self.bouwcapaciteit = Resource(env, "bouwcapaciteit", 0, companion=self.wisselwoningen)
-        self.resources = {"opnamecapaciteit": self.opname, "ingenieursbureaus": self.ingenieursbureaus,
-                          "planvorming": self.planvorming, "bouwcapaciteit": self.bouwcapaciteit,
-                          "wisselwoningen": self.wisselwoningen}
-        self.schedules = {name: resource_changes(sc, name) for name in self.resources}  # (day, slots)
+        self.schedules = {name: resource_changes(sc, name) for name in RESOURCES}  # (day, slots), whole
+        self.wisselwoningen = self._divided("wisselwoningen", lambda name, c: Pool(env, name, c))
+        pools = self.wisselwoningen.parts
+        self.opname = self._divided("opnamecapaciteit", lambda name, c: Resource(env, name, c))
+        self.ingenieursbureaus = self._divided("ingenieursbureaus", lambda name, c: Resource(env, name, c))
+        self.planvorming = self._divided("planvorming", lambda name, c: Resource(env, name, c))
+        self.bouwcapaciteit = self._divided("bouwcapaciteit", lambda name, c: Resource(env, name, c, pools))
+        self.resources = {name: getattr(self, attr) for name, attr in (
+            ("opnamecapaciteit", "opname"), ("ingenieursbureaus", "ingenieursbureaus"),
+            ("planvorming", "planvorming"), ("bouwcapaciteit", "bouwcapaciteit"),
+            ("wisselwoningen", "wisselwoningen"))}
         self.last_done = 0.0
-        self.clusters = ClusterGate(
-            env, self.addresses["cluster_id"], self.milestone0 < UITVOERING, self.bouwcapaciteit,
+        self.clusters = ClusterGate(  # the scenario allows the gate only with undivided builders and pools
+            env, self.addresses["cluster_id"], self.milestone0 < UITVOERING, self.bouwcapaciteit.parts[0],
             {name: self.schedules[name] for name in ("bouwcapaciteit", "wisselwoningen")}
         ) if sc.cluster_uitvoering else None
         self._profile = self.profile.tolist()
@@ -74,6 +78,10 @@ class Model:
         self.planvorming_factor = np.ones(self.n)  # standard measures (typologie) plan faster
 
     # -- set-up -------------------------------------------------------------------------------
+
+    def _divided(self, name: str, make) -> Divided:
+        spec = getattr(self.sc.resources, name).split
+        return divide(name, spec, self.addresses, self.milestone0 < VOLTOOID, self.schedules[name], make)
 
     def _addresses(self, population: pd.DataFrame) -> None:
         sc = self.sc
@@ -223,7 +231,11 @@ class Model:
                     taken.append(key)
             return taken
 
-        for key, granted in self.planvorming.withdraw(choose):
+        parts = self.planvorming.parts
+        chosen = set(choose(sorted(key for part in parts for key in part.waiting_keys())))
+        withdrawn = [pair for part in parts
+                     for pair in part.withdraw(lambda keys: [k for k in keys if k in chosen])]
+        for key, granted in sorted(withdrawn, key=lambda pair: pair[0]):
             a = key.address
             self.handed_over[a] = measure.by
             if self.clusters is not None:
@@ -242,7 +254,8 @@ class Model:
         mode, for its whole cluster at once when the last member is ready."""
         wisselwoning = int(self.needs_wisselwoning[a])
         if self.clusters is None or resuming or self.handed_over[a]:
-            return self.bouwcapaciteit.request(self.key_advised(a, since, resuming), 1, wisselwoning)
+            key = self.key_advised(a, since, resuming)
+            return self.bouwcapaciteit.serving(a).request(key, 1, wisselwoning, self.wisselwoningen.of[a])
         return self.clusters.arrive(a, self.key_advised(a, since, False), wisselwoning)
 
     def keep_first_beoordeling(self, a: int) -> None:
@@ -254,7 +267,12 @@ class Model:
     def log_queued(self, a: int, step: int, since: float) -> None:
         self.queued[a, step] = since
 
-    def work(self, a: int, step: int, resource: Resource, since: float):
+    def finish_uitvoering(self, a: int) -> None:
+        """The builder slot and the wisselwoning (if one was held) go back."""
+        self.bouwcapaciteit.serving(a).release(1, int(self.needs_wisselwoning[a]), self.wisselwoningen.of[a])
+
+    def work(self, a: int, step: int, divided: Divided, since: float):
+        resource = divided.serving(a)
         self.log_queued(a, step, since)
         yield resource.request(self.key(a, since, False))
         yield from self.carry_out(a, step, self.time_left(a, (step,), False)[0])

@@ -73,7 +73,7 @@ def address_life(m: Model, a: int):
         resuming = held == PLANVORMING
         first = m.substep0[a] if resuming else 0
         m.log_queued(a, S_VOORBEREIDEN, since)
-        granted = yield m.planvorming.request(m.key_advised(a, since, resuming))
+        granted = yield m.planvorming.serving(a).request(m.key_advised(a, since, resuming))
         if isinstance(granted, HandOver):  # Bouwimpuls or batch 1581: straight to execution
             if granted.reassess:
                 yield from beoordeling(m, a, env.now, HERBEOORDELING)
@@ -89,17 +89,16 @@ def address_life(m: Model, a: int):
                 if step == S_UITVOERINGSPLAN:
                     m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
                 yield from m.carry_out(a, step, duration)
-            m.planvorming.release()
+            m.planvorming.serving(a).release()
         since = env.now
 
-    wisselwoning = int(m.needs_wisselwoning[a])
     resuming = held == UITVOERING
     m.log_queued(a, S_UITVOERING, since)
     yield m.ask_for_uitvoering(a, since, resuming)  # alone, or with its cluster
     m.reach(a, UITVOERING)
     duration = m.time_left(a, (S_UITVOERING,), resuming)[0] * m.uitvoering_factor[a]
     yield from m.carry_out(a, S_UITVOERING, duration)
-    m.bouwcapaciteit.release(1, wisselwoning)
+    m.finish_uitvoering(a)
     m.reach(a, VOLTOOID)
 
 
@@ -120,7 +119,8 @@ def beoordeling(m: Model, a: int, since: float, route: int):
         reference = yield referentiewoningen.reference_of(a)  # fires with the reference's first outcome
         yield from m.carry_out(a, S_BEOORDELING, referentiewoningen.duration[a])
     else:
-        yield m.ingenieursbureaus.request(m.key(a, since, False))
+        ingenieursbureau = m.ingenieursbureaus.serving(a)
+        yield ingenieursbureau.request(m.key(a, since, False))
         typologie = m.measures.typologie
         if route == KLASSIEK and typologie is not None and typologie.applies(a, m.env.now):
             route = TYPOLOGIE
@@ -130,5 +130,5 @@ def beoordeling(m: Model, a: int, since: float, route: int):
         else:
             duration = m.time_left(a, (S_BEOORDELING,), False)[0]
         yield from m.carry_out(a, S_BEOORDELING, duration)
-        m.ingenieursbureaus.release()
+        ingenieursbureau.release()
     m.judge(a, route, reference)

@@ -34,14 +34,26 @@ class Monitor:
 
 class Pool:
     """Units held alongside another resource's work, with no waiting line of their own
-    (wisselwoningen: only an address about to start uitvoering asks for one)."""
+    (wisselwoningen: only an address about to start uitvoering asks for one). With a verdeelsleutel
+    there is a pool per gemeente, and a pool may be asked by several builder lines."""
 
     def __init__(self, env: simpy.Environment, name: str, capacity: int) -> None:
         self.env, self.name, self.capacity, self.in_use = env, name, capacity, 0
         self.monitor = Monitor()
-        self.waiting = 0  # requests of the owner that need a unit and have not got one
-        self.short = 0  # of those, the ones the owner has a free slot for (a true shortage)
-        self.owner: Resource | None = None
+        self.owners: list[Resource] = []
+        # per owner: requests that need a unit and have not got one, and of those the ones the owner
+        # has a free slot for (a true shortage)
+        self._waiting: dict[int, int] = {}
+        self._short: dict[int, int] = {}
+        self._last: tuple | None = None
+
+    @property
+    def waiting(self) -> int:
+        return sum(self._waiting.values())
+
+    @property
+    def short(self) -> int:
+        return sum(self._short.values())
 
     def take(self, units: int = 1) -> None:
         self.in_use += units
@@ -51,53 +63,81 @@ class Pool:
 
     def set_capacity(self, capacity: int) -> None:
         self.capacity = capacity
-        if self.owner is not None:
-            self.owner.dispatch()
+        self.offer()
+        self.record()
+
+    def offer(self) -> None:
+        """Units may have come free: the owners try in the order of their first request for one."""
+        if len(self.owners) == 1:
+            self.owners[0].dispatch()
+            return
+        heads = [(owner.first_for(self), k) for k, owner in enumerate(self.owners)]
+        for _, k in sorted(head for head in heads if head[0] is not None):
+            self.owners[k].dispatch()
+
+    def report(self, owner: int, waiting: int, short: int) -> None:
+        self._waiting[owner], self._short[owner] = waiting, short
         self.record()
 
     def record(self) -> None:
-        self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting, self.short)
+        state = (self.in_use, self.capacity, self.waiting, self.short)
+        if state != self._last:  # a builder line reports on every dispatch; keep the changes only
+            self._last = state
+            self.monitor.record(self.env.now, *state)
 
 
 class Resource:
     """Concurrent work slots served in key order (smallest key first); keys must be unique."""
 
     def __init__(
-        self, env: simpy.Environment, name: str, capacity: int, companion: Pool | None = None
+        self, env: simpy.Environment, name: str, capacity: int, companions: list[Pool] | None = None
     ) -> None:
         self.env, self.name, self.capacity, self.in_use = env, name, capacity, 0
-        self.companion = companion
-        if companion is not None:
-            companion.owner = self
+        self.companions = companions or []
+        for pool in self.companions:
+            pool.owners.append(self)
+        self._pool_index = {id(pool): k for k, pool in enumerate(self.companions)}
         self._plain: list = []  # heap of (key, units, companion units, event)
-        self._joint: list = []  # the same, for requests that also need companion units
+        # the same, per companion pool, for requests that also need units of that pool
+        self._joint: list[list] = [[] for _ in self.companions]
         self.monitor = Monitor()
         self._plain_units = 0  # slots asked for by the requests in each line, kept as they change
-        self._joint_units = 0
+        self._joint_units = [0] * len(self.companions)
 
     @property
     def waiting(self) -> int:
         """Slots asked for by requests in line (a cluster's block counts each of its addresses)."""
-        return self._plain_units + self._joint_units
+        return self._plain_units + sum(self._joint_units)
 
-    def request(self, key: WaitKey, units: int = 1, companion_units: int = 0) -> simpy.Event:
-        """An event that fires when `units` slots (and `companion_units` of the companion pool) are
-        granted together; a cluster asks for several at once."""
+    def request(self, key: WaitKey, units: int = 1, companion_units: int = 0, pool: int = 0) -> simpy.Event:
+        """An event that fires when `units` slots (and `companion_units` of companion pool `pool`)
+        are granted together; a cluster asks for several at once."""
         granted = self.env.event()
         if companion_units:
-            heappush(self._joint, (key, units, companion_units, granted))
-            self._joint_units += units
+            heappush(self._joint[pool], (key, units, companion_units, granted))
+            self._joint_units[pool] += units
         else:
             heappush(self._plain, (key, units, companion_units, granted))
             self._plain_units += units
         self.dispatch()
         return granted
 
-    def release(self, units: int = 1, companion_units: int = 0) -> None:
+    def release(self, units: int = 1, companion_units: int = 0, pool: int = 0) -> None:
         self.in_use -= units
         if companion_units:
-            self.companion.give_back(companion_units)
+            self.companions[pool].give_back(companion_units)
+            if len(self.companions[pool].owners) > 1:  # another builder line may be waiting for it
+                self.companions[pool].offer()
         self.dispatch()
+
+    def first_for(self, pool: Pool) -> WaitKey | None:
+        """The key of the first request in line that needs a unit of `pool`."""
+        line = self._joint[self._pool_index[id(pool)]]
+        return line[0][0] if line else None
+
+    def waiting_keys(self) -> list[WaitKey]:
+        """The keys of the single-slot line."""
+        return [entry[0] for entry in self._plain]
 
     def withdraw(self, choose: Callable[[list[WaitKey]], list[WaitKey]]) -> list[tuple[WaitKey, simpy.Event]]:
         """Take waiting requests out of line (a measure sends those addresses elsewhere). `choose`
@@ -117,39 +157,46 @@ class Resource:
         self.dispatch()
 
     def dispatch(self) -> None:
-        """Start the first request in key order that can go: one that needs companion units the
+        """Start the first request in key order that can go: one that needs companion units its
         pool cannot give is passed over; one that needs more slots than are free holds the line
         (so a large cluster is not overtaken for ever by single addresses)."""
-        plain, joint, pool = self._plain, self._joint, self.companion
+        plain, joint, pools = self._plain, self._joint, self.companions
         while True:
-            joint_ok = bool(joint) and pool.capacity - pool.in_use >= joint[0][2]
-            if joint_ok and (not plain or joint[0][0] < plain[0][0]):
-                heap = joint
-            elif plain:
-                heap = plain
-            else:
+            heap, p = (plain, -1) if plain else (None, -1)
+            for k, line in enumerate(joint):
+                if line and pools[k].capacity - pools[k].in_use >= line[0][2] and (
+                        heap is None or line[0][0] < heap[0][0]):
+                    heap, p = line, k
+            if heap is None:
                 break
             _, units, companion_units, granted = heap[0]
             if self.in_use + units > self.capacity:
                 break
             heappop(heap)
             self.in_use += units
-            if companion_units:
-                self._joint_units -= units
-                pool.take(companion_units)
+            if p >= 0:
+                self._joint_units[p] -= units
+                pools[p].take(companion_units)
             else:
                 self._plain_units -= units
             granted.succeed()
-        # Each waiting address is counted at the resource that holds it up: while the pool cannot
-        # serve the first request that needs it, the addresses behind it wait for the pool.
-        blocked = 0
-        if pool is not None and joint and pool.capacity - pool.in_use < joint[0][2]:
-            blocked = self._joint_units
-        self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting - blocked)
-        if pool is not None:
-            pool.waiting = blocked
-            pool.short = min(blocked, max(self.capacity - self.in_use, 0))
-            pool.record()
+        # Each waiting address is counted at the resource that holds it up: while a pool cannot
+        # serve the first request that needs it, the addresses behind it wait for the pool. Free
+        # slots go to the blocked pools' first requests in key order, so the shortage never counts
+        # more addresses than there are free slots.
+        blocked = [k for k, line in enumerate(joint)
+                   if line and pools[k].capacity - pools[k].in_use < line[0][2]]
+        self.monitor.record(self.env.now, self.in_use, self.capacity,
+                            self.waiting - sum(self._joint_units[k] for k in blocked))
+        if pools:
+            free = max(self.capacity - self.in_use, 0)
+            waiting, short = [0] * len(pools), [0] * len(pools)
+            for k in sorted(blocked, key=lambda k: joint[k][0][0]):
+                waiting[k] = self._joint_units[k]
+                short[k] = min(waiting[k], free)
+                free -= short[k]
+            for k, pool in enumerate(pools):
+                pool.report(id(self), waiting[k], short[k])
 
 
 def follow_schedule(env: simpy.Environment, target: Resource | Pool, changes: list[tuple[float, int]]):

@@ -18,6 +18,7 @@ from .model import Model
 from .process import address_life
 from .resources import follow_schedule
 from .rules import Attributes
+from .split import merged_monitor
 
 
 @dataclass
@@ -40,6 +41,7 @@ class RunResult:
     first_beoordeling: np.ndarray    # (n, 4) a reassessed address's first queued, started, ended, route
     attributes: Attributes           # what the service order compared, per address
     monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting, short)
+    part_monitors: dict[str, dict[str, np.ndarray]]  # a divided resource -> group -> the same rows
     end_time: float                  # day the run stopped (last voltooid, or the horizon)
     wall_seconds: float = 0.0
 
@@ -51,8 +53,9 @@ def build(scenario: Scenario, population: pd.DataFrame) -> Model:
     env = model.env
     for a in np.flatnonzero(model.milestone0 != VOLTOOID).tolist():
         env.process(address_life(model, a))
-    for name, target in model.resources.items():
-        env.process(follow_schedule(env, target, model.schedules[name]))
+    for divided in model.resources.values():
+        for part, schedule in zip(divided.parts, divided.schedules, strict=True):
+            env.process(follow_schedule(env, part, schedule))
     for measure in model.measures.hand_overs:
         for tranche in measure.tranches:
             env.process(model.hand_over(tranche, measure))
@@ -81,7 +84,11 @@ def simulate(model: Model, progress: bool = False) -> RunResult:
         needs_wisselwoning=model.needs_wisselwoning, held=model.milestone0, route=model.route,
         meets_norm=model.meets_norm, handed_over=model.handed_over,
         first_beoordeling=model.first_beoordeling, attributes=model.attributes,
-        monitors={name: res.monitor.as_array() for name, res in model.resources.items()},
+        monitors={name: merged_monitor([part.monitor.as_array() for part in divided.parts])
+                  for name, divided in model.resources.items()},
+        part_monitors={name: {group: part.monitor.as_array() for group, part in
+                              zip(divided.groups, divided.parts, strict=True)}
+                       for name, divided in model.resources.items() if len(divided.parts) > 1},
         end_time=end, wall_seconds=time.perf_counter() - t_wall,
     )
 

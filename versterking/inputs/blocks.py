@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..domain import OWNERS, PROFILES, RESOURCES
+from ..domain import OWNERS, PROFILES, RESOURCES, SPLIT_BY
 
 MAX_DAYS = 36_500.0  # durations above a century are a typo, not a plan
 MAX_CAPACITY = 10_000_000
@@ -117,6 +117,25 @@ class CapacityChange(Strict):
         return self
 
 
+class Split(Strict):
+    """A verdeelsleutel: the capacity divided over groups of addresses, each part serving only its own
+    group (NCG divides capacity over the gemeenten, SodM 2020 par. 3.7; the gemeenten hold the
+    wisselwoningen; the corporaties build with their own contractors). Unused capacity in one part is
+    not lent to another: that is the cost of a fixed key."""
+
+    by: Literal[SPLIT_BY]
+    # each group's share, or "werkvoorraad": in proportion to the group's addresses still to finish
+    shares: dict[str, Share] | Literal["werkvoorraad"] = "werkvoorraad"
+
+    @model_validator(mode="after")
+    def _add_up(self) -> Split:
+        if isinstance(self.shares, dict):
+            if not self.shares:
+                raise ValueError("shares must name at least one group, or be \"werkvoorraad\"")
+            sums_to_one(self.shares, "split")
+        return self
+
+
 class Resource(Strict):
     """Concurrent work slots (addresses in progress at once), as a number or a dated schedule."""
 
@@ -125,6 +144,7 @@ class Resource(Strict):
     factor: Annotated[float, Field(ge=0, le=1000)] = 1.0
     # a schedule of slots added to the one in force (after `factor`): `versterking target`'s answer
     extra: list[CapacityChange] = []
+    split: Split | None = None
     note: str = ""
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..domain import ADDRESS_COLUMNS
+from ..domain import ADDRESS_COLUMNS, RESOURCES
 from ..errors import InputError
 from .address_file import read_addresses
 from .counts import added_later
@@ -14,7 +14,29 @@ from .loader import LoadedScenario
 
 
 def load_population(loaded: LoadedScenario) -> pd.DataFrame:
-    """The starting werkvoorraad a scenario asks for."""
+    """The starting werkvoorraad a scenario asks for, checked against the scenario's verdeelsleutels."""
+    population = _population(loaded)
+    check_splits(loaded, population)
+    return population
+
+
+def check_splits(loaded: LoadedScenario, population: pd.DataFrame) -> None:
+    """A verdeelsleutel with its own shares names exactly the groups of the werkvoorraad: a group
+    left out would never be served, a name that is not there is a typo."""
+    for name in RESOURCES:
+        split = getattr(loaded.scenario.resources, name).split
+        if split is None or split.shares == "werkvoorraad" or population.empty:
+            continue
+        present = set(population[split.by].astype(str))
+        missing, unknown = sorted(present - set(split.shares)), sorted(set(split.shares) - present)
+        if missing or unknown:
+            problem = (f"no share for {', '.join(missing)}" if missing
+                       else f"{', '.join(unknown)} is not a {split.by} of the werkvoorraad")
+            raise InputError(f"{loaded.path}: resources.{name}.split.shares: {problem}; allowed: one share "
+                             f"for each of {', '.join(sorted(present))}")
+
+
+def _population(loaded: LoadedScenario) -> pd.DataFrame:
     sc = loaded.scenario
     source = sc.population.source
     if source == "embedded":

@@ -194,4 +194,9 @@ class Scenario(Strict):
                 raise ValueError(f"inflow '{flow.name}' must lie between start and horizon")
         if self.population.peildatum not in (None, self.start):
             raise ValueError("population.peildatum must be the scenario's start date")
+        divided = self.resources.bouwcapaciteit.split or self.resources.wisselwoningen.split
+        if self.cluster_uitvoering and divided:
+            raise ValueError("cluster_uitvoering cannot be combined with a split of bouwcapaciteit or "
+                             "wisselwoningen (a cluster's block asks one builder line and one pool); use "
+                             "'cluster' in service_order")
         return self
