@@ -255,7 +255,7 @@ class Model:
         wisselwoning = int(self.needs_wisselwoning[a])
         if self.clusters is None or resuming or self.handed_over[a]:
             key = self.key_advised(a, since, resuming)
-            return self.bouwcapaciteit.serving(a).request(key, 1, wisselwoning, self.wisselwoningen.of[a])
+            return self.bouwcapaciteit.serving(a).request(key, 1, wisselwoning, self.wisselwoningen.part(a))
         return self.clusters.arrive(a, self.key_advised(a, since, False), wisselwoning)
 
     def keep_first_beoordeling(self, a: int) -> None:
@@ -269,7 +269,7 @@ class Model:
 
     def finish_uitvoering(self, a: int) -> None:
         """The builder slot and the wisselwoning (if one was held) go back."""
-        self.bouwcapaciteit.serving(a).release(1, int(self.needs_wisselwoning[a]), self.wisselwoningen.of[a])
+        self.bouwcapaciteit.serving(a).release(1, int(self.needs_wisselwoning[a]), self.wisselwoningen.part(a))
 
     def work(self, a: int, step: int, divided: Divided, since: float):
         resource = divided.serving(a)

@@ -41,19 +41,11 @@ class Pool:
         self.env, self.name, self.capacity, self.in_use = env, name, capacity, 0
         self.monitor = Monitor()
         self.owners: list[Resource] = []
-        # per owner: requests that need a unit and have not got one, and of those the ones the owner
-        # has a free slot for (a true shortage)
-        self._waiting: dict[int, int] = {}
-        self._short: dict[int, int] = {}
+        # requests of the owners that need a unit and have not got one, and of those the ones their
+        # owner has a free slot for (a true shortage); per owner, and in total
+        self._reported: dict[int, tuple[int, int]] = {}
+        self.waiting = self.short = 0
         self._last: tuple | None = None
-
-    @property
-    def waiting(self) -> int:
-        return sum(self._waiting.values())
-
-    @property
-    def short(self) -> int:
-        return sum(self._short.values())
 
     def take(self, units: int = 1) -> None:
         self.in_use += units
@@ -75,8 +67,11 @@ class Pool:
         for _, k in sorted(head for head in heads if head[0] is not None):
             self.owners[k].dispatch()
 
-    def report(self, owner: int, waiting: int, short: int) -> None:
-        self._waiting[owner], self._short[owner] = waiting, short
+    def report(self, owner: Resource, waiting: int, short: int) -> None:
+        before = self._reported.get(id(owner), (0, 0))
+        self._reported[id(owner)] = (waiting, short)
+        self.waiting += waiting - before[0]
+        self.short += short - before[1]
         self.record()
 
     def record(self) -> None:
@@ -161,6 +156,14 @@ class Resource:
         pool cannot give is passed over; one that needs more slots than are free holds the line
         (so a large cluster is not overtaken for ever by single addresses)."""
         plain, joint, pools = self._plain, self._joint, self.companions
+        if not pools:  # the lines of opname, beoordeling and planvorming: the hot path, kept short
+            while plain and self.in_use + plain[0][1] <= self.capacity:
+                units, granted = plain[0][1], heappop(plain)[3]
+                self.in_use += units
+                self._plain_units -= units
+                granted.succeed()
+            self.monitor.record(self.env.now, self.in_use, self.capacity, self._plain_units)
+            return
         while True:
             heap, p = (plain, -1) if plain else (None, -1)
             for k, line in enumerate(joint):
@@ -184,19 +187,23 @@ class Resource:
         # serve the first request that needs it, the addresses behind it wait for the pool. Free
         # slots go to the blocked pools' first requests in key order, so the shortage never counts
         # more addresses than there are free slots.
-        blocked = [k for k, line in enumerate(joint)
-                   if line and pools[k].capacity - pools[k].in_use < line[0][2]]
-        self.monitor.record(self.env.now, self.in_use, self.capacity,
-                            self.waiting - sum(self._joint_units[k] for k in blocked))
-        if pools:
-            free = max(self.capacity - self.in_use, 0)
-            waiting, short = [0] * len(pools), [0] * len(pools)
-            for k in sorted(blocked, key=lambda k: joint[k][0][0]):
-                waiting[k] = self._joint_units[k]
-                short[k] = min(waiting[k], free)
-                free -= short[k]
-            for k, pool in enumerate(pools):
-                pool.report(id(self), waiting[k], short[k])
+        free = max(self.capacity - self.in_use, 0)
+        if len(pools) == 1:
+            line, pool = joint[0], pools[0]
+            waiting = self._joint_units[0] if line and pool.capacity - pool.in_use < line[0][2] else 0
+            self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting - waiting)
+            pool.report(self, waiting, min(waiting, free))
+            return
+        blocked = sorted((line[0][0], k) for k, line in enumerate(joint)
+                         if line and pools[k].capacity - pools[k].in_use < line[0][2])
+        waiting, short = [0] * len(pools), [0] * len(pools)
+        for _, k in blocked:
+            waiting[k] = self._joint_units[k]
+            short[k] = min(waiting[k], free)
+            free -= short[k]
+        self.monitor.record(self.env.now, self.in_use, self.capacity, self.waiting - sum(waiting))
+        for k, pool in enumerate(pools):
+            pool.report(self, waiting[k], short[k])
 
 
 def follow_schedule(env: simpy.Environment, target: Resource | Pool, changes: list[tuple[float, int]]):

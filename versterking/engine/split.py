@@ -22,8 +22,14 @@ class Divided:
     of: np.ndarray               # the part that serves each address
     schedules: list[list[tuple[float, int]]]  # (day, slots) per part
 
+    def __post_init__(self) -> None:
+        self._of = self.of.tolist()  # list lookups are faster than numpy's in the event loop
+
+    def part(self, a: int) -> int:
+        return self._of[a]
+
     def serving(self, a: int):
-        return self.parts[self.of[a]]
+        return self.parts[self._of[a]]
 
 
 def divide(name: str, split: Split | None, addresses: pd.DataFrame, to_finish: np.ndarray,
