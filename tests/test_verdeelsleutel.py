@@ -53,6 +53,22 @@ split = { by = "gemeente", shares = { Groningen = 0.0, Loppersum = 1.0 } }
     groningen = apart.part_monitors["wisselwoningen"]["Groningen"]
     assert groningen[:, 2].max() == 0 and groningen[-1, 3] > 0  # still waiting at the horizon
     check_all(apart)
+    quarterly = tables.resources_quarterly(apart).set_index(["middel", "kwartaal"])["tekort"]
+    part, whole = quarterly.loc["wisselwoningen/Groningen"], quarterly.loc["wisselwoningen"]
+    assert part.max() > 0 and (whole >= part - 1e-9).all()
+    assert (quarterly.loc["wisselwoningen/Loppersum"] + part - whole).abs().max() < 1e-9
+
+
+def test_parts_per_gemeente_are_illustratief_only_on_the_embedded_split(small):
+    r = run(variant(small, "apart", '[resources.wisselwoningen]\ncapacity = 2\n'
+                                    'split = { by = "gemeente" }\n'))
+    own = tables.make_tables(r).resources
+    assert set(own["illustratief"]) == {""}
+    embedded = r.scenario.model_copy(update={"population": r.scenario.population.model_copy(
+        update={"source": "embedded"})})
+    marked = tables.illustrative_parts(own, embedded)
+    assert set(marked.loc[marked["illustratief"] == "ja", "middel"]) == {
+        "wisselwoningen/Groningen", "wisselwoningen/Loppersum"}
 
 
 def test_corporaties_build_with_their_own_contractors(small):

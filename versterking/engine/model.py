@@ -269,7 +269,8 @@ class Model:
 
     def finish_uitvoering(self, a: int) -> None:
         """The builder slot and the wisselwoning (if one was held) go back."""
-        self.bouwcapaciteit.serving(a).release(1, int(self.needs_wisselwoning[a]), self.wisselwoningen.part(a))
+        wisselwoning = int(self.needs_wisselwoning[a])
+        self.bouwcapaciteit.serving(a).release(1, wisselwoning, self.wisselwoningen.part(a))
 
     def work(self, a: int, step: int, divided: Divided, since: float):
         resource = divided.serving(a)

@@ -24,7 +24,7 @@ from .backends import run_tasks
 from .decomposition import decompose
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
-from .tables import Tables, event_log, illustrative, make_tables, split_is_assumed
+from .tables import Tables, event_log, illustrative, illustrative_parts, make_tables, split_is_assumed
 
 
 @dataclass
@@ -101,7 +101,8 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
     assumed = split_is_assumed(sc)
     tables = Tables(illustrative(stats["milestones"], assumed), stats["production"],
                     illustrative(with_dates(stats["end_dates"], sc.start), assumed),
-                    stats["durations"], stats["resources"], bottleneck_shares(headline))
+                    stats["durations"], illustrative_parts(stats["resources"], sc),
+                    bottleneck_shares(headline))
     long = per_replication(headline, sc.start)
     return Forecast(loaded, sc, len(population), replications, replication_seeds(sc.seed, replications),
                     tables, long, addresses, clusters, event_table, None,

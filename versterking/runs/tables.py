@@ -57,7 +57,8 @@ def make_tables(r: RunResult) -> Tables:
     resources = resources_quarterly(r)
     assumed = split_is_assumed(r.scenario)
     return Tables(illustrative(milestones_quarterly(r), assumed), production_quarterly(r),
-                  illustrative(end_dates(r), assumed), step_durations(r), resources, bottlenecks(resources))
+                  illustrative(end_dates(r), assumed), step_durations(r),
+                  illustrative_parts(resources, r.scenario), bottlenecks(resources))
 
 
 
@@ -70,6 +71,14 @@ def split_is_assumed(sc) -> bool:
 def illustrative(table: pd.DataFrame, assumed: bool) -> pd.DataFrame:
     """Per-gemeente rows that rest on an assumed split say so in a column of their own."""
     return table.assign(**{ILLUSTRATIEF: np.where((table["niveau"] == "gemeente") & assumed, "ja", "")})
+
+
+def illustrative_parts(resources: pd.DataFrame, sc) -> pd.DataFrame:
+    """The parts of a resource divided over the gemeenten rest on the gemeenten's assumed split too."""
+    by_gemeente = [name for name in RESOURCES if (split := getattr(sc.resources, name).split) is not None
+                   and split.by == "gemeente"]
+    part = resources["middel"].str.split("/").str[0].isin(by_gemeente) & resources["middel"].str.contains("/")
+    return resources.assign(**{ILLUSTRATIEF: np.where(part & split_is_assumed(sc), "ja", "")})
 
 
 def illustrative_groups(table: pd.DataFrame) -> set[str]:
@@ -242,42 +251,47 @@ def _spread(name: str, days: np.ndarray) -> tuple:
 
 
 def resources_quarterly(r: RunResult) -> pd.DataFrame:
-    """Per resource and quarter, time-weighted: capacity, in use, utilisation, waiting. Utilisation
-    is in use over max(capacity, in use): after a decrease, work still running counts as capacity."""
+    """Per resource and quarter, time-weighted: capacity, in use, utilisation, waiting and the
+    shortage that holds work up (for the wisselwoningen: addresses that could have started uitvoering,
+    a builder was free, but for one). Utilisation is in use over max(capacity, in use): after a
+    decrease, work still running counts as capacity. A resource divided by a verdeelsleutel has a row
+    per part too (middel "naam/groep")."""
     days = report_dates(r)
     edges = _quarter_edges(r, days)
     edges[-1] = max(min(edges[-1], r.end_time), edges[-2] if len(edges) > 1 else 0.0)
+    integrals = {name: areas(r.monitors[name], edges) for name in RESOURCES}
+    for name, parts in r.part_monitors.items():
+        for group, m in parts.items():
+            integrals[f"{name}/{group}"] = areas(m, edges)
+    width = np.diff(edges)
     rows = []
-    for name in RESOURCES:
-        m = r.monitors[name]
-        integrals = areas(m, edges)
-        width = np.diff(edges)
+    for name, values in integrals.items():
         for i, day in enumerate(days[1:]):
-            cap, use, wait, effective = integrals[i]
+            cap, use, wait, effective, short = values[i]
             w = width[i] if width[i] > 0 else np.nan
             rows.append((quarter_label(day), name, cap / w, use / w,
-                         use / effective if effective > 0 else np.nan, wait / w))
-    return pd.DataFrame(rows, columns=["kwartaal", "middel", "capaciteit", "in gebruik",
-                                       "bezetting", "wachtrij"])
+                         use / effective if effective > 0 else np.nan, wait / w, short / w))
+    return pd.DataFrame(rows, columns=["kwartaal", "middel", "capaciteit", "in gebruik", "bezetting",
+                                       "wachtrij", "tekort"])
 
 
 def areas(m: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Integrals of capacity, in use, waiting and max(capacity, in use) between consecutive edges
-    (the state is piecewise constant between records)."""
+    """Integrals of capacity, in use, waiting, max(capacity, in use) and short between consecutive
+    edges (the state is piecewise constant between records)."""
     if len(m) == 0:
-        return np.zeros((len(edges) - 1, 4))
+        return np.zeros((len(edges) - 1, 5))
     t = m[:, 0]
-    values = np.column_stack([m[:, 2], m[:, 1], m[:, 3], np.maximum(m[:, 1], m[:, 2])])
+    values = np.column_stack([m[:, 2], m[:, 1], m[:, 3], np.maximum(m[:, 1], m[:, 2]), m[:, 4]])
     # keep the last record at each instant
     keep = np.append(t[1:] != t[:-1], True)
     t, values = t[keep], values[keep]
     seg = np.diff(np.append(t, np.inf))
-    cum = np.vstack([np.zeros(4), np.cumsum(values[:-1] * seg[:-1, None], axis=0)])
+    cum = np.vstack([np.zeros(5), np.cumsum(values[:-1] * seg[:-1, None], axis=0)])
 
     def integral(x: float) -> np.ndarray:
         i = np.searchsorted(t, x, side="right") - 1
         if i < 0:
-            return np.zeros(4)
+            return np.zeros(5)
         return cum[i] + values[i] * (x - t[i])
 
     at = np.array([integral(x) for x in edges])
@@ -287,7 +301,8 @@ def areas(m: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def bottlenecks(resources: pd.DataFrame) -> pd.DataFrame:
     """Per year, the binding resource: the one with the longest waiting line (each waiting address
     counts at the resource that holds it up; see versterking.engine.resources)."""
-    df = resources.assign(jaar=resources["kwartaal"].str[-4:].astype(int))
+    df = resources[resources["middel"].isin(RESOURCES)]  # whole resources, not their parts
+    df = df.assign(jaar=df["kwartaal"].str[-4:].astype(int))
     yearly = df.groupby(["jaar", "middel"], as_index=False)[["bezetting", "wachtrij"]].mean()
     rows = []
     for year, g in yearly.groupby("jaar"):
