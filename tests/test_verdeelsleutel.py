@@ -3,15 +3,19 @@ its own group (wisselwoningen per gemeente, the corporaties' own builders)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 from conftest import invoke, run, variant
 from invariants import check_all
 
 from versterking import domain
+from versterking.calendar import days_since
 from versterking.engine.split import merged_monitor, part_schedules
 from versterking.errors import InputError
 from versterking.runs import tables
+from versterking.runs.waiting import _lines, bottlenecks_per_gemeente
 
 ALL_NEED_ONE = "[shares]\nwisselwoning = { particulier = 1.0, corporatie = 1.0 }\n"
 
@@ -147,3 +151,25 @@ def test_the_cluster_gate_cannot_be_combined_with_divided_builders(small):
     with pytest.raises(InputError, match="cluster_uitvoering cannot be combined with a split"):
         load_scenario(variant(small, "x", 'cluster_uitvoering = true\n[resources.wisselwoningen]\n'
                                           'capacity = 2\nsplit = { by = "gemeente" }\n'))
+
+
+def test_binding_resource_per_gemeente_counts_each_gemeente_s_own_waiting(small):
+    r = run(variant(variant(small, "allen", ALL_NEED_ONE), "apart", """
+[resources.wisselwoningen]
+capacity = 2
+split = { by = "gemeente", shares = { Groningen = 0.0, Loppersum = 1.0 } }
+"""))
+    per = bottlenecks_per_gemeente(r).set_index(["gemeente", "jaar"])
+    late = per.loc["Groningen"].loc[2030:]  # its addresses wait for a wisselwoning that never comes
+    assert (late["knelpunt"] == "wisselwoningen").all()
+    assert (per.loc["Loppersum"].loc[2030:, "knelpunt"] != "wisselwoningen").all()
+    # the lines' own monitors agree with the addresses' times, summed over the gemeenten
+    quarterly = tables.resources_quarterly(r)
+    lines = _lines(r)
+    start = r.scenario.start.year
+    for name in ("opnamecapaciteit", "planvorming"):
+        lo, hi = days_since(r.scenario.start, date(start + 1, 1, 1)), days_since(r.scenario.start,
+                                                                                 date(start + 2, 1, 1))
+        from_times = lines[name](lo, hi).sum() / (hi - lo)
+        q = quarterly[(quarterly["middel"] == name) & quarterly["kwartaal"].str.endswith(str(start + 1))]
+        assert from_times == pytest.approx(q["wachtrij"].mean(), rel=0.02, abs=0.05)

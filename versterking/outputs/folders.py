@@ -25,6 +25,7 @@ TABLE_FILES = {  # a run's tables (Tables' fields) and their files, for one run 
     "durations": "step_durations.csv",
     "resources": "resources_quarterly.csv",
     "bottlenecks": "bottlenecks.csv",
+    "bottlenecks_gemeente": "bottlenecks_gemeente.csv",
 }
 
 

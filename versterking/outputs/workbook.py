@@ -55,6 +55,8 @@ def sheets(folder: Path) -> dict[str, pd.DataFrame]:
     out["Doorlooptijden"] = _read(folder, "step_durations.csv")
     out["Middelen"] = _read(folder, "resources_quarterly.csv")
     out["Knelpunten"] = _read(folder, "bottlenecks.csv")
+    if (folder / "bottlenecks_gemeente.csv").is_file():  # folders of earlier versions have none
+        out["Knelpunten gemeente"] = _read(folder, "bottlenecks_gemeente.csv")
     if (folder / DECOMPOSITION).is_file():  # uncertain parameters drawn: where the spread comes from
         out["Spreiding"] = pd.read_csv(folder / DECOMPOSITION)
     for title, file in (("Adressen", ADDRESSES), ("Clusters", CLUSTERS)):

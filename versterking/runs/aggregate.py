@@ -189,6 +189,16 @@ def bottleneck_shares(results: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["jaar", "knelpunt", "aandeel replicaties"])
 
 
+def bottleneck_shares_per_gemeente(results: list[dict]) -> pd.DataFrame:
+    """Per gemeente and year, the line most replications see most of its addresses wait in."""
+    cells = sorted({cell for res in results for cell in res["knelpunt_gemeente"]})
+    rows = []
+    for gemeente, year in cells:
+        top, count = _most_common([res["knelpunt_gemeente"].get((gemeente, year), "-") for res in results])
+        rows.append((gemeente, year, top, count / len(results)))
+    return pd.DataFrame(rows, columns=["gemeente", "jaar", "knelpunt", "aandeel replicaties"])
+
+
 def bottlenecks_by_year(results: list[dict], order: list[str]) -> pd.DataFrame:
     """Per year and scenario (a replication's `label`), the binding resource most replications show."""
     years = sorted({y for res in results for y in res["knelpunt"]})

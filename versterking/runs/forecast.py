@@ -19,12 +19,27 @@ from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from . import draws
 from .address_dates import AddressDates, single_run
-from .aggregate import LAYOUTS, Stack, bottleneck_shares, per_replication, with_dates
+from .aggregate import (
+    LAYOUTS,
+    Stack,
+    bottleneck_shares,
+    bottleneck_shares_per_gemeente,
+    per_replication,
+    with_dates,
+)
 from .backends import run_tasks
 from .decomposition import decompose
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
-from .tables import Tables, event_log, illustrative, illustrative_parts, make_tables, split_is_assumed
+from .tables import (
+    Tables,
+    event_log,
+    illustrative,
+    illustrative_gemeenten,
+    illustrative_parts,
+    make_tables,
+    split_is_assumed,
+)
 
 
 @dataclass
@@ -102,7 +117,8 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
     tables = Tables(illustrative(stats["milestones"], assumed), stats["production"],
                     illustrative(with_dates(stats["end_dates"], sc.start), assumed),
                     stats["durations"], illustrative_parts(stats["resources"], sc),
-                    bottleneck_shares(headline))
+                    bottleneck_shares(headline),
+                    illustrative_gemeenten(bottleneck_shares_per_gemeente(headline), assumed))
     long = per_replication(headline, sc.start)
     return Forecast(loaded, sc, len(population), replications, replication_seeds(sc.seed, replications),
                     tables, long, addresses, clusters, event_table, None,

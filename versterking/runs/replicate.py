@@ -30,6 +30,7 @@ from .aggregate import (
     Cube,
 )
 from .seeds import replication_seed
+from .waiting import bottlenecks_per_gemeente
 
 
 @dataclass
@@ -95,9 +96,12 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
         metrics[f"{PARTS_EIND[1]}{year}"] = float(done.sum()) - versterkt
     resources = tables.resources_quarterly(r)
     knelpunt = tables.bottlenecks(resources)
+    per_gemeente = bottlenecks_per_gemeente(r)
     out = {"label": task.label, "replicatie": task.replication, "seed": task.scenario.seed,
            "parameters": task.parameters, "metrics": metrics, "end_day": r.end_time,
-           "knelpunt": dict(zip(knelpunt["jaar"], knelpunt["knelpunt"], strict=True))}
+           "knelpunt": dict(zip(knelpunt["jaar"], knelpunt["knelpunt"], strict=True)),
+           "knelpunt_gemeente": {(g, int(y)): k for g, y, k in zip(
+               per_gemeente["gemeente"], per_gemeente["jaar"], per_gemeente["knelpunt"], strict=True)}}
     if task.detail:
         dated = ends.assign(**{c: [day(v) for v in ends[c]] for c in DATE_COLUMNS})
         frames = {"milestones": tables.milestones_quarterly(r),

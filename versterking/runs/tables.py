@@ -38,6 +38,7 @@ from ..domain import (
     VOLTOOID,
 )
 from ..engine.run import RunResult
+from .waiting import bottlenecks_per_gemeente
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Tables:
     durations: pd.DataFrame
     resources: pd.DataFrame
     bottlenecks: pd.DataFrame
+    bottlenecks_gemeente: pd.DataFrame  # per gemeente and year, where its addresses wait most
 
 
 def make_tables(r: RunResult) -> Tables:
@@ -58,7 +60,8 @@ def make_tables(r: RunResult) -> Tables:
     assumed = split_is_assumed(r.scenario)
     return Tables(illustrative(milestones_quarterly(r), assumed), production_quarterly(r),
                   illustrative(end_dates(r), assumed), step_durations(r),
-                  illustrative_parts(resources, r.scenario), bottlenecks(resources))
+                  illustrative_parts(resources, r.scenario), bottlenecks(resources),
+                  illustrative_gemeenten(bottlenecks_per_gemeente(r), assumed))
 
 
 
@@ -71,6 +74,11 @@ def split_is_assumed(sc) -> bool:
 def illustrative(table: pd.DataFrame, assumed: bool) -> pd.DataFrame:
     """Per-gemeente rows that rest on an assumed split say so in a column of their own."""
     return table.assign(**{ILLUSTRATIEF: np.where((table["niveau"] == "gemeente") & assumed, "ja", "")})
+
+
+def illustrative_gemeenten(table: pd.DataFrame, assumed: bool) -> pd.DataFrame:
+    """A table per gemeente (column `gemeente`) that rests on an assumed split says so."""
+    return table.assign(**{ILLUSTRATIEF: "ja" if assumed else ""})
 
 
 def illustrative_parts(resources: pd.DataFrame, sc) -> pd.DataFrame:
