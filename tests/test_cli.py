@@ -14,7 +14,8 @@ from versterking.outputs import folders
 ROOT = Path(__file__).resolve().parents[1]
 BASIS = ROOT / "scenarios" / "basis.toml"
 CSVS = ["milestones_quarterly.csv", "production_quarterly.csv", "end_dates.csv", "step_durations.csv",
-        "resources_quarterly.csv", "bottlenecks.csv", "adressen.csv", "clusters.csv"]
+        "resources_quarterly.csv", "bottlenecks.csv", "bottlenecks_gemeente.csv", "adressen.csv",
+        "clusters.csv"]
 
 
 

@@ -66,6 +66,8 @@ def _run(folder: Path, figures: Path, manifest: dict) -> str:
         parts.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
                      f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     parts.append("<h2>Knelpunt per jaar</h2>" + _table(pd.read_csv(folder / "bottlenecks.csv")))
+    if (folder / "bottlenecks_gemeente.csv").is_file():  # folders of earlier versions have none
+        parts.append("<h2>Knelpunt per gemeente</h2>" + _per_gemeente(folder))
     parts.append("<h2>Dashboard per kwartaal (hele opgave)</h2>" + _dashboard(folder))
     return "\n".join(parts)
 
@@ -113,6 +115,19 @@ def _comparison(folder: Path, manifest: dict) -> str:
              "<h2>Vergelijking (P10, P50, P90 in dagen na de start)</h2>",
              _table(pd.read_csv(folder / "vergelijking.csv").round(1))]
     return "\n".join(parts)
+
+
+def _per_gemeente(folder: Path) -> str:
+    """The line each gemeente's addresses wait in most, every fifth year (all years in the csv)."""
+    df = pd.read_csv(folder / "bottlenecks_gemeente.csv")
+    years = sorted(df["jaar"].unique())
+    shown = [y for y in years if y == years[0] or y % 5 == 0]
+    grid = df[df["jaar"].isin(shown)].pivot(index="gemeente", columns="jaar", values="knelpunt")
+    note = ""
+    if ILLUSTRATIEF in df.columns and (df[ILLUSTRATIEF] == "ja").any():
+        note = ("<p>Illustratief: zonder adressenbestand is de verdeling van de adressen over de gemeenten "
+                "een aanname.</p>")
+    return _table(grid.reset_index()) + note
 
 
 def _table(df: pd.DataFrame) -> str:
