@@ -164,7 +164,7 @@ def _time_average(monitor: np.ndarray, column: int, start: float, end: float) ->
 def test_littles_law_holds_for_every_line_in_basis(capsys):
     """L = lambda W on the model's own outputs: the resources' monitors (how many wait, how many
     are being worked on, time-weighted) against the addresses' own waiting and working times."""
-    loaded = load_scenario("scenarios/basis.toml")
+    loaded = load_scenario("basis")  # the shipped library, from any folder
     r = run_scenario(loaded.scenario, load_population(loaded))
     assert r.scenario.measures.active() == []  # no route or hand-over around the lines
     end = r.end_time
