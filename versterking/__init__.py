@@ -12,6 +12,7 @@ The Python API; the `versterking` command is a thin layer over it. Every experim
 
     comparison = vs.compare(["basis", "versnellingspakket"], replications=5)   # .table, .per_replication
     grid = vs.sweep("basis", [("resources.bouwcapaciteit.factor", [1, 1.5, 2])], replications=10)
+    approx = vs.preview(basis)                       # the flow model in a second: an approximation
     ranking = vs.sensitivity("basis")                 # which parameters move the end date most
     answer = vs.seek(basis.scenario, vs.load_population(basis), vs.Question(date(2026, 12, 31), 0.9))
 """
@@ -24,16 +25,17 @@ from .inputs.loader import LoadedScenario, library, load_scenario
 from .inputs.population import load_population
 from .inputs.scenario import Scenario
 from .outputs.folders import write_comparison, write_run, write_sweep
-from .outputs.printout import comparison_text, run_text, sweep_text
+from .outputs.printout import comparison_text, preview_text, run_text, sweep_text
 from .runs.comparison import Comparison, compare
 from .runs.forecast import Forecast, run
+from .runs.preview import Preview, preview
 from .runs.sweep import Sweep, sweep
 from .runs.tables import Tables, make_tables
 from .version import __version__
 
 __all__ = [
-    "Answer", "Comparison", "Forecast", "InputError", "LoadedScenario", "Question", "RunResult", "Scenario",
-    "Sensitivity", "Sweep", "Tables", "__version__", "compare", "comparison_text", "library",
-    "load_population", "load_scenario", "make_tables", "run", "run_scenario", "run_text", "seek",
-    "sensitivity", "sweep", "sweep_text", "write_comparison", "write_run", "write_sweep",
+    "Answer", "Comparison", "Forecast", "InputError", "LoadedScenario", "Preview", "Question", "RunResult",
+    "Scenario", "Sensitivity", "Sweep", "Tables", "__version__", "compare", "comparison_text", "library",
+    "load_population", "load_scenario", "make_tables", "preview", "preview_text", "run", "run_scenario",
+    "run_text", "seek", "sensitivity", "sweep", "sweep_text", "write_comparison", "write_run", "write_sweep",
 ]

@@ -18,10 +18,11 @@ from .errors import InputError
 from .inputs.loader import library, load_scenario
 from .inputs.population import load_population
 from .outputs.folders import REPORT, write_comparison, write_run, write_sweep
-from .outputs.printout import comparison_text, run_text, sweep_text
+from .outputs.printout import comparison_text, preview_text, run_text, sweep_text
 from .runs.comparison import comparable
 from .runs.comparison import compare as run_comparison
 from .runs.forecast import run as forecast
+from .runs.preview import preview as flow_preview
 from .runs.sweep import CACHE, parse_axis
 from .runs.sweep import sweep as run_sweep
 from .version import __version__
@@ -67,18 +68,23 @@ SEED = click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
 @click.option("--events", is_flag=True,
               help="With replications: also write replication 0's full event log.")
 @click.option("--report", is_flag=True, help="Also write rapport/: figures and a self-contained HTML report.")
+@click.option("--preview", is_flag=True,
+              help="Only print the flow model's approximation at the modes (about a second; writes nothing).")
 @AT_MODE
 @WORKERS
 @SCHEDULER
 @FORCE
 @PROGRESS
 def run(scenario: Path, replications: int, out: Path | None, seed: int | None, events: bool,
-        report: bool, at_mode: bool, workers: int | None, scheduler: str | None, force: bool,
+        report: bool, preview: bool, at_mode: bool, workers: int | None, scheduler: str | None, force: bool,
         progress: bool) -> None:
     """Run SCENARIO and write a results folder: with replications, every table as mean, P10, P50
     and P90 over them (column `statistiek`) and the end dates per replication."""
     with _input_errors():
         loaded = load_scenario(scenario)
+        if preview:
+            click.echo(preview_text(flow_preview(loaded)))
+            return
         out = out or Path("results") / loaded.scenario.name
         check_writable(out, force)
         population = load_population(loaded)

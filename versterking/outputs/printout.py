@@ -13,6 +13,7 @@ from ..runs.aggregate import PARTS_EIND, STRAAT, TEKORT, VOLTOOID_EIND
 from ..runs.comparison import HEADLINE, Comparison
 from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
+from ..runs.preview import Preview
 from ..runs.sweep import Sweep
 
 
@@ -45,6 +46,23 @@ def table_text(rows: list[list[str]]) -> list[str]:
 
 
 # -- run -----------------------------------------------------------------------------------------
+
+
+def preview_text(p: Preview) -> str:
+    """The flow model's dates, labelled for what they are: a benadering, not the forecast."""
+    sc = p.scenario
+    total = int(round(p.result.total.sum()))
+    per_year = p.voltooid_per_year()
+    marks = per_year[(per_year["jaar"] % 5 == 0) | (per_year["jaar"] == per_year["jaar"].iloc[-1])]
+    return "\n".join([
+        f"{sc.name}: BENADERING met het stroommodel ({total:,}".replace(",", ".")
+        + f" adressen, onzekerheden op hun modus, geen ruis, {p.seconds:.2f} s)",
+        "  geen voorspelling: `versterking run` zonder --preview geeft de datums met hun bandbreedte",
+        f"  voltooid: 50% op {dutch_date(p.done(50))}, 95% op {dutch_date(p.done(95))}, "
+        f"100% op {dutch_date(p.done(100))}",
+        "  100% per risicoprofiel: " + ", ".join(f"{g} {dutch_date(p.done(100, g))}" for g in PROFILES),
+        "  voltooid eind jaar: " + ", ".join(f"{r.jaar} {r.aandeel:.0%}" for r in marks.itertuples()),
+    ])
 
 
 def run_text(f: Forecast) -> str:

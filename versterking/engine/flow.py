@@ -1,0 +1,525 @@
+"""A deterministic flow model of the same chain as the simulation: the addresses as amounts (per risk
+profile and owner type) moving through the same lines, with the same capacity schedules, shares,
+routes and measures, each step's work a fixed delay of its mean duration. No noise and no single
+addresses, so it runs in milliseconds to a few tenths of a second: it seeds terug redeneren's search
+and gives an instant preview of a what-if. It is an approximation, never the answer; how far it is
+from the simulation on each shipped scenario is measured (docs/background/flow-model.md).
+
+What it leaves out, and what that does:
+- the spread of durations: the last address finishes when the flow empties plus a mean duration, so
+  100% comes a little earlier than in the simulation, where the last one draws a long tail;
+- the service order beyond the risk profile (LPA, severity, hardship, clusters): with "risk" among
+  the criteria the profiles are served in their order, else in proportion to what waits;
+- clusters (treintjes) and the verdeelsleutel: every line is one pool;
+- a referentiewoning's follower waits for its reference's beoordeling, not for its place in the line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import days_since
+from ..domain import (
+    BEOORDELING,
+    MILESTONES,
+    OPNAME,
+    OWNERS,
+    PLANVORMING,
+    PLANVORMING_STEPS,
+    PROFILES,
+    RESOURCES,
+    STEPS,
+    SUBSTEPS,
+    UITVOERING,
+    VOLTOOID,
+)
+from ..inputs.blocks import Gamma
+from ..inputs.counts import apportion, inflow_mix
+from ..inputs.scenario import Scenario
+from .distributions import from_uniforms, mean_of
+from .measures import inflows
+from .schedules import resource_changes
+
+DT = 7.0  # days per step
+SHAPE = (len(PROFILES), len(OWNERS))
+_P, _O = np.indices(SHAPE)
+
+
+@dataclass
+class FlowResult:
+    """Cumulative addresses that reached each milestone, per profile, at the end of every step."""
+
+    start: object        # the scenario's start (a date)
+    days: np.ndarray     # (steps + 1,) day of each row, 0 first
+    reached: np.ndarray  # (steps + 1, milestones, profiles)
+    total: np.ndarray    # (profiles,) addresses in the opgave at the end (stock and inflow)
+
+    def done_day(self, pct: float = 100.0, profile: str | None = None) -> float:
+        """The day pct% is voltooid (NaN: not by the last row), interpolated within a step."""
+        done = self.reached[:, VOLTOOID]
+        n = self.total
+        if profile is not None:
+            k = PROFILES.index(profile)
+            done, n = done[:, k], n[k]
+        else:
+            done, n = done.sum(axis=1), n.sum()
+        need = max(n * pct / 100 - 0.5, 0.0) if pct >= 100 else n * pct / 100
+        hit = np.flatnonzero(done >= need - 1e-9)
+        if not len(hit):
+            return math.nan
+        i = hit[0]
+        if i == 0:
+            return 0.0
+        lo, hi = done[i - 1], done[i]
+        return float(self.days[i - 1] + (self.days[i] - self.days[i - 1]) * (need - lo) / max(hi - lo, 1e-12))
+
+    def at(self, day: float) -> np.ndarray:
+        """(milestones, profiles): reached on `day` (the row at or before it)."""
+        return self.reached[min(np.searchsorted(self.days, day, side="right") - 1, len(self.days) - 1)]
+
+
+class _Line:
+    """Addresses waiting, per class, with attribute sums that travel with them (the uitvoering
+    factor, the planvorming factor, the share that needs no beoordeling)."""
+
+    def __init__(self, *attrs: str) -> None:
+        self.count = np.zeros(SHAPE)
+        self.sums = {a: np.zeros(SHAPE) for a in attrs}
+
+    def add(self, x: np.ndarray, **per_address: np.ndarray | float) -> None:
+        self.count += x
+        for a, s in self.sums.items():
+            s += x * per_address.get(a, 1.0)
+
+    def take(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Take x (<= count) out; the attributes' means of what was taken."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(self.count > 0, x / self.count, 0.0)
+        means = {}
+        for a, s in self.sums.items():
+            part = s * share
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[a] = np.where(x > 0, part / x, 1.0)
+            s -= part
+        self.count -= x
+        np.maximum(self.count, 0.0, out=self.count)
+        return means
+
+
+# A duration as a few delays, each the mean of its slice of the distribution (so the mean holds), with
+# finer slices in the upper tail: the last addresses of a line draw long durations, and 100% waits
+# for them.
+EDGES = np.array([0.0, 0.2, 0.4, 0.6, 0.8, 0.95, 0.99, 1.0])
+WEIGHTS = np.diff(EDGES)
+
+
+def nodes(spec) -> np.ndarray:
+    """The delays (days) that stand for a duration distribution, one per slice of EDGES."""
+    key = spec.model_dump_json()
+    if key not in _NODES:
+        grid = EDGES[:-1, None] + (np.arange(200) + 0.5)[None, :] / 200 * WEIGHTS[:, None]
+        _NODES[key] = from_uniforms(spec, grid.ravel()).reshape(grid.shape).mean(axis=1)
+    return _NODES[key]
+
+
+_NODES: dict[str, np.ndarray] = {}
+
+
+class _Pipe:
+    """What finishes in a later step: amounts per class with their attributes, spread over the
+    delays of a duration (nodes), each at a fractional step split over the two steps around it (at
+    least one step). `holds`: the work holds a slot of a resource until it finishes."""
+
+    def __init__(self, steps: int, holds: bool, *attrs: str) -> None:
+        self.holds = holds
+        self.x = np.zeros((steps + 2,) + SHAPE)
+        self.sums = {a: np.zeros((steps + 2,) + SHAPE) for a in attrs}
+
+    def put(self, k: int, delays: np.ndarray, x: np.ndarray, scale: np.ndarray | float = 1.0,
+            **attrs: np.ndarray | float) -> None:
+        """x starts in step k and takes `delays` (nodes) times `scale` (a number or one per class)."""
+        at = k + np.maximum(delays[:, None, None] * np.asarray(scale, float) / DT, 1.0)
+        at = np.broadcast_to(at, (len(delays),) + SHAPE)
+        lo = np.minimum(np.floor(at).astype(int), len(self.x) - 2)
+        w = np.minimum(at - lo, 1.0)
+        weights = WEIGHTS[:, None, None] if len(delays) == len(WEIGHTS) else 1.0 / len(delays)
+        cells = (_P[None].repeat(len(delays), 0), _O[None].repeat(len(delays), 0))
+        for idx, part in ((lo, 1 - w), (lo + 1, w)):
+            amount = x * part * weights
+            np.add.at(self.x, (idx, *cells), amount)
+            for a, s in self.sums.items():
+                np.add.at(s, (idx, *cells), amount * attrs.get(a, 1.0))
+
+    def pop(self, k: int) -> tuple[np.ndarray, float, dict[str, np.ndarray]]:
+        """What finishes in step k, the slots it frees, and its attributes' means."""
+        x = self.x[k]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = {a: np.where(x > 0, s[k] / x, 1.0) for a, s in self.sums.items()}
+        return x, float(x.sum()) if self.holds else 0.0, means
+
+
+def _serve(free: float, waiting: np.ndarray, by_profile: bool) -> np.ndarray:
+    """How much of each class starts with `free` slots: the profiles in their order, or all in
+    proportion to what waits."""
+    free = max(free, 0.0)
+    if free <= 0 or waiting.sum() <= 0:
+        return np.zeros(SHAPE)
+    if not by_profile:
+        return waiting * min(1.0, free / waiting.sum())
+    out = np.zeros(SHAPE)
+    for p in range(SHAPE[0]):
+        want = waiting[p].sum()
+        if want <= 0:
+            continue
+        take = min(want, free)
+        out[p] = waiting[p] * (take / want)
+        free -= take
+        if free <= 1e-12:
+            break
+    return out
+
+
+def _stock(population: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The werkvoorraad per held milestone (and planvorming sub-step) as (profile, owner) amounts."""
+    out = {}
+    p = population["risk_profile"].map({x: k for k, x in enumerate(PROFILES)}).to_numpy(int)
+    o = population["owner_type"].map({x: k for k, x in enumerate(OWNERS)}).to_numpy(int)
+    for m in MILESTONES:
+        held = (population["milestone"] == m).to_numpy()
+        if m == MILESTONES[PLANVORMING]:
+            for s, sub in enumerate(SUBSTEPS):
+                sel = held & (population["planvorming_substep"].replace("", SUBSTEPS[0]) == sub).to_numpy()
+                out[f"planvorming/{s}"] = _counts(p[sel], o[sel])
+        out[m] = _counts(p[held], o[held])
+    return out
+
+
+def _counts(p: np.ndarray, o: np.ndarray) -> np.ndarray:
+    c = np.zeros(SHAPE)
+    np.add.at(c, (p, o), 1.0)
+    return c
+
+
+def _by_profile(shares) -> np.ndarray:
+    """(profile, owner) array of a per-profile share."""
+    return np.repeat(np.array([getattr(shares, p) for p in PROFILES], float)[:, None], SHAPE[1], axis=1)
+
+
+def _followers(population: pd.DataFrame, group: str) -> float:
+    """The share of the addresses still to be assessed that follow a referentiewoning: all but the
+    first of each group among them (a group's members assessed before do not count)."""
+    column = "building_id" if group == "building" else "cluster_id"
+    ahead = population[population["milestone"].isin(MILESTONES[:BEOORDELING])]
+    return 1.0 - ahead[column].nunique() / len(ahead) if len(ahead) else 0.0
+
+
+def _sampled(changes: list[tuple[float, int]], steps: int) -> np.ndarray:
+    """A (day, slots) schedule as the slots in force at the start of each step."""
+    days = np.array([t for t, _ in changes])
+    values = np.array([v for _, v in changes], float)
+    return values[np.searchsorted(days, np.arange(steps + 2) * DT, side="right") - 1]
+
+
+def _serves_by_profile(criteria: tuple[str, ...]) -> bool:
+    """Whether the risk profile counts before the time waited."""
+    if "risk" not in criteria:
+        return False
+    return "waiting" not in criteria or criteria.index("risk") < criteria.index("waiting")
+
+
+def flow(sc: Scenario, population: pd.DataFrame, horizon_day: float | None = None) -> FlowResult:
+    """Run the flow model of scenario `sc` (one set of values: draw the uncertain ones first) from its
+    start to `horizon_day` (default: the scenario's horizon), stopping once all is voltooid."""
+    return _Flow(sc, population, horizon_day).run()
+
+
+class _Flow:
+    def __init__(self, sc: Scenario, population: pd.DataFrame, horizon_day: float | None) -> None:
+        self.sc = sc
+        end = days_since(sc.start, sc.horizon) if horizon_day is None else horizon_day
+        self.steps = steps = int(math.ceil(end / DT))
+        self.by_profile = _serves_by_profile(sc.order_criteria)
+        specs = {s: getattr(sc.durations, s) for s in type(sc.durations).model_fields}
+        self.d = {s: nodes(spec) for s, spec in specs.items()}
+        sub = [specs[STEPS[s]] for s in PLANVORMING_STEPS]
+        self.plan_days = np.array([mean_of(x) for x in sub])
+        # one slot for the three sub-steps: their sum, as a gamma with its mean and spread
+        spread = math.sqrt(sum(getattr(x, "sd", 0.0) ** 2 for x in sub)) or self.plan_days.sum() / 1000
+        self.planvorming = nodes(Gamma(dist="gamma", mean=self.plan_days.sum(), sd=spread))
+        self.cap = {n: _sampled(resource_changes(sc, n), steps) for n in RESOURCES}
+        m = sc.measures
+        self.typ, self.prak = m.get("typologie"), m.get("praktijkaanpak")
+        self.ref, self.npr = m.get("referentiewoningen"), m.get("npr_2020")
+        self.batch, self.impuls = m.get("batch_1581"), m.get("bouwimpuls")
+        shares = sc.shares
+        self.skip = _by_profile(shares.skip_beoordeling)
+        self.norm = _by_profile(shares.meets_norm)
+        self.wissel = np.repeat(np.array([getattr(shares.wisselwoning, o) for o in OWNERS], float)[None, :],
+                                SHAPE[0], axis=0)
+        self.population = population
+        # the lines, and what finishes later (by where it goes next)
+        self.wait_op = _Line("skip")
+        self.wait_be = _Line()          # klassiek, for an ingenieursbureau
+        self.wait_re = _Line()          # batch 1581's reassessments, for an ingenieursbureau
+        self.wait_pl = _Line("uf", "pf")
+        self.wait_uv = {True: _Line("uf"), False: _Line("uf")}  # needs a wisselwoning, or not
+        # work under way on the peildatum: first in its line when a slot is free, half its step left
+        self.resume_pl = _Line("left")
+        self.resume_uv = {True: _Line(), False: _Line()}
+        self.opname_done = _Pipe(steps, True, "skip")
+        # the praktijkaanpak's experts and a referentiewoning's follower hold no ingenieursbureau
+        routes = ("klassiek", "typologie", "praktijkaanpak", "referentie", "herbeoordeling")
+        self.beoordeeld = {r: _Pipe(steps, r not in ("praktijkaanpak", "referentie")) for r in routes}
+        self.plan_started, self.plan_done = _Pipe(steps, False), _Pipe(steps, True, "uf")
+        self.prepared = _Pipe(steps, False, "uf")
+        self.uv_done = {True: _Pipe(steps, True), False: _Pipe(steps, True)}
+        self.busy = dict.fromkeys(RESOURCES, 0.0)
+        self.inc = np.zeros((steps + 2, len(MILESTONES), SHAPE[0]))  # reached in step k
+        self.pilot_left = float(self.prak.pilot_addresses) if self.prak is not None else 0.0
+        self.follow = self.ref.share * _followers(population, self.ref.group) if self.ref is not None else 0.0
+
+    def day(self, d) -> float:
+        return days_since(self.sc.start, d)
+
+    # -- the routes -----------------------------------------------------------------------------
+
+    def join_beoordeling(self, k: int, x: np.ndarray) -> None:
+        """Routes decided when an address joins the beoordeling line (as Model.beoordeling_route)."""
+        t, prak, ref = k * DT, self.prak, self.ref
+        if prak is not None:
+            taken = np.zeros(SHAPE)
+            if t >= self.day(prak.pilot_from) and self.pilot_left > 0 and x.sum() > 0:
+                n = min(self.pilot_left, x.sum())
+                taken = x * (n / x.sum())
+                self.pilot_left -= n
+            if t >= self.day(prak.scale_from):
+                taken = taken + (x - taken) * _by_profile(prak.share)
+            if taken.sum() > 0:
+                self.beoordeeld["praktijkaanpak"].put(k, nodes(prak.duration), taken)
+                x = x - taken
+        if ref is not None and t >= self.day(ref.from_) and self.follow > 0:
+            # a follower waits for its reference's beoordeling (its queue left out), then its own check
+            delays = self.d["beoordeling"] + mean_of(ref.duration)
+            self.beoordeeld["referentie"].put(k, delays, x * self.follow)
+            x = x * (1 - self.follow)
+        self.wait_be.add(x)
+
+    def judged(self, k: int, x: np.ndarray, route: str) -> None:
+        """A beoordeling's outcome at the end of step k (as Model.judge): voltooid, or on to planvorming
+        (after a reassessment: to execution)."""
+        npr, typ = self.npr, self.typ
+        in_force = npr is not None and k * DT >= self.day(npr.from_)
+        own = {"typologie": typ, "praktijkaanpak": self.prak, "herbeoordeling": self.batch}.get(route)
+        share = (_by_profile(own.meets_norm) if own is not None
+                 else _by_profile(npr.meets_norm) if in_force else self.norm)
+        done = x * share
+        self.inc[k, VOLTOOID] += done.sum(axis=1)
+        rest = x - done
+        if route == "herbeoordeling":
+            self.prepared.put(k, nodes(self.batch.preparation), rest, uf=self.batch.uitvoering_factor)
+            return
+        uf = npr.uitvoering_factor if in_force else 1.0
+        pf = 1.0
+        if route == "typologie":
+            uf, pf = uf * typ.uitvoering_factor, typ.planvorming_factor
+        self.inc[k, BEOORDELING] += rest.sum(axis=1)
+        self.wait_pl.add(rest, uf=uf, pf=pf)
+
+    def hand_over(self, k: int, tranche, is_batch: bool) -> None:
+        """On a tranche's date, addresses waiting for planvorming straight to execution (as
+        Model.hand_over; in proportion to what waits, within the tranche's risk mix)."""
+        waiting = self.wait_pl.count
+        per_profile = waiting.sum(axis=1)
+        if tranche.risk_profile is None:
+            wanted = per_profile * min(1.0, tranche.addresses / max(per_profile.sum(), 1e-12))
+        else:
+            mix = apportion([tranche.risk_profile.get(p, 0.0) for p in PROFILES], tranche.addresses)
+            wanted = np.minimum(np.asarray(mix, float), per_profile)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x = waiting * np.where(per_profile > 0, wanted / per_profile, 0.0)[:, None]
+        means = self.wait_pl.take(x)
+        self.inc[k, PLANVORMING] += x.sum(axis=1)
+        block = self.batch if is_batch else self.impuls
+        if is_batch:
+            again = x * block.reassess
+            self.wait_re.add(again)
+            x = x - again
+        self.prepared.put(k, nodes(block.preparation), x, uf=means["uf"])
+
+    def to_uitvoering(self, x: np.ndarray, uf: np.ndarray) -> None:
+        for needs in (True, False):
+            self.wait_uv[needs].add(x * (self.wissel if needs else 1 - self.wissel), uf=uf)
+
+    # -- the start: the werkvoorraad where it stands ------------------------------------------
+
+    def start(self, stock: dict[str, np.ndarray]) -> None:
+        """Each held milestone joins the line after it; work under way resumes with half its step
+        left and goes first."""
+        sc = self.sc
+        self.wait_op.add(stock[MILESTONES[0]], skip=self.skip)
+        held = stock[MILESTONES[OPNAME]]
+        skipped = held * self.skip  # counted as done when the data are cleaned up
+        k_counted = min(int(round(float(sc.shares.skip_beoordeling_after) / DT)), self.steps)
+        self.inc[k_counted, VOLTOOID] += skipped.sum(axis=1)
+        self.join_beoordeling(0, held - skipped)
+        self.wait_pl.add(stock[MILESTONES[BEOORDELING]])
+        resuming = sum(stock[f"planvorming/{s}"] for s in range(len(SUBSTEPS)))
+        left = sum(stock[f"planvorming/{s}"] * (0.5 * self.plan_days[s] + self.plan_days[s + 1:].sum())
+                   for s in range(len(SUBSTEPS)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.resume_pl.add(resuming, left=np.where(resuming > 0, left / np.maximum(resuming, 1e-12), 0.0))
+        under_way = stock[MILESTONES[UITVOERING]]
+        for needs in (True, False):
+            self.resume_uv[needs].add(under_way * (self.wissel if needs else 1 - self.wissel))
+
+    # -- a step: what finished, then what starts -----------------------------------------------
+
+    def finish(self, k: int) -> None:
+        x, slots, means = self.opname_done.pop(k)
+        self.busy["opnamecapaciteit"] -= slots
+        if x.sum() > 0:
+            self.inc[k, OPNAME] += x.sum(axis=1)
+            skipped = x * means["skip"]
+            self.inc[k, VOLTOOID] += skipped.sum(axis=1)
+            self.join_beoordeling(k, x - skipped)
+        for route, pipe in self.beoordeeld.items():
+            x, slots, _ = pipe.pop(k)
+            self.busy["ingenieursbureaus"] -= slots
+            if x.sum() > 0:
+                self.judged(k, x, route)
+        self.inc[k, PLANVORMING] += self.plan_started.pop(k)[0].sum(axis=1)
+        for pipe, resource in ((self.plan_done, "planvorming"), (self.prepared, None)):
+            x, slots, means = pipe.pop(k)
+            if resource is not None:
+                self.busy[resource] -= slots
+            if x.sum() > 0:
+                self.to_uitvoering(x, means["uf"])
+        for needs in (True, False):
+            x, slots, _ = self.uv_done[needs].pop(k)
+            self.busy["bouwcapaciteit"] -= slots
+            if needs:
+                self.busy["wisselwoningen"] -= slots
+            self.inc[k, VOLTOOID] += x.sum(axis=1)
+
+    def free(self, k: int, resource: str) -> float:
+        return self.cap[resource][k] - self.busy[resource]
+
+    def begin(self, k: int, first: float) -> None:
+        """The starts of step k; `first` shortens work that fills a slot on day 0 (a warm start)."""
+        d, t, by_profile, typ = self.d, k * DT, self.by_profile, self.typ
+        go = _serve(self.free(k, "opnamecapaciteit"), self.wait_op.count, by_profile)
+        if go.sum() > 0:
+            means = self.wait_op.take(go)
+            self.opname_done.put(k, d["opname"], go, scale=first, skip=means["skip"])
+            self.busy["opnamecapaciteit"] += go.sum()
+        # an ingenieursbureau: reassessments and klassiek beoordelingen together, in the same order
+        both = self.wait_re.count + self.wait_be.count
+        go = _serve(self.free(k, "ingenieursbureaus"), both, by_profile)
+        if go.sum() > 0:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                again = go * np.where(both > 0, self.wait_re.count / both, 0.0)
+            self.wait_re.take(again)
+            self.beoordeeld["herbeoordeling"].put(k, d["beoordeling"], again)
+            fresh = go - again
+            self.wait_be.take(fresh)
+            toets = (_by_profile(typ.share) if typ is not None and t > 0 and t >= self.day(typ.from_)
+                     else np.zeros(SHAPE))
+            if typ is not None:
+                self.beoordeeld["typologie"].put(k, nodes(typ.duration), fresh * toets)
+            self.beoordeeld["klassiek"].put(k, d["beoordeling"], fresh * (1 - toets), scale=first)
+            self.busy["ingenieursbureaus"] += go.sum()
+        # planvorming: one slot for its three sub-steps
+        go = _serve(self.free(k, "planvorming"), self.resume_pl.count, by_profile)
+        if go.sum() > 0:
+            means = self.resume_pl.take(go)
+            self.plan_done.put(k, np.ones(1), go, scale=means["left"])
+            self.busy["planvorming"] += go.sum()
+        go = _serve(self.free(k, "planvorming"), self.wait_pl.count, by_profile)
+        if go.sum() > 0:
+            means = self.wait_pl.take(go)
+            self.plan_started.put(k, d["planvorming_voorbereiden"], go, scale=first * means["pf"])
+            self.plan_done.put(k, self.planvorming, go, scale=first * means["pf"], uf=means["uf"])
+            self.busy["planvorming"] += go.sum()
+        # uitvoering: a builder, and a wisselwoning for those who need one; work under way first
+        for needs in (True, False):
+            free = self.free(k, "bouwcapaciteit")
+            if needs:
+                free = min(free, self.free(k, "wisselwoningen"))
+            go = _serve(free, self.resume_uv[needs].count, by_profile)
+            if go.sum() > 0:
+                self.resume_uv[needs].take(go)
+                self.uv_done[needs].put(k, d["uitvoering"], go, scale=0.5)
+                self.busy["bouwcapaciteit"] += go.sum()
+                if needs:
+                    self.busy["wisselwoningen"] += go.sum()
+        need_w, no_w = self.wait_uv[True].count, self.wait_uv[False].count
+        free_b, free_w = self.free(k, "bouwcapaciteit"), max(self.free(k, "wisselwoningen"), 0.0)
+        go = _serve(free_b, need_w + no_w, by_profile)
+        if go.sum() <= 0:
+            return
+        with np.errstate(invalid="ignore", divide="ignore"):
+            go_w = go * np.where(need_w + no_w > 0, need_w / (need_w + no_w), 0.0)
+        go_n = go - go_w
+        if go_w.sum() > free_w:  # short of wisselwoningen: those who need none go ahead
+            go_w = _serve(free_w, need_w, by_profile)
+            go_n = _serve(free_b - go_w.sum(), no_w, by_profile)
+        for needs, x in ((True, go_w), (False, go_n)):
+            if x.sum() <= 0:
+                continue
+            means = self.wait_uv[needs].take(x)
+            self.uv_done[needs].put(k, d["uitvoering"], x, scale=first * means["uf"])
+            self.inc[k, UITVOERING] += x.sum(axis=1)
+            self.busy["bouwcapaciteit"] += x.sum()
+            if needs:
+                self.busy["wisselwoningen"] += x.sum()
+
+    def run(self) -> FlowResult:
+        sc, steps = self.sc, self.steps
+        stock = _stock(self.population)
+        reached = np.zeros((steps + 1, len(MILESTONES), SHAPE[0]))
+        for k in range(len(MILESTONES)):
+            reached[0, k] = sum(stock[m].sum(axis=1) for m in MILESTONES[k:])
+        total = sum(stock[m] for m in MILESTONES).sum(axis=1)
+        arrivals = np.zeros((steps + 2,) + SHAPE)
+        arriving_skip = np.zeros((steps + 2,) + SHAPE)
+        last_arrival = 0.0
+        for f, _, _ in inflows(sc):
+            amount = np.zeros(SHAPE)
+            for (p, o), count in inflow_mix(f).items():
+                amount[PROFILES.index(p), OWNERS.index(o)] += count
+            total = total + amount.sum(axis=1)
+            t0, t1 = self.day(f.from_), self.day(f.to)
+            last_arrival = max(last_arrival, t1)
+            k0 = int(t0 // DT)
+            k1 = max(int(math.ceil(t1 / DT)), k0 + 1)
+            skip = self.skip if f.skip_beoordeling is None else np.full(SHAPE, f.skip_beoordeling)
+            for k in range(k0, min(k1, steps + 1)):
+                arrivals[k] += amount / (k1 - k0)
+                arriving_skip[k] += amount / (k1 - k0) * skip
+        tranches = []
+        if self.impuls is not None:
+            tranches += [(self.day(t.from_), t, False) for t in self.impuls.tranches]
+        if self.batch is not None:
+            tranches.append((self.day(self.batch.tranche.from_), self.batch.tranche, True))
+        self.start(stock)
+        warm = 0.5 if sc.warm_start else 1.0
+        last = steps
+        for k in range(steps + 1):
+            if arrivals[k].sum() > 0:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    skip = np.where(arrivals[k] > 0, arriving_skip[k] / arrivals[k], 0.0)
+                self.wait_op.add(arrivals[k], skip=skip)
+            self.finish(k)
+            for day, tranche, is_batch in tranches:
+                if k * DT <= max(day, 0.0) < (k + 1) * DT:
+                    self.hand_over(k, tranche, is_batch)
+            self.begin(k, warm if k == 0 else 1.0)
+            reached[k] = (reached[k - 1] if k else reached[0]) + self.inc[k]
+            if reached[k, VOLTOOID].sum() >= total.sum() - 0.5 and k * DT >= last_arrival:
+                last = k
+                break
+        return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total)
