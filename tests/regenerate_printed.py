@@ -1,7 +1,7 @@
 """Regenerate what the README and the docs show a command printing, from real runs of the installed
 command in an empty folder, so the pages can never drift from the code:
 
-    python tests/regenerate_printed.py                 # every block (about 50 minutes on 2 cores)
+    python tests/regenerate_printed.py                 # every block (about 20 minutes on 2 cores)
     python tests/regenerate_printed.py run-verwachting lookup
 
 Each block in a page is marked by the line `<!-- printed: NAME -->` just before it. The output is kept
@@ -30,6 +30,7 @@ COMMANDS = {
     "compare-measures": (["compare", "basis", "versnellingspakket", "crisisaanpak"], False),
     "sensitivity": (["sensitivity", "basis"], False),
     "target": (["target", "basis", "--done-by", "2026-12-31", "--confidence", "0.9"], False),
+    "target-2030": (["target", "basis", "--done-by", "2030-12-31", "--confidence", "0.9"], False),
 }
 MARK = re.compile(r"(<!-- printed: ([\w-]+) -->\n```\n)(.*?)(```)", re.S)
 

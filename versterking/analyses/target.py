@@ -1,20 +1,27 @@
-"""`versterking target`: terug redeneren. The least extra capacity, from a given date, with which a
-milestone falls on or before a date in a given share of the replications.
+"""`versterking target`: terug redeneren. From a target date back to the capacity each resource needs,
+year by year, within what the scenario says it can do (a lead time and a maximum growth a year), so
+that a milestone falls on or before the date in a given share of the replications.
 
-Method. Every evaluation runs the same R replications (the same seeds: common random numbers), so
-the search sees a deterministic function of the extra slots. An extra is feasible when the milestone
-falls on or before the date in at least ceil(confidence x R) replications; an evaluation stops as
-soon as that is decided either way (the verdict is the one all R would give).
- 1. No extra feasible: the target is already met. The allowed maximum of every resource not
-    feasible: impossible, and the date reached at that maximum is the earliest reachable one.
- 2. On the line from no extra to the maximum, the smallest feasible fraction, by
-    scipy.optimize.bisect to 1/128 of the maximum (step 3 trims each resource to the slot).
- 3. Each resource in turn, the most expensive per slot first, is lowered to the fewest slots that
-    keep it feasible (bisection on whole slots). Stopping rule: a pass over all resources that
-    lowers none (at most five passes). The answer is minimal in that no resource can give up one
-    slot; it is not proven the cheapest mix.
- 4. The answer is run again on V fresh replications (seeds the search never saw). Their share that
-    meets the date, with its 95% Clopper-Pearson interval, is the answer's uncertainty.
+Method.
+ 1. A resource's fastest allowed path: no extra until `from` plus its lead time, then steps a year
+    apart, each at most `max_growth` more than the year before, never more than `max_extra` extra.
+    Its plan at a share s follows that path up to s times the path's last level and holds there: grow
+    as fast as the market can, to the level needed. s = 1 everywhere is the most the scenario allows.
+ 2. The flow model (versterking.engine.flow, at the modes; milliseconds to a tenth of a second an
+    evaluation) finds the smallest common s that meets the date, then lowers each resource's s in
+    turn, the most expensive per slot first (bisection to 2% or half a slot).
+ 3. The simulation scales that plan by a factor m (each s times m, at most 1) and finds the smallest m
+    with which at least ceil(confidence x R) of the R search replications meet the date (common random
+    numbers; an evaluation stops as soon as its verdict is certain).
+ 4. A margin: the plan is run on V fresh replications; while fewer than the share asked meet the date,
+    every share grows by 10% and the same V are run again (each try stops once its verdict is certain).
+ 5. The answer is reported on V further replications that neither the search nor the margin saw: the
+    share that meets the date, with its 95% Clopper-Pearson interval.
+With uncertain parameters every replication draws its own values (one Latin hypercube over all
+replications), so the confidence covers both the parameters and the noise.
+When s = 1 everywhere misses the date in the simulation the question is impossible: the answer gives
+the earliest date that path reaches, and which resource's limit binds (the flow model with that
+limit lifted gains the most).
 """
 
 from __future__ import annotations
@@ -27,10 +34,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from ..calendar import date_at, days_since
 from ..domain import COMPLETIONS, RESOURCES, TOTAAL, VOLTOOID
+from ..engine.distributions import mean_of
+from ..engine.flow import flow
 from ..engine.measures import last_arrival
 from ..engine.run import run_scenario
 from ..engine.schedules import resource_changes, step_function
@@ -43,9 +52,11 @@ from ..runs.backends import run_tasks
 from ..runs.seeds import replication_seed
 from ..runs.tables import share_done_day
 
-MAX_PASSES = 5
-LINE_TOLERANCE = 1 / 128
 DEFAULT_MAX = (100, 1000)  # an allowed maximum: 100x the slots in force, at least 1,000
+FLOW_TOLERANCE = 0.02     # the flow model's shares to within 2% (or half a slot)
+MARGIN_STEP, MARGIN_TRIES = 1.10, 6
+SCALE_TOLERANCE = 1.10     # the simulation's factor m to within 10% (the margin step refines)
+YEAR = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ class Question:
     confidence: float
     milestone: str = "100%"
     replications: int = 20  # in the search
-    verify: int = 40        # fresh replications for the answer
+    verify: int = 40        # for the margin, and again (fresh) for the report
 
     @property
     def label(self) -> str:
@@ -62,11 +73,35 @@ class Question:
                 f"{self.confidence:.0%} van de replicaties")
 
 
+@dataclass(frozen=True)
+class Path:
+    """A resource's fastest allowed extra: (from, extra slots) steps."""
+
+    name: str
+    in_force: int
+    steps: tuple[tuple[date, int], ...]
+    lead_time: int
+    max_growth: float | None
+    max_extra: int
+
+    def at(self, s: float) -> list[tuple[date, int]]:
+        """The plan at share s: grow along the path as fast as allowed up to s times its last step,
+        then hold (whole slots, never decreasing; consecutive equal steps merged)."""
+        ceiling = math.ceil(s * self.steps[-1][1] - 1e-9)
+        out: list[tuple[date, int]] = []
+        for day, x in self.steps:
+            x = min(x, ceiling)
+            if not out or x != out[-1][1]:
+                out.append((day, x))
+        return out
+
+
 @dataclass
 class Evaluation:
-    extra: dict[str, int]
-    met: int     # replications that met the date, of
-    runs: int    # the replications run before the verdict was certain
+    model: str                 # "stroommodel" or "simulatie"
+    shares: dict[str, float]   # s per resource
+    met: int                   # replications that met the date (the flow model: 1 or 0)
+    runs: int                  # replications run before the verdict was certain
     feasible: bool
 
 
@@ -75,26 +110,70 @@ class Answer:
     question: Question
     scenario: Scenario
     start_of_extra: date
-    in_force: dict[str, int]       # slots in force on start_of_extra, per resource that may grow
-    upper: dict[str, int]          # the allowed maximum of extra slots
-    extra: dict[str, int] | None   # None: impossible
+    paths: dict[str, Path]
+    plan: dict[str, list[tuple[date, int]]] | None   # None: impossible
+    shares: dict[str, float]                          # s per resource of the plan (1: the maximum)
     evaluations: list[Evaluation]
-    verification: pd.DataFrame     # per fresh replication: seed, day, met (answer or maximum)
-    contributions: pd.DataFrame    # per resource: the answer without its extra
+    margin: pd.DataFrame        # per try on the margin set: shares, met, runs (the last is the plan)
+    verification: pd.DataFrame  # per fresh replication: seed, day, met (plan, or the maximum)
+    contributions: pd.DataFrame  # per resource: the flow model's date without its extra
+    slot_days: dict[str, float]  # mean days a slot is held, for addresses a year
     seconds: float
     root: int
+    binding: str = ""                 # impossible: the limit that costs the most
     notes: list[str] = field(default_factory=list)
+    margin_runs: int = 0
+
+    @property
+    def runs(self) -> int:
+        """Simulation runs in all: search, margin and report."""
+        return (sum(e.runs for e in self.evaluations if e.model == "simulatie") + self.margin_runs
+                + len(self.verification))
 
     @property
     def cost(self) -> float:
-        weights = self.scenario.target.cost
-        return sum(weights[n] * x for n, x in (self.extra or {}).items())
+        """Weight x extra slot-years up to the date."""
+        if self.plan is None:
+            return 0.0
+        weights, end = self.scenario.target.cost, self.question.done_by
+        return sum(weights[n] * slot_years(steps, end) for n, steps in self.plan.items())
 
     def interval(self) -> tuple[int, int, float, float]:
         """Met, runs, and the 95% Clopper-Pearson interval of the share on fresh replications."""
         met, n = int(self.verification["gehaald"].sum()), len(self.verification)
         ci = stats.binomtest(met, n).proportion_ci(0.95, method="exact")
         return met, n, ci.low, ci.high
+
+    def table(self) -> pd.DataFrame:
+        """The plan per resource and step: slots in force from each date, and addresses a year."""
+        rows = []
+        for name, steps in (self.plan or {}).items():
+            for day, extra in steps:
+                slots = self.paths[name].in_force + extra
+                rows.append({"middel": name, "vanaf": day, "plekken": slots, "extra": extra,
+                             "adressen per jaar": round(slots * 365.25 / self.slot_days[name])})
+        return pd.DataFrame(rows, columns=["middel", "vanaf", "plekken", "extra", "adressen per jaar"])
+
+    def yearly(self) -> pd.DataFrame:
+        """The plan as a planner reads it: per resource and year the slots in force at the year's end
+        and the addresses a year they can do (slots x 365 / the days one address holds a slot)."""
+        rows = []
+        for name, steps in (self.plan or {}).items():
+            path = self.paths[name]
+            for year in range(self.start_of_extra.year, self.question.done_by.year + 1):
+                extra = max([x for day, x in steps if day <= date(year, 12, 31)], default=0)
+                slots = path.in_force + extra
+                rows.append({"middel": name, "jaar": year, "plekken": slots,
+                             "adressen per jaar": round(slots * 365.25 / self.slot_days[name])})
+        return pd.DataFrame(rows, columns=["middel", "jaar", "plekken", "adressen per jaar"])
+
+
+def slot_years(steps: list[tuple[date, int]], end: date) -> float:
+    """Extra slots x years they are in force before `end`."""
+    total = 0.0
+    for (day, x), nxt in zip(steps, [*steps[1:], (end, 0)], strict=True):
+        total += x * max(days_since(day, min(nxt[0], end)), 0.0) / 365.25
+    return total
 
 
 def seek(sc: Scenario, population: pd.DataFrame, question: Question, workers: int | None = None,
@@ -113,126 +192,258 @@ class _Search:
         self.sc, self.population, self.q = sc, population, question
         self.workers, self.scheduler, self.log = workers, scheduler, log
         self.start_of_extra = max(sc.target.from_ or sc.start, sc.start)
-        at = days_since(sc.start, self.start_of_extra)
         self.names = sorted(sc.target.cost, key=lambda n: (-sc.target.cost[n], RESOURCES.index(n)))
-        self.in_force = {n: step_function(resource_changes(sc, n))(at) for n in self.names}
-        self.upper = {n: sc.target.max_extra.get(n, max(DEFAULT_MAX[0] * self.in_force[n], DEFAULT_MAX[1]))
-                      for n in self.names}
+        self.paths = {n: fastest_path(sc, n, self.start_of_extra, question.done_by) for n in self.names}
         self.day = days_since(sc.start, question.done_by)
         self.need = math.ceil(question.confidence * question.replications - 1e-9)
+        self.evaluations: list[Evaluation] = []
         self.cache: dict[tuple, Evaluation] = {}
-        # the uncertain numbers: one Latin hypercube over the search's and the check's replications,
-        # each replication's scenario made once (every evaluation reuses it)
-        n = question.replications + question.verify
+        # the uncertain numbers: one Latin hypercube over the search's, the margin's and the report's
+        # replications, each replication's scenario made once (every evaluation reuses it)
+        n = question.replications + 2 * question.verify
         u = draws.uniforms(sc, sc.seed, n)
         self.drawn = [draws.realised(sc, None if u is None else u.iloc[r].to_dict(), r) for r in range(n)]
 
-    def run(self) -> Answer:
-        began = time.perf_counter()
-        q, zero = self.q, dict.fromkeys(self.names, 0)
-        notes = []
-        if self.feasible(zero):
-            extra: dict[str, int] | None = zero
-            notes.append("het doel wordt zonder extra capaciteit al gehaald")
-        elif not self.feasible(self.upper):
-            extra = None
-        else:
-            s = optimize.bisect(lambda s: 0.5 if self.feasible(self._scaled(s)) else -0.5, 0.0, 1.0,
-                                xtol=LINE_TOLERANCE)
-            extra = next((self._scaled(t) for t in (s, s + LINE_TOLERANCE) if self.feasible(self._scaled(t))),
-                         dict(self.upper))
-            for _ in range(MAX_PASSES):
-                lowered = False
-                for name in self.names:
-                    fewest = self._fewest(extra, name)
-                    lowered |= fewest < extra[name]
-                    extra[name] = fewest
-                if not lowered:
-                    break
-        at = extra if extra is not None else self.upper
-        fresh = range(q.replications, q.replications + q.verify)
-        days = self.days(at, fresh)
-        verification = pd.DataFrame({"replicatie": list(fresh),
-                                     "seed": [replication_seed(self.sc.seed, r) for r in fresh],
-                                     "dag": days, "gehaald": days < self.day + 1})
-        contributions = self._contributions(extra) if extra is not None else pd.DataFrame()
-        return Answer(q, self.sc, self.start_of_extra, self.in_force, self.upper, extra,
-                      list(self.cache.values()), verification, contributions,
-                      time.perf_counter() - began, self.sc.seed, notes)
+    # -- the plan ---------------------------------------------------------------------------------
 
-    def _scaled(self, s: float) -> dict[str, int]:
-        return {n: min(self.upper[n], math.ceil(s * self.upper[n] - 1e-9)) for n in self.names}
+    def plan(self, shares: dict[str, float], paths: dict[str, Path] | None = None) -> dict[str, list]:
+        paths = paths or self.paths
+        return {n: paths[n].at(shares[n]) for n in self.names}
 
-    def _fewest(self, extra: dict[str, int], name: str) -> int:
-        """The fewest slots of `name` that keep `extra` feasible (it is, with extra[name])."""
-        if extra[name] == 0 or self.feasible(extra | {name: 0}):
-            return 0
-        lo, hi = 0, extra[name]  # infeasible, feasible
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if self.feasible(extra | {name: mid}):
-                hi = mid
-            else:
-                lo = mid
-        return hi
+    def flow_day(self, shares: dict[str, float], paths: dict[str, Path] | None = None) -> float:
+        goal = COMPLETIONS[self.q.milestone]
+        sc = with_plan(self.sc, self.plan(shares, paths))
+        result = flow(sc, self.population, horizon_day=None if paths else self.day + 7)
+        return result.done_day(goal.percent, None if goal.group == TOTAAL else goal.group)
 
-    def feasible(self, extra: dict[str, int]) -> bool:
-        key = tuple(extra[n] for n in self.names)
+    def flow_feasible(self, shares: dict[str, float]) -> bool:
+        key = ("flow", *(round(shares[n], 6) for n in self.names))
         if key not in self.cache:
-            met = runs = 0
-            q = self.q
-            tasks = [self._task(extra, r, horizon=True) for r in range(q.replications)]
-            results = run_tasks(_milestone_day, tasks, self.population, self.workers, self.scheduler)
-            try:
-                for _, day in results:
-                    runs += 1
-                    met += bool(day < self.day + 1)
-                    if met >= self.need or runs - met > q.replications - self.need:
-                        break  # decided: the rest cannot change the verdict
-            finally:
-                results.close()
-            self.cache[key] = Evaluation(dict(extra), met, runs, met >= self.need)
-            self.log(f"  {_describe(extra)}: {met} van {runs} gehaald"
+            met = bool(self.flow_day(shares) <= self.day)
+            self.cache[key] = Evaluation("stroommodel", dict(shares), int(met), 1, met)
+            self.evaluations.append(self.cache[key])
+        return self.cache[key].feasible
+
+    def sim_feasible(self, shares: dict[str, float]) -> bool:
+        key = ("sim", *(round(shares[n], 6) for n in self.names))
+        if key not in self.cache:
+            met, runs = self.met(shares, range(self.q.replications), self.need)
+            self.cache[key] = Evaluation("simulatie", dict(shares), met, runs, met >= self.need)
+            self.evaluations.append(self.cache[key])
+            self.log(f"  simulatie {_describe(shares)}: {met} van {runs} gehaald"
                      f"{' (haalbaar)' if met >= self.need else ''}")
         return self.cache[key].feasible
 
-    def days(self, extra: dict[str, int], replications) -> np.ndarray:
-        """The milestone's day in each replication, run to the scenario's horizon (NaN: not
-        reached)."""
-        tasks = [self._task(extra, r, horizon=False) for r in replications]
-        out = np.full(len(tasks), np.nan)
-        for i, day in run_tasks(_milestone_day, tasks, self.population, self.workers, self.scheduler):
-            out[i] = day
-        return out
+    def met(self, shares: dict[str, float], replications: range, need: int) -> tuple[int, int]:
+        """Replications that meet the date, and how many ran before the verdict on `need` was certain."""
+        tasks = [self._task(shares, r, horizon=True) for r in replications]
+        met = runs = 0
+        results = run_tasks(_milestone_day, tasks, self.population, self.workers, self.scheduler)
+        try:
+            for _, day in results:
+                runs += 1
+                met += bool(day < self.day + 1)
+                if met >= need or runs - met > len(replications) - need:
+                    break
+        finally:
+            results.close()
+        return met, runs
 
-    def _contributions(self, extra: dict[str, int]) -> pd.DataFrame:
-        """What each resource's extra adds: the search's replications without it."""
+    # -- the search ---------------------------------------------------------------------------------
+
+    def run(self) -> Answer:
+        began = time.perf_counter()
+        q, names = self.q, self.names
+        full = dict.fromkeys(names, 1.0)  # the fastest path everywhere
+        notes: list[str] = []
+        base = self._flow_plan()
+        scaled = lambda m: {n: min(1.0, m * base[n]) for n in names}  # noqa: E731
+        shares: dict[str, float] | None
+        if not any(base.values()) and self.sim_feasible(dict.fromkeys(names, 0.0)):
+            shares = dict.fromkeys(names, 0.0)
+            notes.append("het doel wordt zonder extra capaciteit al gehaald")
+        else:
+            m = self._factor(scaled, base)
+            shares = None if m is None else scaled(m)
+        margin, margin_runs = pd.DataFrame(), 0
+        if shares is not None:
+            shares, margin = self._margin(shares)
+            margin_runs = int(margin["gedraaid"].sum())
+        at = shares if shares is not None else full
+        report = range(q.replications + q.verify, q.replications + 2 * q.verify)
+        verification = self._table(at, report, horizon=False)
+        answer = Answer(q, self.sc, self.start_of_extra, self.paths,
+                        self.plan(at) if shares is not None else None, at, self.evaluations, margin,
+                        verification, self._contributions(at) if shares is not None else pd.DataFrame(),
+                        {n: slot_days(self.sc, n) for n in names}, 0.0, self.sc.seed,
+                        binding=self._binding() if shares is None else "", notes=notes,
+                        margin_runs=margin_runs)
+        answer.seconds = time.perf_counter() - began
+        return answer
+
+    def _flow_plan(self) -> dict[str, float]:
+        """Step 2: the least shares the flow model needs (all 1 if even they miss the date)."""
+        names = self.names
+        if self.flow_feasible(dict.fromkeys(names, 0.0)):
+            return dict.fromkeys(names, 0.0)
+        if not self.flow_feasible(dict.fromkeys(names, 1.0)):
+            return dict.fromkeys(names, 1.0)
+        common = self._least(lambda x: dict.fromkeys(names, x), 1.0, max(self._most(n) for n in names))
+        shares = dict.fromkeys(names, common)
+        for name in names:  # the most expensive first
+            if self.flow_feasible(shares | {name: 0.0}):
+                shares[name] = 0.0
+            else:
+                shares[name] = self._least(lambda x, n=name: shares | {n: x}, shares[name], self._most(name))
+        self.log(f"  stroommodel: {_describe(shares)}")
+        return shares
+
+    def _most(self, name: str) -> int:
+        return max(self.paths[name].steps[-1][1], 1)
+
+    def _least(self, shares_at, hi: float, slots: int) -> float:
+        """The least x in (0, hi] at which the flow model meets the date (it does at hi): halving to
+        bracket it, then bisection to 2% or half a slot of the largest path."""
+        lo = hi / 2
+        while lo * slots >= 0.5 and self.flow_feasible(shares_at(lo)):
+            hi, lo = lo, lo / 2
+        if lo * slots < 0.5:
+            lo = 0.0
+        while hi - lo > max(FLOW_TOLERANCE * hi, 0.5 / slots):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if self.flow_feasible(shares_at(mid)) else (mid, hi)
+        return hi
+
+    def _factor(self, scaled, base: dict[str, float]) -> float | None:
+        """Step 3: the least factor on the flow model's plan that the simulation finds feasible (None:
+        not even every share at 1)."""
+        if not any(base.values()):
+            base.update(dict.fromkeys(base, FLOW_TOLERANCE))
+        top = 1.0 / min(v for v in base.values() if v > 0)  # every share at 1
+        lo, hi, m = None, None, 1.0
+        while hi is None:  # up until feasible
+            if self.sim_feasible(scaled(m)):
+                hi = m
+            elif m >= top:
+                return None
+            else:
+                lo, m = m, min(m * 1.5, top)
+        while lo is None:  # down until not
+            m = hi / 1.25
+            if self.plan(scaled(m)) == self.plan(scaled(hi)) or not self.sim_feasible(scaled(m)):
+                lo = m
+            else:
+                hi = m
+        while hi / lo > SCALE_TOLERANCE:
+            mid = math.sqrt(lo * hi)
+            if self.plan(scaled(mid)) == self.plan(scaled(hi)):
+                break
+            lo, hi = (lo, mid) if self.sim_feasible(scaled(mid)) else (mid, hi)
+        return hi
+
+    def _margin(self, shares: dict[str, float]) -> tuple[dict[str, float], pd.DataFrame]:
+        """Step 4: grow the plan until V fresh replications meet the date in the share asked (each try
+        stops once its verdict is certain)."""
+        q = self.q
+        margin_set = range(q.replications, q.replications + q.verify)
+        need = math.ceil(q.confidence * q.verify - 1e-9)
+        tries = []
+        for _ in range(MARGIN_TRIES):
+            met, runs = self.met(shares, margin_set, need)
+            tries.append({**shares, "gehaald": met, "gedraaid": runs, "nodig": need, "van": q.verify})
+            self.log(f"  marge {_describe(shares)}: {met} van {runs} nieuwe replicaties gehaald")
+            if met >= need or all(v >= 1.0 for v in shares.values()):
+                break
+            shares = {n: min(1.0, v * MARGIN_STEP) if v > 0 else 0.0 for n, v in shares.items()}
+        return shares, pd.DataFrame(tries)
+
+    def _table(self, shares: dict[str, float], replications: range, horizon: bool) -> pd.DataFrame:
+        """The milestone's day in each replication (NaN: not reached)."""
+        tasks = [self._task(shares, r, horizon) for r in replications]
+        days = np.full(len(tasks), np.nan)
+        for i, day in run_tasks(_milestone_day, tasks, self.population, self.workers, self.scheduler):
+            days[i] = day
+        return pd.DataFrame({"replicatie": list(replications),
+                             "seed": [replication_seed(self.sc.seed, r) for r in replications],
+                             "dag": days, "gehaald": days < self.day + 1})
+
+    def _contributions(self, shares: dict[str, float]) -> pd.DataFrame:
+        """What each resource's extra buys, by the flow model (an approximation): the date without it."""
         rows = []
-        reps = range(self.q.replications)
         for name in self.names:
-            if extra[name] == 0:
+            if shares[name] == 0:
                 continue
-            days = self.days(extra | {name: 0}, reps)
-            rows.append({"middel": name, "gehaald zonder": int((days < self.day + 1).sum()),
-                         "van": len(days), "datum zonder": quantile_date(self.sc.start, days,
-                                                                          self.q.confidence)})
+            day = self.flow_day(shares | {name: 0.0}, self.paths)
+            rows.append({"middel": name, "datum zonder (stroommodel)": date_at(self.sc.start, day)})
         return pd.DataFrame(rows)
 
-    def _task(self, extra: dict[str, int], replication: int, horizon: bool) -> tuple:
+    def _binding(self) -> str:
+        """The resource whose limit (lead time, growth) costs the most, by the flow model: the date at
+        the maximum with that limit lifted."""
+        full = dict.fromkeys(self.names, 1.0)
+        at_max = self.flow_day(full, self.paths)
+        best, gain = "", 0.0
+        for name in self.names:
+            path = self.paths[name]
+            if path.lead_time == 0 and path.max_growth is None:
+                continue
+            lifted = fastest_path(self.sc, name, self.start_of_extra, self.q.done_by, free=True)
+            day = self.flow_day(full, self.paths | {name: lifted})
+            if at_max - day > gain:
+                best, gain = name, at_max - day
+        if not best:
+            return "geen groeigrens: de doorlooptijden en de instroom bepalen de datum"
+        years = f"{gain / 365.25:.1f}".replace(".", ",")
+        return f"{best} (zonder zijn groeigrenzen {years} jaar eerder, volgens het stroommodel)"
+
+    def _task(self, shares: dict[str, float], replication: int, horizon: bool) -> tuple:
         goal = COMPLETIONS[self.q.milestone]
-        sc = with_extra(self.drawn[replication], extra, self.start_of_extra,
-                        seed=replication_seed(self.sc.seed, replication),
-                        horizon=self.q.done_by + timedelta(days=1) if horizon else None)
+        sc = with_plan(self.drawn[replication], self.plan(shares),
+                       seed=replication_seed(self.sc.seed, replication),
+                       horizon=self.q.done_by + timedelta(days=1) if horizon else None)
         return sc, goal.group, goal.percent
 
 
-def with_extra(sc: Scenario, extra: dict[str, int], day: date, seed: int | None = None,
-               horizon: date | None = None) -> Scenario:
-    """`sc` with extra[name] slots more of each resource from `day` on. A `horizon` before the
+def fastest_path(sc: Scenario, name: str, start: date, done_by: date, free: bool = False) -> Path:
+    """The most extra a resource may get: none before `start` + its lead time, then yearly steps each
+    at most `max_growth` above the year before (capped by max_extra). `free`: without those limits."""
+    t = sc.target
+    in_force = step_function(resource_changes(sc, name))(days_since(sc.start, start))
+    most = t.max_extra.get(name, max(DEFAULT_MAX[0] * in_force, DEFAULT_MAX[1]))
+    lead = 0 if free else t.lead_time.get(name, 0)
+    growth = None if free else t.max_growth.get(name)
+    first = start + timedelta(days=lead)
+    steps, day, level = [], first, float(max(in_force, 1))
+    while day <= done_by:
+        if growth is None:
+            steps.append((day, most))
+            break
+        level *= 1 + growth
+        steps.append((day, min(most, math.floor(level - in_force))))
+        if steps[-1][1] >= most:
+            break
+        day = date(day.year + 1, day.month, min(day.day, 28))
+    return Path(name, in_force, tuple(steps or [(first, 0)]), lead, growth, most)
+
+
+def slot_days(sc: Scenario, name: str) -> float:
+    """Mean days a slot of the resource is held by one address (a wisselwoning: the uitvoering)."""
+    d = sc.durations
+    return {"opnamecapaciteit": mean_of(d.opname), "ingenieursbureaus": mean_of(d.beoordeling),
+            "planvorming": mean_of(d.planvorming_voorbereiden) + mean_of(d.uitvoeringsplan_opstellen)
+            + mean_of(d.versterkingsbesluit),
+            "bouwcapaciteit": mean_of(d.uitvoering), "wisselwoningen": mean_of(d.uitvoering)}[name]
+
+
+def with_plan(sc: Scenario, plan: dict[str, list[tuple[date, int]]], seed: int | None = None,
+              horizon: date | None = None) -> Scenario:
+    """`sc` with the plan's extra slots added to each resource's `extra`. A `horizon` before the
     scenario's own shortens the run, if nothing arrives after it (else the arrivals would vanish)."""
-    resources = {n: getattr(sc.resources, n).model_copy(update={"extra": plus(getattr(sc.resources, n).extra,
-                                                                                  day, x)})
-                 for n, x in extra.items() if x > 0}
+    resources = {}
+    for n, steps in plan.items():
+        if any(x for _, x in steps):
+            own = getattr(sc.resources, n)
+            resources[n] = own.model_copy(update={"extra": combined(own.extra, steps)})
     update: dict[str, Any] = {"resources": sc.resources.model_copy(update=resources)}
     if seed is not None:
         update["seed"] = seed
@@ -241,16 +452,18 @@ def with_extra(sc: Scenario, extra: dict[str, int], day: date, seed: int | None 
     return sc.model_copy(update=update)
 
 
-def plus(schedule: list[CapacityChange], day: date, x: int) -> list[CapacityChange]:
-    """An `extra` schedule with x slots more from `day` on."""
-    if any(c.to is not None and c.from_ < day < c.to for c in schedule):
-        raise InputError(f"extra: a ramp runs through {day}; let target.from fall outside it")
-    before = [c for c in schedule if c.from_ < day]
-    in_force = before[-1].value if before else 0.0
-    after = [c.model_copy(update={"value": c.value + x}) for c in schedule if c.from_ > day]
-    at_day = [c for c in schedule if c.from_ == day]
-    value = (at_day[-1].value if at_day else in_force) + x
-    return [*before, CapacityChange(from_=day, value=value), *after]
+def combined(schedule: list[CapacityChange], steps: list[tuple[date, int]]) -> list[CapacityChange]:
+    """An `extra` schedule plus the plan's steps (x slots more from each step's day on)."""
+    if any(c.to is not None for c in schedule):
+        raise InputError("extra: terug redeneren adds to an extra of steps only; a ramp (`to`) is in it")
+    days = sorted({c.from_ for c in schedule} | {d for d, _ in steps})
+
+    def at(changes: list[tuple[date, float]], day: date) -> float:
+        before = [v for d, v in changes if d <= day]
+        return before[-1] if before else 0.0
+
+    own = [(c.from_, c.value) for c in schedule]
+    return [CapacityChange(from_=d, value=at(own, d) + at(steps, d)) for d in days]
 
 
 def _milestone_day(task: tuple, population: pd.DataFrame) -> float:
@@ -268,5 +481,5 @@ def quantile_date(start: date, days: np.ndarray, q: float) -> date | None:
     return date_at(start, late_quantile(days, q))
 
 
-def _describe(extra: dict[str, int]) -> str:
-    return ", ".join(f"{n} +{x:,}" for n, x in extra.items() if x) or "geen extra"
+def _describe(shares: dict[str, float]) -> str:
+    return ", ".join(f"{n} {s:.0%}" for n, s in shares.items() if s) or "geen extra"

@@ -1,6 +1,6 @@
-"""What `versterking target` prints and writes: the answer as a scenario file that extends the
-input (runnable and reviewable), and a results folder with the table, the search path and the
-verification."""
+"""What `versterking target` prints and writes: the plan per resource and year, the answer as a
+scenario file that extends the input (runnable and reviewable), and a results folder with the plan,
+the search path, the margin and the check."""
 
 from __future__ import annotations
 
@@ -15,51 +15,71 @@ from ..outputs.folders import write_csv
 from ..outputs.manifest import population_manifest, scenario_manifest, write_manifest
 from ..version import __version__
 from ..writing import atomic_file, atomic_folder
-from .target import Answer, plus, quantile_date
+from .target import Answer, combined, quantile_date
 
 
 def answer_text(a: Answer) -> str:
     q, sc = a.question, a.scenario
+    flow = [e for e in a.evaluations if e.model == "stroommodel"]
+    simulated = [e for e in a.evaluations if e.model == "simulatie"]
     lines = [f"terug redeneren: {sc.name}, {q.label}",
-             f"  zoektocht: {len(a.evaluations)} evaluaties van {q.replications} replicaties (root seed "
-             f"{a.root}), {a.seconds / 60:.1f} min"]
+             f"  zoektocht: {len(flow)} evaluaties met het stroommodel, {len(simulated)} met de simulatie "
+             f"({q.replications} replicaties), marge en controle op 2 x {q.verify} nieuwe; "
+             f"{a.runs} simulaties in totaal (root seed {a.root}), {a.seconds / 60:.1f} min",
+             "  groeigrenzen (scenario [target]):", *_limits(a)]
     met, n, low, high = a.interval()
     when = quantile_date(sc.start, a.verification["dag"].to_numpy(), q.confidence)
-    at_q = f"{q.confidence:.0%}-punt {dutch_date(when)}"
-    if a.extra is None:
-        maximum = ", ".join(f"{name} +{x:,}" for name, x in a.upper.items())
-        lines += [f"  ONHAALBAAR: ook met het toegestane maximum vanaf {dutch_date(a.start_of_extra)} "
-                  f"({maximum}) haalt {met} van {n} nieuwe replicaties de datum.",
-                  f"  vroegst haalbare datum met dat maximum ({q.confidence:.0%} van de replicaties): "
-                  f"{dutch_date(when)} (met zoveel capaciteit bepalen de doorlooptijden en de instroom "
-                  "de datum)"]
+    if a.plan is None:
+        lines += [f"  ONHAALBAAR: ook met het snelste toegestane pad haalt {met} van {n} nieuwe replicaties "
+                  "de datum.",
+                  f"  vroegst haalbare datum op dat pad ({q.confidence:.0%} van de replicaties): "
+                  f"{dutch_date(when)}",
+                  f"  bindende grens: {a.binding}"]
         return "\n".join(lines)
-    lines += [f"  extra capaciteit vanaf {dutch_date(a.start_of_extra)}:", _table(a).to_string(index=False),
-              f"  kosten (gewicht x extra plekken): {a.cost:,.0f}",
-              f"  controle op {n} nieuwe replicaties: {met} van {n} halen de datum ({met / n:.0%}; "
-              f"95%-interval {low:.0%} - {high:.0%}); {at_q}"]
+    yearly = a.yearly()
+    if len(yearly):
+        for column, title in (("plekken", "plekken per middel, eind van het jaar"),
+                              ("adressen per jaar", "adressen per jaar die dat aankan (plekken x 365 / "
+                                                    "dagen per adres)")):
+            wide = yearly.pivot(index="middel", columns="jaar", values=column).loc[list(a.plan)]
+            lines += [f"  {title}:", _indent(wide.rename_axis(index=None, columns=None).to_string())]
+        growing = [f"{n} {dutch_date(steps[0][0])}" for n, steps in a.plan.items() if steps[-1][1]]
+        lines.append("  (groei vanaf: " + ", ".join(growing) + ")")
+    lines.append(f"  kosten (gewicht x extra plek-jaren tot de datum): {_thousands(round(a.cost))}")
+    if len(a.margin):
+        last = a.margin.iloc[-1]
+        met, runs, need, of = (int(last[c]) for c in ("gehaald", "gedraaid", "nodig", "van"))
+        lines.append(f"  marge: na {len(a.margin)} poging(en) haalt het plan de datum in {met} van {runs} "
+                     f"nieuwe replicaties (nodig: {need} van {of})")
+    lines.append(f"  controle op {n} andere nieuwe replicaties: {met} van {n} halen de datum ({met / n:.0%}; "
+                 f"95%-interval {low:.0%} - {high:.0%}); {q.confidence:.0%}-punt {dutch_date(when)}")
     if met / n < q.confidence:
         lines.append("  LET OP: de controle haalt de gevraagde zekerheid niet; herhaal met meer "
-                     "--replications")
+                     "--replications en --verify")
+    if len(a.contributions):
+        lines.append("  zonder de extra van één middel (stroommodel, benadering): " + ", ".join(
+            f"{name} {dutch_date(day)}" for name, day in a.contributions.itertuples(index=False)))
     lines += [f"  {note}" for note in a.notes]
     return "\n".join(lines)
 
 
-def _table(a: Answer) -> pd.DataFrame:
-    rows = []
-    contributions = a.contributions.set_index("middel") if len(a.contributions) else pd.DataFrame()
-    for name in a.in_force:
-        extra = a.extra[name]
-        row = {"middel": name, "nu": a.in_force[name], "extra": extra, "nieuw": a.in_force[name] + extra,
-               "kosten": a.scenario.target.cost[name] * extra}
-        if name in contributions.index:
-            c = contributions.loc[name]
-            without = f"{c['gehaald zonder']} van {c['van']} gehaald, {dutch_date(c['datum zonder'])}"
-            row["zonder deze extra"] = without
-        else:
-            row["zonder deze extra"] = ""
-        rows.append(row)
-    return pd.DataFrame(rows)
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _limits(a: Answer) -> list[str]:
+    lines = []
+    for name, path in a.paths.items():
+        bits = [f"groei vanaf {dutch_date(path.steps[0][0])}"]
+        if path.max_growth is not None:
+            bits.append(f"ten hoogste +{path.max_growth:.0%} per jaar")
+        bits.append(f"ten hoogste {_thousands(path.max_extra)} plekken extra")
+        lines.append(f"    {name}: {_thousands(path.in_force)} plekken nu; " + ", ".join(bits))
+    return lines
 
 
 def answer_toml(a: Answer, loaded: LoadedScenario, scenario_out: Path, command: list[str]) -> str:
@@ -68,25 +88,27 @@ def answer_toml(a: Answer, loaded: LoadedScenario, scenario_out: Path, command: 
     met, n, low, high = a.interval()
     parent = loaded.extends_from(scenario_out.parent)
     lines = [f"# GENERATED by `versterking {' '.join(command[1:])}` (versterking {__version__}).",
-             f"# Terug redeneren: the least extra capacity from {a.start_of_extra} found with which",
-             f"# {q.label} (search: {q.replications} replications, root seed {a.root}).",
-             f"# Checked on {n} fresh replications: {met} of {n} met the date "
+             f"# Terug redeneren: a plan per resource and year from {a.start_of_extra}, within the",
+             "# lead times and growth limits of the scenario's [target], with which",
+             f"# {q.label} (search: the flow model, then {q.replications} replications, root seed {a.root};",
+             f"# a margin on {q.verify} fresh replications).",
+             f"# Checked on {n} further fresh replications: {met} of {n} met the date "
              f"(95% interval {low:.0%} - {high:.0%}).",
              "# Cost weights per slot: target.cost of the scenario it extends.",
              "",
              f'extends = "{parent}"',
              f'name = "{scenario_out.stem}"',
              f'description = "{loaded.scenario.name} met extra capaciteit: {q.label}"']
-    for name, extra in a.extra.items():
-        if extra == 0:
+    for name, steps in a.plan.items():
+        if not any(x for _, x in steps):
             continue
         schedule = getattr(a.scenario.resources, name).extra
-        entries = ", ".join(f"{{ from = {c.from_}, value = {c.value:g} }}"
-                            for c in plus(schedule, a.start_of_extra, extra))
+        entries = ",\n  ".join(f"{{ from = {c.from_}, value = {c.value:g} }}"
+                               for c in combined(schedule, steps))
         lines += ["", f"[resources.{name}]",
-                  f"# terug redeneren's answer (see the header): {a.in_force[name]:,} slots in force on "
-                  f"{a.start_of_extra}, plus {extra:,}",
-                  f"extra = [{entries}]"]
+                  f"# terug redeneren's plan (see the header): {a.paths[name].in_force:,} slots in force on "
+                  f"{a.start_of_extra}, plus these from each date",
+                  f"extra = [\n  {entries},\n]"]
     return "\n".join(lines) + "\n"
 
 
@@ -94,15 +116,17 @@ def write_answer(a: Answer, loaded: LoadedScenario, addresses: int, out: Path, s
                  force: bool, command: list[str], text: str) -> None:
     """The results folder, and (when there is an answer) the scenario file, each whole or absent: the
     scenario is moved into place only after the folder is."""
-    answer = a.extra is not None and scenario_out is not None
+    answer = a.plan is not None and scenario_out is not None
     with atomic_file(scenario_out, force, "scenario file") if answer else nullcontext() as tmp_scenario:
         if answer:
             tmp_scenario.write_text(answer_toml(a, loaded, scenario_out, command), encoding="utf-8")
         with atomic_folder(out, force) as tmp:
-            if a.extra is not None:
-                write_csv(_table(a), tmp / "doel.csv")
-            write_csv(pd.DataFrame([{**e.extra, "gehaald": e.met, "gedraaid": e.runs, "haalbaar": e.feasible}
-                                    for e in a.evaluations]), tmp / "zoekpad.csv")
+            if a.plan is not None:
+                write_csv(a.table(), tmp / "doel.csv")
+                write_csv(a.yearly(), tmp / "doel_per_jaar.csv")
+            write_csv(pd.DataFrame([{"model": e.model, **e.shares, "gehaald": e.met, "gedraaid": e.runs,
+                                     "haalbaar": e.feasible} for e in a.evaluations]), tmp / "zoekpad.csv")
+            write_csv(a.margin, tmp / "marge.csv")
             write_csv(a.verification, tmp / "controle.csv")
             (tmp / "summary.txt").write_text(text + "\n", encoding="utf-8")
             write_manifest(tmp, command, {
@@ -111,4 +135,6 @@ def write_answer(a: Answer, loaded: LoadedScenario, addresses: int, out: Path, s
                              "verify": a.question.verify},
                 "seed": a.root, "scenario": scenario_manifest(loaded, a.scenario),
                 "population": population_manifest(loaded, addresses),
-                "answer": a.extra, "scenario_out": str(scenario_out) if answer else None})
+                "runs": a.runs, "shares": a.shares,
+                "plan": {n: [[str(d), x] for d, x in steps] for n, steps in (a.plan or {}).items()},
+                "scenario_out": str(scenario_out) if answer else None})

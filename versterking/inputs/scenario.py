@@ -102,6 +102,12 @@ class Target(Strict):
     max_extra: dict[ResourceName, Annotated[int, Field(ge=0, le=MAX_CAPACITY)]] = Field(
         default_factory=dict, description="at most this many extra slots (default: 100x in force, "
                                           "at least 1,000)")
+    lead_time: dict[ResourceName, Annotated[int, Field(ge=0, le=3650)]] = Field(
+        default_factory=dict, description="days from `from` before a resource can start to grow (a "
+                                          "contractor has to hire and mobilise; default 0)")
+    max_growth: dict[ResourceName, Annotated[float, Field(gt=0.0, le=100.0)]] = Field(
+        default_factory=dict, description="at most this share more capacity a year than the year before "
+                                          "(1 = it may double each year; default: no limit but max_extra)")
 
 
 class Population(Strict):
