@@ -156,7 +156,7 @@ LIBRARY = sorted(p for p in SCENARIOS.glob("*.toml")
 # paragraph, the calibration on them, a seed document) or the word ASSUMPTION with its reasoning;
 # a generated file's numbers are its command's answer, named in its header
 SOURCE = re.compile(r"ASSUMPTION|SodM|tabel|par\.|seed 0\d\d|NCG|MJVP|LPA|calibrat|Little's law|DOMAIN"
-                    r"|terug redeneren's answer")
+                    r"|terug redeneren's (answer|plan)")
 NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?:e-?\d+)?(?![\w-])")
 
 

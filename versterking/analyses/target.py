@@ -56,7 +56,6 @@ DEFAULT_MAX = (100, 1000)  # an allowed maximum: 100x the slots in force, at lea
 FLOW_TOLERANCE = 0.02     # the flow model's shares to within 2% (or half a slot)
 MARGIN_STEP, MARGIN_TRIES = 1.10, 6
 SCALE_TOLERANCE = 1.10     # the simulation's factor m to within 10% (the margin step refines)
-YEAR = timedelta(days=365)
 
 
 @dataclass(frozen=True)
