@@ -8,9 +8,11 @@ from datetime import date
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from versterking import library, load_population, load_scenario
 from versterking.calendar import days_since
+from versterking.cli import main
 from versterking.domain import MILESTONES, VOLTOOID
 from versterking.engine.flow import flow
 from versterking.engine.run import run_scenario
@@ -87,3 +89,12 @@ def test_more_builders_finish_sooner_and_the_same_input_gives_the_same_days(basi
     faster = sc.model_copy(update={"resources": sc.resources.model_copy(update={"bouwcapaciteit": builders})})
     assert flow(faster, population).done_day(100) < flow(sc, population).done_day(100) - 20 * 365
     assert np.array_equal(flow(sc, population).reached, flow(sc, population).reached)
+
+
+def test_run_preview_prints_a_labelled_approximation_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["run", "basis", "--preview"])
+    assert result.exit_code == 0, result.output
+    assert "BENADERING met het stroommodel" in result.output and "geen voorspelling" in result.output
+    assert "100% op " in result.output and "voltooid eind jaar: 2020" in result.output
+    assert not list(tmp_path.iterdir())
