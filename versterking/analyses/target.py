@@ -234,16 +234,20 @@ class _Search:
         return self.cache[key].feasible
 
     def met(self, shares: dict[str, float], replications: range, need: int) -> tuple[int, int]:
-        """Replications that meet the date, and how many ran before the verdict on `need` was certain."""
+        """Replications that meet the date, and how many it took, in replication order, for the verdict
+        on `need` to be certain (the same counts with any number of workers)."""
         tasks = [self._task(shares, r, horizon=True) for r in replications]
         met = runs = 0
+        done: dict[int, float] = {}
         results = run_tasks(_milestone_day, tasks, self.population, self.workers, self.scheduler)
         try:
-            for _, day in results:
-                runs += 1
-                met += bool(day < self.day + 1)
-                if met >= need or runs - met > len(replications) - need:
-                    break
+            for i, day in results:
+                done[i] = day
+                while runs in done:
+                    met += bool(done[runs] < self.day + 1)
+                    runs += 1
+                    if met >= need or runs - met > len(replications) - need:
+                        return met, runs
         finally:
             results.close()
         return met, runs
