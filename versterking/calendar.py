@@ -52,6 +52,11 @@ def quarter_label(day: date) -> str:
 NOT_REACHED = "na de horizon"
 
 
+def dutch_number(x: float) -> str:
+    """A whole number as the dashboard writes it: 26.716."""
+    return f"{x:,.0f}".replace(",", ".")
+
+
 def dutch_date(value, missing: str = NOT_REACHED) -> str:
     """A day as the dashboard writes it (dd-mm-jjjj): a date, or an ISO date as a results CSV holds it.
     Nothing (None, NaN, NaT, empty) means not reached before the horizon: `missing`."""

@@ -49,6 +49,9 @@ RESOURCES = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaci
 SPLIT_BY = ("gemeente", "owner_type")
 STEP_RESOURCE = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "planvorming", "planvorming",
                  "bouwcapaciteit")  # who does each step (on the usual route)
+# The steps one slot of a resource is held for; a wisselwoning is held through the uitvoering.
+SLOT_STEPS = {r: tuple(STEPS[s] for s, x in enumerate(STEP_RESOURCE) if x == r) for r in RESOURCES[:-1]} \
+    | {"wisselwoningen": (STEPS[S_UITVOERING],)}
 
 # What the waiting lines compare, in the order a scenario lists them (engine.rules): the risk profile,
 # the local plans (LPA2019, LPA2020, then the addresses in no plan), and the agreed prioritisation in the

@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from ..calendar import date_at, days_since
-from ..domain import COMPLETIONS, RESOURCES, TOTAAL, VOLTOOID
+from ..domain import COMPLETIONS, RESOURCES, SLOT_STEPS, TOTAAL, VOLTOOID
 from ..engine.distributions import mean_of
 from ..engine.flow import flow
 from ..engine.measures import last_arrival
@@ -209,10 +209,13 @@ class _Search:
         paths = paths or self.paths
         return {n: paths[n].at(shares[n]) for n in self.names}
 
-    def flow_day(self, shares: dict[str, float], paths: dict[str, Path] | None = None) -> float:
+    def flow_day(self, shares: dict[str, float], paths: dict[str, Path] | None = None,
+                 whole: bool = False) -> float:
+        """The flow model's day of the milestone: to a week past the date (NaN: later), or, `whole`,
+        to the scenario's horizon."""
         goal = COMPLETIONS[self.q.milestone]
         sc = with_plan(self.sc, self.plan(shares, paths))
-        result = flow(sc, self.population, horizon_day=None if paths else self.day + 7)
+        result = flow(sc, self.population, horizon_day=None if whole else self.day + 7)
         return result.done_day(goal.percent, None if goal.group == TOTAAL else goal.group)
 
     def flow_feasible(self, shares: dict[str, float]) -> bool:
@@ -260,7 +263,10 @@ class _Search:
         full = dict.fromkeys(names, 1.0)  # the fastest path everywhere
         notes: list[str] = []
         base = self._flow_plan()
-        scaled = lambda m: {n: min(1.0, m * base[n]) for n in names}  # noqa: E731
+
+        def scaled(m: float) -> dict[str, float]:
+            return {n: min(1.0, m * base[n]) for n in names}
+
         shares: dict[str, float] | None
         if not any(base.values()) and self.sim_feasible(dict.fromkeys(names, 0.0)):
             shares = dict.fromkeys(names, 0.0)
@@ -376,7 +382,7 @@ class _Search:
         for name in self.names:
             if shares[name] == 0:
                 continue
-            day = self.flow_day(shares | {name: 0.0}, self.paths)
+            day = self.flow_day(shares | {name: 0.0}, whole=True)
             rows.append({"middel": name, "datum zonder (stroommodel)": date_at(self.sc.start, day)})
         return pd.DataFrame(rows)
 
@@ -384,14 +390,14 @@ class _Search:
         """The resource whose limit (lead time, growth) costs the most, by the flow model: the date at
         the maximum with that limit lifted."""
         full = dict.fromkeys(self.names, 1.0)
-        at_max = self.flow_day(full, self.paths)
+        at_max = self.flow_day(full, whole=True)
         best, gain = "", 0.0
         for name in self.names:
             path = self.paths[name]
             if path.lead_time == 0 and path.max_growth is None:
                 continue
             lifted = fastest_path(self.sc, name, self.start_of_extra, self.q.done_by, free=True)
-            day = self.flow_day(full, self.paths | {name: lifted})
+            day = self.flow_day(full, self.paths | {name: lifted}, whole=True)
             if at_max - day > gain:
                 best, gain = name, at_max - day
         if not best:
@@ -430,12 +436,8 @@ def fastest_path(sc: Scenario, name: str, start: date, done_by: date, free: bool
 
 
 def slot_days(sc: Scenario, name: str) -> float:
-    """Mean days a slot of the resource is held by one address (a wisselwoning: the uitvoering)."""
-    d = sc.durations
-    return {"opnamecapaciteit": mean_of(d.opname), "ingenieursbureaus": mean_of(d.beoordeling),
-            "planvorming": mean_of(d.planvorming_voorbereiden) + mean_of(d.uitvoeringsplan_opstellen)
-            + mean_of(d.versterkingsbesluit),
-            "bouwcapaciteit": mean_of(d.uitvoering), "wisselwoningen": mean_of(d.uitvoering)}[name]
+    """Mean days one address holds a slot of the resource (a wisselwoning: the uitvoering)."""
+    return sum(mean_of(getattr(sc.durations, step)) for step in SLOT_STEPS[name])
 
 
 def with_plan(sc: Scenario, plan: dict[str, list[tuple[date, int]]], seed: int | None = None,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..calendar import dutch_date
+from ..calendar import dutch_date, dutch_number
 from ..inputs.loader import LoadedScenario
 from ..outputs.folders import write_csv
 from ..outputs.manifest import population_manifest, scenario_manifest, write_manifest
@@ -45,7 +45,7 @@ def answer_text(a: Answer) -> str:
             lines += [f"  {title}:", _indent(wide.rename_axis(index=None, columns=None).to_string())]
         growing = [f"{n} {dutch_date(steps[0][0])}" for n, steps in a.plan.items() if steps[-1][1]]
         lines.append("  (groei vanaf: " + ", ".join(growing) + ")")
-    lines.append(f"  kosten (gewicht x extra plek-jaren tot de datum): {_thousands(round(a.cost))}")
+    lines.append(f"  kosten (gewicht x extra plek-jaren tot de datum): {dutch_number(a.cost)}")
     if len(a.margin):
         last = a.margin.iloc[-1]
         met, runs, need, of = (int(last[c]) for c in ("gehaald", "gedraaid", "nodig", "van"))
@@ -63,10 +63,6 @@ def answer_text(a: Answer) -> str:
     return "\n".join(lines)
 
 
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
@@ -77,8 +73,8 @@ def _limits(a: Answer) -> list[str]:
         bits = [f"groei vanaf {dutch_date(path.steps[0][0])}"]
         if path.max_growth is not None:
             bits.append(f"ten hoogste +{path.max_growth:.0%} per jaar")
-        bits.append(f"ten hoogste {_thousands(path.max_extra)} plekken extra")
-        lines.append(f"    {name}: {_thousands(path.in_force)} plekken nu; " + ", ".join(bits))
+        bits.append(f"ten hoogste {dutch_number(path.max_extra)} plekken extra")
+        lines.append(f"    {name}: {dutch_number(path.in_force)} plekken nu; " + ", ".join(bits))
     return lines
 
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from ..domain import PROFILES
+from ..domain import PROFILES, SLOT_STEPS
 from ..engine.distributions import mean_of, scaled
 from ..engine.run import run_scenario
 from ..inputs.blocks import CapacityChange
@@ -45,12 +45,6 @@ from ..runs.backends import run_tasks
 from . import observe
 from .targets import BREAKS, PEILDATUM, REVISED, REVISED_PERIODS, Targets, compare, load_targets
 
-STEPS_OF = {  # resource -> the steps one of its slots is held for
-    "opnamecapaciteit": ("opname",),
-    "ingenieursbureaus": ("beoordeling",),
-    "planvorming": ("planvorming_voorbereiden", "uitvoeringsplan_opstellen", "versterkingsbesluit"),
-    "bouwcapaciteit": ("uitvoering",),
-}
 FITTED = {  # resource -> the tabel 2.2 phase its capacity drives
     "opnamecapaciteit": "opgenomen",
     "ingenieursbureaus": "beoordeeld",
@@ -116,7 +110,7 @@ class Problem:
     def slot_days(self, x: np.ndarray) -> dict[str, float]:
         """Mean days one slot of each fitted resource is held (its steps' mean durations)."""
         durations = self.durations(x)
-        return {r: sum(mean_of(getattr(durations, s)) for s in STEPS_OF[r]) for r in FITTED}
+        return {r: sum(mean_of(getattr(durations, s)) for s in SLOT_STEPS[r]) for r in FITTED}
 
     def slots(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Capacity per fitted resource and period, in whole slots (at least one)."""

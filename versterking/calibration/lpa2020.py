@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..calendar import days_since
+from ..calendar import days_since, dutch_number
 from ..domain import BEOORDELING, MILESTONES, PROFILES, S_BEOORDELING, TOTAAL
 from ..engine.run import RunResult, run_scenario
 from ..inputs.loader import load_scenario
@@ -91,17 +91,16 @@ def validate(scenario: str = "verwachting", replications: int = 2) -> pd.DataFra
 
 def text(table: pd.DataFrame, replications: int) -> str:
     """The lines `calibrate --check` prints."""
-    def n(x: float) -> str:
-        return f"{x:,.0f}".replace(",", ".")
-
     lines = [f"tabel 2.3, LPA2020 beoordeeld 17-07-2020 - {UNTIL:%d-%m-%Y} (verwachting op de modi, "
              f"{replications} replicaties; gesimuleerd / gepubliceerd; toetst niet):"]
     for versnelling, g in table.groupby("versnelling", sort=False):
         g = g.set_index("risicoprofiel")
         total = g.loc[TOTAAL]
         verdict = "binnen" if total["binnen 10%"] else "buiten"
-        parts = ", ".join(f"{p} {n(g.loc[p, 'gesimuleerd'])} / {n(g.loc[p, 'gepubliceerd'])}"
-                          for p in PROFILES)
-        lines.append(f"  {versnelling} versnelling: {n(total['gesimuleerd'])} / {n(total['gepubliceerd'])} "
+        def pair(row) -> str:
+            return f"{dutch_number(row['gesimuleerd'])} / {dutch_number(row['gepubliceerd'])}"
+
+        parts = ", ".join(f"{p} {pair(g.loc[p])}" for p in PROFILES)
+        lines.append(f"  {versnelling} versnelling: {pair(total)} "
                      f"({100 * total['afwijking']:+.0f}%, {verdict} 10%); {parts}")
     return "\n".join(lines)

@@ -1,13 +1,14 @@
 """A deterministic flow model of the same chain as the simulation: the addresses as amounts (per risk
 profile and owner type) moving through the same lines, with the same capacity schedules, shares,
-routes and measures, each step's work a fixed delay of its mean duration. No noise and no single
-addresses, so it runs in milliseconds to a few tenths of a second: it seeds terug redeneren's search
-and gives an instant preview of a what-if. It is an approximation, never the answer; how far it is
-from the simulation on each shipped scenario is measured (docs/background/flow-model.md).
+routes and measures, each step's work spread over a few delays that stand for its duration
+distribution. No noise and no single addresses, so it runs in a tenth of a second to a second and a
+half: it seeds terug redeneren's search and gives an instant preview of a what-if. It is an
+approximation, never the answer; how far it is from the simulation on each shipped scenario is
+measured (docs/background/flow-model.md).
 
 What it leaves out, and what that does:
-- the spread of durations: the last address finishes when the flow empties plus a mean duration, so
-  100% comes a little earlier than in the simulation, where the last one draws a long tail;
+- the far tail of durations: the last delay stands for the slowest 1%, while the simulation's last
+  address draws the longest of thousands, so 100% can come some months early where durations decide;
 - the service order beyond the risk profile (LPA, severity, hardship, clusters): with "risk" among
   the criteria the profiles are served in their order, else in proportion to what waits;
 - clusters (treintjes) and the verdeelsleutel: every line is one pool;
@@ -127,6 +128,8 @@ def nodes(spec) -> np.ndarray:
 
 
 _NODES: dict[str, np.ndarray] = {}
+# the (profile, owner) index of every class, once per number of delays (a duration's nodes, or one)
+_CELLS = {n: (_P[None].repeat(n, 0), _O[None].repeat(n, 0)) for n in (1, len(WEIGHTS))}
 
 
 class _Pipe:
@@ -147,7 +150,7 @@ class _Pipe:
         lo = np.minimum(np.floor(at).astype(int), len(self.x) - 2)
         w = np.minimum(at - lo, 1.0)
         weights = WEIGHTS[:, None, None] if len(delays) == len(WEIGHTS) else 1.0 / len(delays)
-        cells = (_P[None].repeat(len(delays), 0), _O[None].repeat(len(delays), 0))
+        cells = _CELLS[len(delays)]
         for idx, part in ((lo, 1 - w), (lo + 1, w)):
             amount = x * part * weights
             np.add.at(self.x, (idx, *cells), amount)
@@ -281,6 +284,25 @@ class _Flow:
         self.inc = np.zeros((steps + 2, len(MILESTONES), SHAPE[0]))  # reached in step k
         self.pilot_left = float(self.prak.pilot_addresses) if self.prak is not None else 0.0
         self.follow = self.ref.share * _followers(population, self.ref.group) if self.ref is not None else 0.0
+        # the measures' days, shares and delays, once (the steps only look them up)
+        never = math.inf
+        self.typ_day = self.day(self.typ.from_) if self.typ is not None else never
+        self.npr_day = self.day(self.npr.from_) if self.npr is not None else never
+        self.ref_day = self.day(self.ref.from_) if self.ref is not None else never
+        self.pilot_day = self.day(self.prak.pilot_from) if self.prak is not None else never
+        self.scale_day = self.day(self.prak.scale_from) if self.prak is not None else never
+        self.own_norm = {route: _by_profile(block.meets_norm) for route, block in (
+            ("typologie", self.typ), ("praktijkaanpak", self.prak), ("herbeoordeling", self.batch))
+            if block is not None}
+        self.npr_norm = _by_profile(self.npr.meets_norm) if self.npr is not None else None
+        self.typ_share = _by_profile(self.typ.share) if self.typ is not None else None
+        self.prak_share = _by_profile(self.prak.share) if self.prak is not None else None
+        self.delays = {name: nodes(block.duration) for name, block in (
+            ("typologie", self.typ), ("praktijkaanpak", self.prak)) if block is not None}
+        self.delays |= {name: nodes(block.preparation) for name, block in (
+            ("bouwimpuls", self.impuls), ("batch_1581", self.batch)) if block is not None}
+        if self.ref is not None:  # a follower waits for its reference's beoordeling, then its own check
+            self.delays["referentie"] = self.d["beoordeling"] + mean_of(self.ref.duration)
 
     def day(self, d) -> float:
         return days_since(self.sc.start, d)
@@ -289,43 +311,38 @@ class _Flow:
 
     def join_beoordeling(self, k: int, x: np.ndarray) -> None:
         """Routes decided when an address joins the beoordeling line (as Model.beoordeling_route)."""
-        t, prak, ref = k * DT, self.prak, self.ref
-        if prak is not None:
+        t = k * DT
+        if self.prak is not None:
             taken = np.zeros(SHAPE)
-            if t >= self.day(prak.pilot_from) and self.pilot_left > 0 and x.sum() > 0:
+            if t >= self.pilot_day and self.pilot_left > 0 and x.sum() > 0:
                 n = min(self.pilot_left, x.sum())
                 taken = x * (n / x.sum())
                 self.pilot_left -= n
-            if t >= self.day(prak.scale_from):
-                taken = taken + (x - taken) * _by_profile(prak.share)
+            if t >= self.scale_day:
+                taken = taken + (x - taken) * self.prak_share
             if taken.sum() > 0:
-                self.beoordeeld["praktijkaanpak"].put(k, nodes(prak.duration), taken)
+                self.beoordeeld["praktijkaanpak"].put(k, self.delays["praktijkaanpak"], taken)
                 x = x - taken
-        if ref is not None and t >= self.day(ref.from_) and self.follow > 0:
-            # a follower waits for its reference's beoordeling (its queue left out), then its own check
-            delays = self.d["beoordeling"] + mean_of(ref.duration)
-            self.beoordeeld["referentie"].put(k, delays, x * self.follow)
+        if t >= self.ref_day and self.follow > 0:
+            self.beoordeeld["referentie"].put(k, self.delays["referentie"], x * self.follow)
             x = x * (1 - self.follow)
         self.wait_be.add(x)
 
     def judged(self, k: int, x: np.ndarray, route: str) -> None:
         """A beoordeling's outcome at the end of step k (as Model.judge): voltooid, or on to planvorming
         (after a reassessment: to execution)."""
-        npr, typ = self.npr, self.typ
-        in_force = npr is not None and k * DT >= self.day(npr.from_)
-        own = {"typologie": typ, "praktijkaanpak": self.prak, "herbeoordeling": self.batch}.get(route)
-        share = (_by_profile(own.meets_norm) if own is not None
-                 else _by_profile(npr.meets_norm) if in_force else self.norm)
+        in_force = k * DT >= self.npr_day
+        share = self.own_norm.get(route, self.npr_norm if in_force else self.norm)
         done = x * share
         self.inc[k, VOLTOOID] += done.sum(axis=1)
         rest = x - done
         if route == "herbeoordeling":
-            self.prepared.put(k, nodes(self.batch.preparation), rest, uf=self.batch.uitvoering_factor)
+            self.prepared.put(k, self.delays["batch_1581"], rest, uf=self.batch.uitvoering_factor)
             return
-        uf = npr.uitvoering_factor if in_force else 1.0
+        uf = self.npr.uitvoering_factor if in_force else 1.0
         pf = 1.0
         if route == "typologie":
-            uf, pf = uf * typ.uitvoering_factor, typ.planvorming_factor
+            uf, pf = uf * self.typ.uitvoering_factor, self.typ.planvorming_factor
         self.inc[k, BEOORDELING] += rest.sum(axis=1)
         self.wait_pl.add(rest, uf=uf, pf=pf)
 
@@ -343,16 +360,25 @@ class _Flow:
             x = waiting * np.where(per_profile > 0, wanted / per_profile, 0.0)[:, None]
         means = self.wait_pl.take(x)
         self.inc[k, PLANVORMING] += x.sum(axis=1)
-        block = self.batch if is_batch else self.impuls
         if is_batch:
-            again = x * block.reassess
+            again = x * self.batch.reassess
             self.wait_re.add(again)
             x = x - again
-        self.prepared.put(k, nodes(block.preparation), x, uf=means["uf"])
+        self.prepared.put(k, self.delays["batch_1581" if is_batch else "bouwimpuls"], x, uf=means["uf"])
+
+    def needing(self, x: np.ndarray, needs: bool) -> np.ndarray:
+        """The part of x that needs a wisselwoning (or that does not)."""
+        return x * (self.wissel if needs else 1 - self.wissel)
 
     def to_uitvoering(self, x: np.ndarray, uf: np.ndarray) -> None:
         for needs in (True, False):
-            self.wait_uv[needs].add(x * (self.wissel if needs else 1 - self.wissel), uf=uf)
+            self.wait_uv[needs].add(self.needing(x, needs), uf=uf)
+
+    def hold_uitvoering(self, x: np.ndarray, needs: bool) -> None:
+        """x starts uitvoering: builder slots, and wisselwoningen for those who need one."""
+        self.busy["bouwcapaciteit"] += x.sum()
+        if needs:
+            self.busy["wisselwoningen"] += x.sum()
 
     # -- the start: the werkvoorraad where it stands ------------------------------------------
 
@@ -372,9 +398,8 @@ class _Flow:
                    for s in range(len(SUBSTEPS)))
         with np.errstate(invalid="ignore", divide="ignore"):
             self.resume_pl.add(resuming, left=np.where(resuming > 0, left / np.maximum(resuming, 1e-12), 0.0))
-        under_way = stock[MILESTONES[UITVOERING]]
         for needs in (True, False):
-            self.resume_uv[needs].add(under_way * (self.wissel if needs else 1 - self.wissel))
+            self.resume_uv[needs].add(self.needing(stock[MILESTONES[UITVOERING]], needs))
 
     # -- a step: what finished, then what starts -----------------------------------------------
 
@@ -410,7 +435,7 @@ class _Flow:
 
     def begin(self, k: int, first: float) -> None:
         """The starts of step k; `first` shortens work that fills a slot on day 0 (a warm start)."""
-        d, t, by_profile, typ = self.d, k * DT, self.by_profile, self.typ
+        d, t, by_profile = self.d, k * DT, self.by_profile
         go = _serve(self.free(k, "opnamecapaciteit"), self.wait_op.count, by_profile)
         if go.sum() > 0:
             means = self.wait_op.take(go)
@@ -426,10 +451,9 @@ class _Flow:
             self.beoordeeld["herbeoordeling"].put(k, d["beoordeling"], again)
             fresh = go - again
             self.wait_be.take(fresh)
-            toets = (_by_profile(typ.share) if typ is not None and t > 0 and t >= self.day(typ.from_)
-                     else np.zeros(SHAPE))
-            if typ is not None:
-                self.beoordeeld["typologie"].put(k, nodes(typ.duration), fresh * toets)
+            toets = self.typ_share if t > 0 and t >= self.typ_day else np.zeros(SHAPE)
+            if self.typ is not None:
+                self.beoordeeld["typologie"].put(k, self.delays["typologie"], fresh * toets)
             self.beoordeeld["klassiek"].put(k, d["beoordeling"], fresh * (1 - toets), scale=first)
             self.busy["ingenieursbureaus"] += go.sum()
         # planvorming: one slot for its three sub-steps
@@ -453,9 +477,7 @@ class _Flow:
             if go.sum() > 0:
                 self.resume_uv[needs].take(go)
                 self.uv_done[needs].put(k, d["uitvoering"], go, scale=0.5)
-                self.busy["bouwcapaciteit"] += go.sum()
-                if needs:
-                    self.busy["wisselwoningen"] += go.sum()
+                self.hold_uitvoering(go, needs)
         need_w, no_w = self.wait_uv[True].count, self.wait_uv[False].count
         free_b, free_w = self.free(k, "bouwcapaciteit"), max(self.free(k, "wisselwoningen"), 0.0)
         go = _serve(free_b, need_w + no_w, by_profile)
@@ -473,9 +495,7 @@ class _Flow:
             means = self.wait_uv[needs].take(x)
             self.uv_done[needs].put(k, d["uitvoering"], x, scale=first * means["uf"])
             self.inc[k, UITVOERING] += x.sum(axis=1)
-            self.busy["bouwcapaciteit"] += x.sum()
-            if needs:
-                self.busy["wisselwoningen"] += x.sum()
+            self.hold_uitvoering(x, needs)
 
     def run(self) -> FlowResult:
         sc, steps = self.sc, self.steps

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..calendar import date_at, dutch_date
+from ..calendar import date_at, dutch_date, dutch_number
 from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET
 from ..runs import draws
 from ..runs.aggregate import PARTS_EIND, STRAAT, TEKORT, VOLTOOID_EIND
@@ -51,12 +51,12 @@ def table_text(rows: list[list[str]]) -> list[str]:
 def preview_text(p: Preview) -> str:
     """The flow model's dates, labelled for what they are: a benadering, not the forecast."""
     sc = p.scenario
-    total = int(round(p.result.total.sum()))
+    total = p.result.total.sum()
     per_year = p.voltooid_per_year()
     marks = per_year[(per_year["jaar"] % 5 == 0) | (per_year["jaar"] == per_year["jaar"].iloc[-1])]
     return "\n".join([
-        f"{sc.name}: BENADERING met het stroommodel ({total:,}".replace(",", ".")
-        + f" adressen, onzekerheden op hun modus, geen ruis, {p.seconds:.2f} s)",
+        f"{sc.name}: BENADERING met het stroommodel ({dutch_number(total)} adressen, onzekerheden op hun "
+        f"modus, geen ruis, {p.seconds:.2f} s)",
         "  geen voorspelling: `versterking run` zonder --preview geeft de datums met hun bandbreedte",
         f"  voltooid: 50% op {dutch_date(p.done(50))}, 95% op {dutch_date(p.done(95))}, "
         f"100% op {dutch_date(p.done(100))}",
@@ -87,7 +87,7 @@ def run_text(f: Forecast) -> str:
         return dutch_date(cell(group, column)) if has_addresses(group) else "geen adressen"
 
     seed = f"root seed {f.seed}" if replicated else f"seed {f.seed}"
-    lines = [f"{sc.name}: {f.werkvoorraad:,}".replace(",", ".") + f" adressen vanaf {dutch_date(sc.start)}, "
+    lines = [f"{sc.name}: {dutch_number(f.werkvoorraad)} adressen vanaf {dutch_date(sc.start)}, "
              f"{runs(f.replications)} ({seed}, {f.wall_seconds:.1f} s)"]
     if sc.description:
         lines.append(f"  {sc.description}")
@@ -196,16 +196,12 @@ def comparison_text(c: Comparison) -> str:
 def done_by_year(cells: dict, order: list[str], years: tuple[int, ...] = (2022, 2026, 2030)
                  ) -> list[list[str]]:
     """Rows 'eind <year>' with per scenario 'voltooid (versterkt + voldoet aan de norm)'."""
-    def count(x: float) -> str:
-        return f"{x:,.0f}".replace(",", ".")
-
     body = [["", *order]]
     for year in years:
         keys = [f"{VOLTOOID_EIND}{year}", *(f"{part}{year}" for part in PARTS_EIND)]
         if all((keys[0], label) in cells for label in order):
-            body.append([f"eind {year}", *[f"{count(cells[(keys[0], label)].P50)} "
-                                           f"({count(cells[(keys[1], label)].P50)} + "
-                                           f"{count(cells[(keys[2], label)].P50)})" for label in order]])
+            counts = [[dutch_number(cells[(key, label)].P50) for key in keys] for label in order]
+            body.append([f"eind {year}", *[f"{d} ({v} + {n})" for d, v, n in counts]])
     return body
 
 
