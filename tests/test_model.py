@@ -1,5 +1,6 @@
 """The engine's invariants on small scenarios: conservation, the chain, capacity, order, determinism."""
 
+import math
 from datetime import date
 
 import numpy as np
@@ -10,6 +11,7 @@ from invariants import capacity_in_force, check_service_order, work_and_waiting
 from versterking import domain, load_scenario
 from versterking.calendar import days_since, quarter_label
 from versterking.domain import STEP_RESOURCE
+from versterking.engine.run import _delay_to
 from versterking.engine.schedules import capacity_changes
 from versterking.runs import tables
 
@@ -256,6 +258,20 @@ gemeente = {{ Oldambt = 1.0 }}
     joined = even.reached[80:, 0]
     assert joined.min() >= (date(2021, 1, 1) - even.scenario.start).days
     assert not np.isnan(even.started[80:, domain.S_OPNAME]).any()
+    # each joins its line on the day it arrives, never before it (nor is served before it)
+    for r in (even, poisson):
+        assert np.array_equal(r.queued[80:, domain.S_OPNAME], r.reached[80:, 0])
+        assert np.all(r.started[80:, domain.S_OPNAME] >= r.queued[80:, domain.S_OPNAME])
+
+
+def test_an_arrival_lands_on_its_day_or_the_first_instant_after_it():
+    """The clock adds delays to the present; a difference of two floats can fall one unit in the
+    last place short of the arrival day (0.654 + (1.962 - 0.654) < 1.962), and no delay lands on it."""
+    now, day = 0.6538461538461539, 1.9615384615384615
+    assert now + (day - now) < day
+    delay = _delay_to(now, day)
+    assert now + delay >= day and now + math.nextafter(delay, 0.0) < day
+    assert _delay_to(2.0, 3.5) == 1.5 and _delay_to(3.5, 3.5) == 0.0
 
 
 def test_common_random_numbers_keep_each_address_s_draws(small):

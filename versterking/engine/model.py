@@ -264,6 +264,11 @@ class Model:
         self.first_beoordeling[a] = (self.queued[a, s], self.started[a, s], self.ended[a, s], self.route[a])
         self.queued[a, s] = self.started[a, s] = self.ended[a, s] = np.nan
 
+    def arrive(self, a: int) -> None:
+        """An inflow address joins the opgave now: its drawn day, or a unit in the last place after it
+        where the clock cannot land on that day exactly (versterking.engine.run.arrivals)."""
+        self.entered[a] = self.reached[a, 0] = self.env.now
+
     def log_queued(self, a: int, step: int, since: float) -> None:
         self.queued[a, step] = since
 

@@ -46,8 +46,6 @@ def address_life(m: Model, a: int):
     held = m.milestone0[a]  # the milestone held at the start (or on arrival)
     if held == VOLTOOID:
         return
-    if m.arrival[a] > 0:
-        yield env.timeout(m.arrival[a])
     since = m.entered[a]  # waiting since: the day the held milestone was reached
 
     if held == NOG_NIET_GESTART:

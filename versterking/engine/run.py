@@ -4,11 +4,15 @@ and the measures' hand-overs, run to the last voltooid (or the horizon), and han
 from __future__ import annotations
 
 import gc
+import math
 import time
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 import pandas as pd
+import simpy
+from simpy.core import URGENT
 from tqdm import tqdm
 
 from ..calendar import days_since, quarter_ends
@@ -48,11 +52,16 @@ class RunResult:
 
 def build(scenario: Scenario, population: pd.DataFrame) -> Model:
     """The model with its processes started. Addresses first: at day 0 every address joins its line
-    before any capacity opens, so the first slots go by service order, not by creation order."""
+    before any capacity opens, so the first slots go by service order, not by creation order. An
+    inflow address's life starts on its arrival day."""
     model = Model(scenario, population)
     env = model.env
-    for a in np.flatnonzero(model.milestone0 != VOLTOOID).tolist():
+    active = np.flatnonzero(model.milestone0 != VOLTOOID)
+    later = model.arrival[active] > 0
+    for a in active[~later].tolist():
         env.process(address_life(model, a))
+    if later.any():
+        env.process(arrivals(model, active[later]))
     for divided in model.resources.values():
         for part, schedule in zip(divided.parts, divided.schedules, strict=True):
             env.process(follow_schedule(env, part, schedule))
@@ -60,6 +69,39 @@ def build(scenario: Scenario, population: pd.DataFrame) -> Model:
         for tranche in measure.tranches:
             env.process(model.hand_over(tranche, measure))
     return model
+
+
+def arrivals(model: Model, addresses: np.ndarray):
+    """SimPy process: start each inflow address's life on its arrival day. One pending arrival at a
+    time keeps SimPy's event queue short (a stream of 700,000 addresses otherwise sits in it from
+    day 0). The wake-up is urgent, so arrivals go before other work due at the same moment, as
+    timeouts set on day 0 did."""
+    env = model.env
+    day = model.arrival
+    order = addresses[np.lexsort((addresses, day[addresses]))].tolist()
+    for t, group in groupby(order, key=lambda a: float(day[a])):
+        yield _urgent(env, _delay_to(env.now, t))
+        for a in group:
+            model.arrive(a)
+            env.process(address_life(model, a))
+
+
+def _delay_to(now: float, t: float) -> float:
+    """The smallest delay that SimPy, adding it to `now`, takes to `t` or just past it: `t - now`
+    can fall a unit in the last place short, and no sum may land on `t` exactly."""
+    delay = max(t - now, 0.0)
+    while now + delay < t:
+        delay = math.nextafter(delay, math.inf)
+    return delay
+
+
+def _urgent(env: simpy.Environment, delay: float) -> simpy.Event:
+    """A timeout that goes before the ordinary events of its moment (made as SimPy makes its own
+    Initialize event)."""
+    event = simpy.Event(env)
+    event._ok, event._value = True, None
+    env.schedule(event, URGENT, delay)
+    return event
 
 
 def simulate(model: Model, progress: bool = False) -> RunResult:
