@@ -8,6 +8,7 @@ import math
 import time
 from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -77,11 +78,11 @@ def arrivals(model: Model, addresses: np.ndarray):
     day 0). The wake-up is urgent, so arrivals go before other work due at the same moment, as
     timeouts set on day 0 did."""
     env = model.env
-    day = model.arrival
-    order = addresses[np.lexsort((addresses, day[addresses]))].tolist()
-    for t, group in groupby(order, key=lambda a: float(day[a])):
+    order = addresses[np.argsort(model.arrival[addresses], kind="stable")]  # by day, then index
+    days = model.arrival[order].tolist()
+    for t, group in groupby(zip(days, order.tolist(), strict=True), key=itemgetter(0)):
         yield _urgent(env, _delay_to(env.now, t))
-        for a in group:
+        for _, a in group:
             model.arrive(a)
             env.process(address_life(model, a))
 
