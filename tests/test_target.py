@@ -42,8 +42,8 @@ def workload(queueing):
 
 def _answer(path, days: int, **question):
     loaded = load_scenario(path)
-    q = Question(START + timedelta(days=days), question.pop("confidence", 0.9), replications=4, verify=4,
-                 **question)
+    q = Question(START + timedelta(days=days), question.pop("confidence", 0.9), replications=4, margin=4,
+                 verify=4, **question)
     return seek(loaded.scenario, load_population(loaded), q, workers=1)
 
 
@@ -137,9 +137,11 @@ def test_plan_steps_add_to_the_schedule_and_to_an_extra_already_there(small):
 
 
 def test_cli_writes_a_runnable_scenario_that_extends_the_input_and_refuses_to_overwrite(workload, tmp_path):
+    workload.write_text(workload.read_text() + 'productivity = { opnamecapaciteit = { unit = "fte", '
+                        "addresses_a_year = 100 } }\n", encoding="utf-8")
     out = tmp_path / "doel"
-    args = ["target", str(workload), "--done-by", "2000-04-10", "--replications", "3", "--verify", "3",
-            "--workers", "1", "--out", str(out)]
+    args = ["target", str(workload), "--done-by", "2000-04-10", "--replications", "3", "--margin", "3",
+            "--verify", "3", "--workers", "1", "--out", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     answer = workload.parent / "wachtrij-doel-2000-04-10.toml"
@@ -152,13 +154,18 @@ def test_cli_writes_a_runnable_scenario_that_extends_the_input_and_refuses_to_ov
                                                "controle.csv", "summary.txt", "manifest.json"}
     assert "opnamecapaciteit" in result.output and "3 van 3 halen de datum" in result.output
     assert "simulaties in totaal" in result.output and "stroommodel" in result.output
+    # the plan in the scenario's units too: addresses a year / what one fte does, rounded up
+    yearly = pd.read_csv(out / "doel_per_jaar.csv").set_index("middel").loc[["opnamecapaciteit"]]
+    assert (yearly["eenheden"] == np.ceil(yearly["adressen per jaar"] / 100)).all()
+    assert (yearly["eenheid"] == "fte").all() and "opnamecapaciteit (fte)" in result.output
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 2 and "exists" in again.output
 
 
 def test_cli_impossible_target_writes_no_scenario(workload, tmp_path):
     result = CliRunner().invoke(main, ["target", str(workload), "--done-by", "2000-01-05", "--replications",
-                                       "2", "--verify", "2", "--workers", "1", "--out", str(tmp_path / "x")])
+                                       "2", "--margin", "2", "--verify", "2", "--workers", "1", "--out",
+                                       str(tmp_path / "x")])
     assert result.exit_code == 0, result.output
     assert "ONHAALBAAR" in result.output and "vroegst haalbare datum" in result.output
     assert "11-01-2000" in result.output  # one opname of 10 days, started on day 0
@@ -177,8 +184,12 @@ def test_bad_questions_are_one_line_errors(workload, tmp_path):
     assert "--scenario-out: " in elsewhere.output and "cannot extend" in elsewhere.output
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
     assert not (tmp_path / "sub").exists()
-    growth = workload.read_text() + "max_growth = { opnamecapaciteit = 0 }\n"
-    workload.write_text(growth, encoding="utf-8")
-    bad = CliRunner().invoke(main, ["target", str(workload), "--done-by", "2000-04-10", "--out",
-                                    str(tmp_path / "z")])
-    assert bad.exit_code == 2 and "max_growth" in bad.output and len(bad.output.strip().splitlines()) == 1
+    original = workload.read_text()
+    per_fte = "productivity.opnamecapaciteit = { unit = %s, addresses_a_year = %s }"
+    for key, line in (("max_growth", "max_growth = { opnamecapaciteit = 0 }"),
+                      ("productivity", per_fte % ('"fte"', 0)), ("productivity", per_fte % ('""', 5))):
+        workload.write_text(original + line + "\n", encoding="utf-8")
+        bad = CliRunner().invoke(main, ["target", str(workload), "--done-by", "2000-04-10", "--out",
+                                        str(tmp_path / "z")])
+        assert bad.exit_code == 2 and key in bad.output and len(bad.output.strip().splitlines()) == 1
+        assert not (tmp_path / "z").exists()

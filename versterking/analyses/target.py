@@ -10,13 +10,17 @@ Method.
  2. The flow model (versterking.engine.flow, at the modes; milliseconds to a tenth of a second an
     evaluation) finds the smallest common s that meets the date, then lowers each resource's s in
     turn, the most expensive per slot first (bisection to 2% or half a slot).
- 3. The simulation scales that plan by a factor m (each s times m, at most 1) and finds the smallest m
-    with which at least ceil(confidence x R) of the R search replications meet the date (common random
-    numbers; an evaluation stops as soon as its verdict is certain).
- 4. A margin: the plan is run on V fresh replications; while fewer than the share asked meet the date,
-    every share grows by 10% and the same V are run again (each try stops once its verdict is certain).
+ 3. The simulation scales that plan by a factor m (each s times m, at most 1) and finds the smallest m,
+    to within 15%, with which at least ceil(confidence x R) of the R search replications meet the date
+    (common random numbers; an evaluation stops as soon as its verdict is certain).
+ 4. A margin: the plan is run on M fresh replications; while fewer than the share asked meet the date,
+    every share grows by 10% and the same M are run again (each try stops once its verdict is certain).
  5. The answer is reported on V further replications that neither the search nor the margin saw: the
     share that meets the date, with its 95% Clopper-Pearson interval.
+The sizes (R = 10, M = 30, V = 40 by default) and the 15% were chosen on a stylised model of the
+search (per replication a lognormal factor at which it meets the date, spread as measured on basis):
+against R = 20, M = 40 and 10% they take about a third fewer runs for plans as large and as often
+short of the share asked (docs/background/performance.md).
 With uncertain parameters every replication draws its own values (one Latin hypercube over all
 replications), so the confidence covers both the parameters and the noise.
 When s = 1 everywhere misses the date in the simulation the question is impossible: the answer gives
@@ -55,7 +59,7 @@ from ..runs.tables import share_done_day
 DEFAULT_MAX = (100, 1000)  # an allowed maximum: 100x the slots in force, at least 1,000
 FLOW_TOLERANCE = 0.02     # the flow model's shares to within 2% (or half a slot)
 MARGIN_STEP, MARGIN_TRIES = 1.10, 6
-SCALE_TOLERANCE = 1.10     # the simulation's factor m to within 10% (the margin step refines)
+SCALE_TOLERANCE = 1.15     # the simulation's factor m to within 15% (the margin step refines)
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,9 @@ class Question:
     done_by: date
     confidence: float
     milestone: str = "100%"
-    replications: int = 20  # in the search
-    verify: int = 40        # for the margin, and again (fresh) for the report
+    replications: int = 10  # in the search
+    margin: int = 30        # fresh, for the margin
+    verify: int = 40        # fresh again, for the report
 
     @property
     def label(self) -> str:
@@ -155,16 +160,22 @@ class Answer:
 
     def yearly(self) -> pd.DataFrame:
         """The plan as a planner reads it: per resource and year the slots in force at the year's end
-        and the addresses a year they can do (slots x 365 / the days one address holds a slot)."""
+        and the addresses a year they can do (slots x 365 / the days one address holds a slot); where
+        the scenario gives a productivity ([target].productivity), the units that takes (rounded up)."""
         rows = []
+        productivity = self.scenario.target.productivity
         for name, steps in (self.plan or {}).items():
-            path = self.paths[name]
+            path, per_unit = self.paths[name], productivity.get(name)
             for year in range(self.start_of_extra.year, self.question.done_by.year + 1):
                 extra = max([x for day, x in steps if day <= date(year, 12, 31)], default=0)
                 slots = path.in_force + extra
-                rows.append({"middel": name, "jaar": year, "plekken": slots,
-                             "adressen per jaar": round(slots * 365.25 / self.slot_days[name])})
-        return pd.DataFrame(rows, columns=["middel", "jaar", "plekken", "adressen per jaar"])
+                a_year = round(slots * 365.25 / self.slot_days[name])
+                rows.append({"middel": name, "jaar": year, "plekken": slots, "adressen per jaar": a_year,
+                             "eenheid": per_unit.unit if per_unit else "",
+                             "eenheden": math.ceil(a_year / per_unit.addresses_a_year - 1e-9) if per_unit
+                             else None})
+        return pd.DataFrame(rows, columns=["middel", "jaar", "plekken", "adressen per jaar", "eenheid",
+                                           "eenheden"])
 
 
 def slot_years(steps: list[tuple[date, int]], end: date) -> float:
@@ -199,7 +210,7 @@ class _Search:
         self.cache: dict[tuple, Evaluation] = {}
         # the uncertain numbers: one Latin hypercube over the search's, the margin's and the report's
         # replications, each replication's scenario made once (every evaluation reuses it)
-        n = question.replications + 2 * question.verify
+        n = question.replications + question.margin + question.verify
         u = draws.uniforms(sc, sc.seed, n)
         self.drawn = [draws.realised(sc, None if u is None else u.iloc[r].to_dict(), r) for r in range(n)]
 
@@ -279,7 +290,8 @@ class _Search:
             shares, margin = self._margin(shares)
             margin_runs = int(margin["gedraaid"].sum())
         at = shares if shares is not None else full
-        report = range(q.replications + q.verify, q.replications + 2 * q.verify)
+        first = q.replications + q.margin
+        report = range(first, first + q.verify)
         verification = self._table(at, report, horizon=False)
         answer = Answer(q, self.sc, self.start_of_extra, self.paths,
                         self.plan(at) if shares is not None else None, at, self.evaluations, margin,
@@ -351,15 +363,15 @@ class _Search:
         return hi
 
     def _margin(self, shares: dict[str, float]) -> tuple[dict[str, float], pd.DataFrame]:
-        """Step 4: grow the plan until V fresh replications meet the date in the share asked (each try
+        """Step 4: grow the plan until M fresh replications meet the date in the share asked (each try
         stops once its verdict is certain)."""
         q = self.q
-        margin_set = range(q.replications, q.replications + q.verify)
-        need = math.ceil(q.confidence * q.verify - 1e-9)
+        margin_set = range(q.replications, q.replications + q.margin)
+        need = math.ceil(q.confidence * q.margin - 1e-9)
         tries = []
         for _ in range(MARGIN_TRIES):
             met, runs = self.met(shares, margin_set, need)
-            tries.append({**shares, "gehaald": met, "gedraaid": runs, "nodig": need, "van": q.verify})
+            tries.append({**shares, "gehaald": met, "gedraaid": runs, "nodig": need, "van": q.margin})
             self.log(f"  marge {_describe(shares)}: {met} van {runs} nieuwe replicaties gehaald")
             if met >= need or all(v >= 1.0 for v in shares.values()):
                 break

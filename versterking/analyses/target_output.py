@@ -24,7 +24,7 @@ def answer_text(a: Answer) -> str:
     simulated = [e for e in a.evaluations if e.model == "simulatie"]
     lines = [f"terug redeneren: {sc.name}, {q.label}",
              f"  zoektocht: {len(flow)} evaluaties met het stroommodel, {len(simulated)} met de simulatie "
-             f"({q.replications} replicaties), marge en controle op 2 x {q.verify} nieuwe; "
+             f"({q.replications} replicaties), marge op {q.margin} en controle op {q.verify} nieuwe; "
              f"{a.runs} simulaties in totaal (root seed {a.root}), {a.seconds / 60:.1f} min",
              "  groeigrenzen (scenario [target]):", *_limits(a)]
     met, n, low, high = a.interval()
@@ -43,19 +43,27 @@ def answer_text(a: Answer) -> str:
                                                     "dagen per adres)")):
             wide = yearly.pivot(index="middel", columns="jaar", values=column).loc[list(a.plan)]
             lines += [f"  {title}:", _indent(wide.rename_axis(index=None, columns=None).to_string())]
+        units = yearly[yearly["eenheid"] != ""]
+        if len(units):
+            wide = units.pivot(index="middel", columns="jaar", values="eenheden").astype(int)
+            wide = wide.loc[[n for n in a.plan if n in wide.index]]
+            wide.index = [f"{n} ({a.scenario.target.productivity[n].unit})" for n in wide.index]
+            lines += ["  in eenheden (adressen per jaar / wat één eenheid per jaar doet, [target] "
+                      "productivity; naar boven afgerond):",
+                      _indent(wide.rename_axis(index=None, columns=None).to_string())]
         growing = [f"{n} {dutch_date(steps[0][0])}" for n, steps in a.plan.items() if steps[-1][1]]
         lines.append("  (groei vanaf: " + ", ".join(growing) + ")")
     lines.append(f"  kosten (gewicht x extra plek-jaren tot de datum): {dutch_number(a.cost)}")
     if len(a.margin):
         last = a.margin.iloc[-1]
-        met, runs, need, of = (int(last[c]) for c in ("gehaald", "gedraaid", "nodig", "van"))
-        lines.append(f"  marge: na {len(a.margin)} poging(en) haalt het plan de datum in {met} van {runs} "
+        kept, runs, need, of = (int(last[c]) for c in ("gehaald", "gedraaid", "nodig", "van"))
+        lines.append(f"  marge: na {len(a.margin)} poging(en) haalt het plan de datum in {kept} van {runs} "
                      f"nieuwe replicaties (nodig: {need} van {of})")
     lines.append(f"  controle op {n} andere nieuwe replicaties: {met} van {n} halen de datum ({met / n:.0%}; "
                  f"95%-interval {low:.0%} - {high:.0%}); {q.confidence:.0%}-punt {dutch_date(when)}")
     if met / n < q.confidence:
         lines.append("  LET OP: de controle haalt de gevraagde zekerheid niet; herhaal met meer "
-                     "--replications en --verify")
+                     "--replications, --margin en --verify")
     if len(a.contributions):
         lines.append("  zonder de extra van één middel (stroommodel, benadering): " + ", ".join(
             f"{name} {dutch_date(day)}" for name, day in a.contributions.itertuples(index=False)))
@@ -87,7 +95,7 @@ def answer_toml(a: Answer, loaded: LoadedScenario, scenario_out: Path, command: 
              f"# Terug redeneren: a plan per resource and year from {a.start_of_extra}, within the",
              "# lead times and growth limits of the scenario's [target], with which",
              f"# {q.label} (search: the flow model, then {q.replications} replications, root seed {a.root};",
-             f"# a margin on {q.verify} fresh replications).",
+             f"# a margin on {q.margin} fresh replications).",
              f"# Checked on {n} further fresh replications: {met} of {n} met the date "
              f"(95% interval {low:.0%} - {high:.0%}).",
              "# Cost weights per slot: target.cost of the scenario it extends.",
@@ -128,7 +136,7 @@ def write_answer(a: Answer, loaded: LoadedScenario, addresses: int, out: Path, s
             write_manifest(tmp, command, {
                 "question": {"done_by": a.question.done_by, "confidence": a.question.confidence,
                              "milestone": a.question.milestone, "replications": a.question.replications,
-                             "verify": a.question.verify},
+                             "margin": a.question.margin, "verify": a.question.verify},
                 "seed": a.root, "scenario": scenario_manifest(loaded, a.scenario),
                 "population": population_manifest(loaded, addresses),
                 "runs": a.runs, "shares": a.shares,

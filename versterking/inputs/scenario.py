@@ -91,6 +91,15 @@ class Inflow(Strict):
 Cost = Annotated[float, Field(gt=0.0, le=1e12)]
 
 
+class Productivity(Strict):
+    """What one planner's unit of a resource does: the plan is then also given in those units."""
+
+    unit: Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[^\n\r]+$")] = Field(
+        description="the unit's name as the plan prints it, e.g. \"fte\" or \"bouwteam\"")
+    addresses_a_year: Annotated[float, Field(gt=0.0, le=1e6)] = Field(
+        description="addresses one unit completes a year on this resource's steps")
+
+
 class Target(Strict):
     """What `versterking target` may add to reach a date, from when, and at what cost per slot.
     Only resources with a cost may grow; without this table every resource may, at cost 1."""
@@ -108,6 +117,9 @@ class Target(Strict):
     max_growth: dict[ResourceName, Annotated[float, Field(gt=0.0, le=100.0)]] = Field(
         default_factory=dict, description="at most this share more capacity a year than the year before "
                                           "(1 = it may double each year; default: no limit but max_extra)")
+    productivity: dict[ResourceName, Productivity] = Field(
+        default_factory=dict, description="per resource, what one unit (an FTE, a team) does a year: the "
+                                          "plan is also given in those units")
 
 
 class Population(Strict):
