@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import InputError
 
 Task = Callable[[Any, Any], Any]  # (task, shared) -> result
+Progress = bool | Callable[[int], Any]  # a bar on the terminal, or a function told of each task done
 
 PR_SET_PDEATHSIG = 1  # prctl option (Linux): a signal for this process when its parent dies
 CONNECT_SECONDS = 20  # how long to keep trying to reach a Dask scheduler
@@ -62,6 +63,13 @@ def run_tasks(fn: Task, tasks: Sequence, shared: Any = None, workers: int | None
                 yield i, _counted(result, progress)
     finally:
         _FN, _TASKS, _SHARED = None, (), None
+
+
+def ticker(bar, progress: Progress) -> Callable[[int], Any]:
+    """What to call as tasks finish: the terminal's bar, and the caller's function if it gave one."""
+    if not callable(progress):
+        return bar.update
+    return lambda n: (bar.update(n), progress(n))
 
 
 def _worker(parent: int) -> None:

@@ -21,7 +21,7 @@ from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from .aggregate import bottlenecks_by_year, late_quantile, per_replication, spread
-from .backends import run_tasks
+from .backends import Progress, run_tasks, ticker
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
 
@@ -53,7 +53,7 @@ class Comparison:
 
 def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5, seed: int | None = None, *,
             attribution: bool = False, workers: int | None = None, scheduler: str | None = None,
-            progress: bool = False, at_mode: bool = False) -> Comparison:
+            progress: Progress = False, at_mode: bool = False) -> Comparison:
     """Run the scenarios with the same seeds (root seed: `seed`, default the first scenario's) and
     the same values of the uncertain parameters they share (`at_mode`: at their modes).
     `attribution`: also each scenario's measures alone and left out, to show what each buys."""
@@ -70,8 +70,9 @@ def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5,
         variants += [(f"{name}: {label}", sc, name) for label, sc in attribution_variants(item.scenario)]
     tasks = replicas(variants, replications, root, at_mode=at_mode)
     results: list[dict] = [{}] * len(tasks)
-    with tqdm(total=len(tasks), desc="vergelijking", unit="run", disable=not progress, leave=False) as bar:
-        for i, result in run_tasks(replicate, tasks, shared, workers, scheduler, bar.update):
+    with tqdm(total=len(tasks), desc="vergelijking", unit="run", disable=progress is not True,
+              leave=False) as bar:
+        for i, result in run_tasks(replicate, tasks, shared, workers, scheduler, ticker(bar, progress)):
             results[i] = result
     long = per_replication(results, first.start)
     main = long[long["scenario"].isin(names)]

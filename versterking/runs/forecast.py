@@ -27,7 +27,7 @@ from .aggregate import (
     per_replication,
     with_dates,
 )
-from .backends import run_tasks
+from .backends import Progress, run_tasks, ticker
 from .decomposition import decompose
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
@@ -75,12 +75,13 @@ class Forecast:
 
 def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int | None = None, *,
         population: pd.DataFrame | None = None, events: bool = False, workers: int | None = None,
-        scheduler: str | None = None, progress: bool = False, at_mode: bool = False) -> Forecast:
+        scheduler: str | None = None, progress: Progress = False, at_mode: bool = False) -> Forecast:
     """Forecast a scenario (loaded, a file, or a name from the shipped library) over `replications`
     (1: a single run), from root seed `seed` (default: the scenario's). Each replication draws the
     scenario's uncertain numbers (a Latin hypercube over the replications); `at_mode` keeps them at
-    their modes. `events` keeps replication 0's event log. Results do not depend on `workers` or
-    `scheduler` (a Dask address)."""
+    their modes. `events` keeps replication 0's event log. `progress`: True for a progress bar on the
+    terminal, or a function called with 1 as each replication is done (the web app's bar). Results
+    do not depend on `workers` or `scheduler` (a Dask address)."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     population = load_population(loaded) if population is None else population
     sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
@@ -88,7 +89,9 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
     drawn = draws.values(sc, u)
     if replications == 1:
         r = run_scenario(draws.realised(sc, None if u is None else u.iloc[0].to_dict()), population,
-                         progress=progress)
+                         progress=progress is True)
+        if callable(progress):
+            progress(1)
         with single_run(r) as dates:
             addresses, clusters = dates.addresses(sc.start), dates.clusters(sc.start)
         return Forecast(loaded, sc, len(population), 1, [sc.seed], make_tables(r), None, addresses,
@@ -101,10 +104,10 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
     event_table = None
     began = perf_counter()
     with AddressDates(population, replications) as dates:
-        with tqdm(total=replications, desc=sc.name, unit="replicatie", disable=not progress,
+        with tqdm(total=replications, desc=sc.name, unit="replicatie", disable=progress is not True,
                   leave=False) as bar:
             for i, result in run_tasks(replicate, tasks, {sc.name: population}, workers, scheduler,
-                                       bar.update):
+                                       ticker(bar, progress)):
                 for name, cube in result.pop("cubes").items():
                     stacks[name].put(i, cube)
                 dates.put(i, *result.pop("address_days"))
