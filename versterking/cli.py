@@ -400,6 +400,24 @@ def calibrate(check: bool, replay: str, data: Path | None, scenario_out: Path | 
     click.echo(f"  gekalibreerd scenario: {scenario_out}\n  rapport: {report / 'README.md'}")
 
 
+@main.command()
+@click.option("--port", type=click.IntRange(1024, 65535), default=8050, show_default=True)
+@click.option("--no-browser", is_flag=True, help="Do not open the browser (serve only).")
+@click.option("--folder", type=click.Path(path_type=Path), default=Path("versterking-app"), show_default=True,
+              help="Where the app keeps the scenarios saved in it and the results of its runs.")
+@WORKERS
+@SCHEDULER
+def app(port: int, no_browser: bool, folder: Path, workers: int | None, scheduler: str | None) -> None:
+    """Start the web app on this machine (http://127.0.0.1:PORT/) and open it in the browser: pick and
+    edit a scenario, run it with a progress bar, compare, ask what-ifs and terug redeneren, look up an
+    address. Stop with Ctrl-C."""
+    from .app.server import serve
+    from .app.workspace import Workspace
+
+    with _input_errors():
+        serve(Workspace(folder, workers, scheduler), port, browser=not no_browser)
+
+
 # The machine, not the input: a full or read-only disk, a quota, a file size limit, lost rights.
 ENVIRONMENT = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 

@@ -1,0 +1,153 @@
+"""The web app's pieces without a browser: the numbers with their sources, the edits as overrides with
+the loader's own errors, saving a scenario (never over another), and results kept by what decides them.
+The pages in a real browser: tests/test_app_browser.py."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+
+import pytest
+
+from versterking import load_scenario
+from versterking.app import edits
+from versterking.app.charts import bottlenecks, dashboard, fan, wisselwoningen
+from versterking.app.pages.compare import dates
+from versterking.app.pages.run import end_dates, milestones
+from versterking.app.server import make_app
+from versterking.app.workspace import (
+    Workspace,
+    archive,
+    cached,
+    choices,
+    forecast,
+    report,
+    results_folder,
+    save,
+    workbook,
+)
+from versterking.errors import InputError
+from versterking.inputs.notes import parameters
+from versterking.runs.comparison import compare
+
+
+def test_every_number_of_basis_is_shown_with_its_source_or_assumption():
+    table = parameters(load_scenario("basis"))
+    assert {"bestand", "sleutel", "waarde", "bereik", "bron"} == set(table.columns)
+    numbers = table[table["waarde"].str.contains(r"\d") & ~table["waarde"].str.startswith('"')]
+    assert len(numbers) > 30 and (numbers["bron"] != "").all()
+    skip = table[table["sleutel"] == "shares.skip_beoordeling.grijs"].iloc[0]
+    assert skip["bereik"] == "0.16 - 0.32 - 0.32 (triangular)" and "ASSUMPTION" in skip["bron"]
+    # a key gets the comments that go with it, not its neighbours' or the file's opening comment
+    bron = table.set_index(["bestand", "sleutel"])["bron"]
+    assert bron["basis.toml", "seed"] == "any fixed number; reviewers reproduce a run with the same seed"
+    assert bron["basis.toml", "name"] == ""
+    assert bron["basis.toml", "service_order"].startswith("Opname and beoordeling serve LPA2019")
+    assert bron["basis.toml", "measures.npr_2020.from"].startswith("The NPR with the new insights")
+    assert bron["basis.toml", "measures.npr_2020.meets_norm.P90"].startswith("ASSUMPTION: not published.")
+    assert bron["basis.toml", "target.max_growth"].startswith("How fast each can grow.")
+    # the scenario's own file first, then what it extends
+    assert table["bestand"].iloc[0] == "basis.toml" and "gekalibreerd.toml" in set(table["bestand"])
+
+
+def test_edits_become_overrides_checked_by_the_loader():
+    item = load_scenario("basis")
+    ids = {f.id for f in edits.fields(item)}
+    assert "resources.bouwcapaciteit.factor" in ids and "shares.skip_beoordeling.grijs|mode" in ids
+    assert edits.overrides(item, {}) == {}
+    changes = edits.overrides(item, {"resources.bouwcapaciteit.factor": 2,
+                                     "shares.skip_beoordeling.grijs|low": "0.2"})
+    assert changes["resources.bouwcapaciteit.factor"] == 2
+    assert changes["shares.skip_beoordeling.grijs"] == {
+        "uncertain": "triangular", "name": "geen_beoordeling_grijs", "low": 0.2, "mode": 0.32, "high": 0.32}
+    assert edits.check("basis", changes) is None
+    bad = edits.check("basis", {"resources.bouwcapaciteit.factor": -1})
+    assert "resources.bouwcapaciteit.factor" in bad and "greater than or equal to 0" in bad
+    crossed = edits.check("basis", edits.overrides(item, {"shares.skip_beoordeling.grijs|low": "0.5"}))
+    assert "low <= mode <= high" in crossed
+    late = edits.check("versnellingspakket", edits.overrides(load_scenario("versnellingspakket"),
+                                                             {"measures.typologie.from": "2020-13-01"}))
+    assert late is not None and "measures.typologie.from" in late
+
+
+def test_a_saved_scenario_extends_its_parent_and_never_replaces_a_file(tmp_path):
+    ws = Workspace(tmp_path)
+    path = save(ws, "basis", "meer-bouwers", {"resources.bouwcapaciteit.factor": 2.5,
+                                              "measures.npr_2020.from": date(2021, 1, 1)})
+    text = path.read_text()
+    assert 'extends = "basis"' in text and "ASSUMPTION" in text
+    sc = load_scenario(path).scenario
+    assert sc.name == "meer-bouwers" and sc.resources.bouwcapaciteit.factor == 2.5
+    # every changed number says whose it is, where the scenario page shows its source
+    shown = parameters(load_scenario(path)).set_index(["bestand", "sleutel"])["bron"]["meer-bouwers.toml"]
+    assert all(shown[key].startswith("ASSUMPTION: the user's what-if")
+               for key in ("resources.bouwcapaciteit.factor", "measures.npr_2020.from"))
+    assert {"label": "meer-bouwers (eigen)", "value": str(path)} in choices(ws)
+    with pytest.raises(InputError, match="exists already"):
+        save(ws, "basis", "meer-bouwers", {"resources.bouwcapaciteit.factor": 3})
+    with pytest.raises(InputError, match="exists already"):  # a library name is taken too
+        save(ws, "basis", "verwachting", {"resources.bouwcapaciteit.factor": 3})
+    with pytest.raises(InputError, match="naam"):
+        save(ws, "basis", "Met Spaties", {"resources.bouwcapaciteit.factor": 3})
+    with pytest.raises(InputError, match="greater than or equal to 0"):
+        save(ws, "basis", "fout", {"resources.bouwcapaciteit.factor": -3})
+    assert sorted(p.name for p in ws.scenarios.iterdir()) == ["meer-bouwers.toml"]
+    # a scenario saved from a saved one extends it by its file
+    child = save(ws, str(path), "nog-meer", {"resources.planvorming.factor": 2})
+    assert 'extends = "meer-bouwers.toml"' in child.read_text()
+    assert load_scenario(child).scenario.resources.bouwcapaciteit.factor == 2.5
+
+
+def test_results_are_kept_by_what_decides_them(small, tmp_path):
+    ws = Workspace(tmp_path, workers=1)
+    item = load_scenario(small)
+    folder = results_folder(ws, item, 3, None)
+    assert folder == results_folder(Workspace(tmp_path, workers=2), item, 3, None)  # not the workers
+    others = {results_folder(ws, item, 4, None), results_folder(ws, item, 3, 11),
+              results_folder(ws, load_scenario(small, {"resources.planvorming.factor": 2}), 3, None)}
+    assert folder not in others and len(others) == 3
+    assert cached(ws, str(small), None, 3, None) is None
+    ticks = []
+    assert forecast(ws, str(small), None, 3, None, ticks.append) == folder
+    assert sum(ticks) == 3 and cached(ws, str(small), None, 3, None) == folder
+    written = (folder / "manifest.json").stat().st_mtime_ns
+    assert forecast(ws, str(small), None, 3, None, ticks.append) == folder  # kept: not run again
+    assert sum(ticks) == 3 and (folder / "manifest.json").stat().st_mtime_ns == written
+
+    # what the results page shows, from that folder
+    ends = end_dates(folder)
+    assert list(ends.columns[:5]) == ["niveau", "groep", "100% voltooid P10", "100% voltooid P50",
+                                      "100% voltooid P90"]
+    assert set(ends["niveau"]) >= {"totaal", "risicoprofiel"}
+    quarters = milestones(folder)
+    assert quarters["kwartaal"].iloc[0] == "start"
+    assert (quarters["voltooid"] == quarters["versterkt"] + quarters["voldoet aan de norm"]).all()
+    for figure in (dashboard(folder), fan([("klein", folder)]), bottlenecks(folder), wisselwoningen(folder)):
+        assert figure.data and all(len(trace.x) for trace in figure.data)
+
+    # the downloads: the report, the workbook, the folder as a zip
+    page = report(folder)
+    assert page.name == "rapport.html" and "<html" in page.read_text(encoding="utf-8")[:500].lower()
+    assert workbook(folder).read_bytes()[:2] == b"PK"
+    with zipfile.ZipFile(archive(folder)) as z:
+        assert f"{folder.name}/manifest.json" in z.namelist()
+
+
+def test_the_comparison_table_gives_dates_and_years(small, tmp_path):
+    other = tmp_path / "sneller.toml"
+    text = small.read_text().replace('name = "klein"', 'name = "sneller"')
+    other.write_text(text.replace("capacity = 5", "capacity = 9", 1))
+    c = compare([str(small), str(other)], 2, workers=1)
+    t = dates(c)
+    assert list(t["scenario"].unique()) == ["klein", "sneller"]
+    first = t[t["scenario"] == "klein"]
+    assert (first["verschil met de eerste (jaar)"].isin(["+0.0", ""])).all()
+    assert t["P50"].str.match(r"\d{2}-\d{2}-\d{4}").any()
+
+
+def test_the_app_builds_with_every_page(tmp_path):
+    app = make_app(Workspace(tmp_path))
+    html = str(app.layout)
+    for tab in ("tab-scenario", "tab-run", "tab-compare", "tab-whatif", "tab-target", "tab-address"):
+        assert tab in html
+    assert (tmp_path / ".taken").is_dir()  # the background runs' store, inside the app's folder

@@ -1,0 +1,84 @@
+"""Vergelijken: two to five scenarios side by side with common random numbers (replication i of each
+draws the same per address and the same value of each uncertain number they share), the difference
+in years with the first, and on request what each measure buys (attribution)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from ...calendar import date_at, dutch_date
+from ...errors import InputError
+from ...inputs.loader import load_scenario
+from ...outputs.printout import comparison_text
+from ...runs.comparison import HEADLINE, attribution_variants, compare
+from .. import views
+from ..workspace import Workspace, choices
+
+
+def layout(ws: Workspace) -> html.Div:
+    return html.Div([
+        html.H3("Vergelijken"),
+        dcc.Dropdown(id="compare-pick", options=choices(ws), value=["basis", "versnellingspakket"],
+                     multi=True, style={"width": 640}),
+        html.Label("Replicaties per scenario ", style={"fontSize": 13}),
+        dcc.Input(id="compare-replications", type="number", value=5, min=1, max=200, step=1,
+                  style={"width": 80}),
+        dcc.Checklist(id="compare-attribution", options=[{"label": " wat elke maatregel oplevert "
+                                                          "(attributie; kost meer runs)", "value": "ja"}],
+                      value=[], style={"fontSize": 13, "marginTop": 6}),
+        views.progress("compare"),
+        views.error("", id="compare-error"),
+        html.Div(id="compare-results"),
+    ])
+
+
+def register(app, ws: Workspace) -> None:
+    @app.callback(Output("compare-pick", "options"), Input("scenario-pick", "options"))
+    def follow(options):
+        return options
+
+    @app.callback(Output("compare-results", "children"), Output("compare-error", "children"),
+                  Input("compare-start", "n_clicks"),
+                  State("compare-pick", "value"), State("compare-replications", "value"),
+                  State("compare-attribution", "value"),
+                  **views.background("compare"))
+    def start(set_progress, _, picked: list[str] | None, replications: int | None, attribution: list):
+        picked = picked or []
+        if not 2 <= len(picked) <= 5:
+            return no_update, "kies twee tot vijf scenario's"
+        n = int(replications or 5)
+        done = [0]
+
+        def tick(k: int) -> None:
+            done[0] += k
+            set_progress((str(done[0]), str(total[0]), f"{done[0]} van {total[0]} runs"))
+
+        try:
+            scenarios = [load_scenario(name).scenario for name in picked]
+        except InputError as exc:
+            return no_update, str(exc)
+        runs = sum(1 + (len(attribution_variants(sc)) if attribution and sc.measures.active() else 0)
+                   for sc in scenarios)
+        total = [n * runs]
+        set_progress(("0", str(total[0]), "bezig"))
+        try:
+            c = compare(picked, n, attribution=bool(attribution), workers=ws.workers, scheduler=ws.scheduler,
+                        progress=tick)
+        except InputError as exc:
+            return no_update, str(exc)
+        return html.Div([views.printed(comparison_text(c), id="compare-text"),
+                         views.table(dates(c), "compare-table")]), ""
+
+
+def dates(c) -> pd.DataFrame:
+    """The end dates side by side: P10, P50, P90 per scenario and the paired difference with the first
+    in years (the headline measures; the other rows of the table are counts, in the text above)."""
+    start = c.scenarios[0].scenario.start
+    t = c.table[c.table["maatstaf"].isin(HEADLINE)].copy()
+    for column in ("P10", "P50", "P90"):
+        t[column] = [dutch_date(date_at(start, d)) for d in t[column]]
+    t["verschil met de eerste (jaar)"] = [f"{v / 365.25:+.1f}" if np.isfinite(v) else ""
+                                          for v in t["verschil_P50"]]
+    return t[["maatstaf", "scenario", "P10", "P50", "P90", "verschil met de eerste (jaar)"]]

@@ -1,0 +1,140 @@
+"""Doorrekenen: the chosen scenario (with any what-if changes) over replications, with a progress bar
+and a cancel button; results are kept by the scenario's content hash, seed and replications, so a
+scenario run before shows at once. Then the results: end dates P10 / P50 / P90 per risk profile and
+gemeente, the milestones per quarter in the dashboard's layout, the charts, and the downloads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from ...domain import VERSTERKT, VOLDOET
+from ...errors import InputError
+from ...outputs.figures import read
+from .. import charts, views
+from ..workspace import Workspace, archive, cached, forecast, report, workbook
+
+REPLICATIONS = 20
+
+
+def layout(ws: Workspace) -> html.Div:
+    return html.Div([
+        html.H3("Doorrekenen"),
+        html.P(id="run-selection"),
+        html.Label("Replicaties ", style={"fontSize": 13}),
+        dcc.Input(id="run-replications", type="number", value=REPLICATIONS, min=1, max=1000, step=1,
+                  style={"width": 80}),
+        html.Label("  root seed (leeg: die van het scenario) ", style={"fontSize": 13, "marginLeft": 12}),
+        dcc.Input(id="run-seed", type="number", min=0, step=1, style={"width": 120}),
+        views.progress("run"),
+        views.error("", id="run-error"),
+        dcc.Store(id="run-folder"),
+        html.Div(id="run-results"),
+        dcc.Download(id="download"),
+    ])
+
+
+def register(app, ws: Workspace) -> None:
+    @app.callback(Output("run-selection", "children"), Output("run-folder", "data"),
+                  Input("selection", "data"), Input("run-replications", "value"), Input("run-seed", "value"))
+    def kept(selection: dict, replications: int | None, seed: int | None):
+        """The selection, and its results if they were kept."""
+        changes = selection.get("overrides") or {}
+        label = selection["label"] + (f" met {len(changes)} wijziging(en): " + ", ".join(
+            f"{k} = {v}" for k, v in changes.items()) if changes else "")
+        try:
+            folder = cached(ws, selection["scenario"], changes, replications or REPLICATIONS, seed)
+        except InputError:
+            folder = None
+        return f"Scenario: {label}", str(folder) if folder else None
+
+    @app.callback(Output("run-folder", "data", allow_duplicate=True), Output("run-error", "children"),
+                  Input("run-start", "n_clicks"),
+                  State("selection", "data"), State("run-replications", "value"), State("run-seed", "value"),
+                  **views.background("run"))
+    def start(set_progress, _, selection: dict, replications: int | None, seed: int | None):
+        n = int(replications or REPLICATIONS)
+        done = [0]
+
+        def tick(k: int) -> None:
+            done[0] += k
+            set_progress((str(done[0]), str(n), f"{done[0]} van {n} replicaties"))
+
+        set_progress(("0", str(n), f"0 van {n} replicaties"))
+        try:
+            folder = forecast(ws, selection["scenario"], selection.get("overrides"), n, seed, tick)
+        except InputError as exc:
+            return no_update, str(exc)
+        return str(folder), ""
+
+    @app.callback(Output("run-results", "children"), Input("run-folder", "data"))
+    def results(folder: str | None):
+        if not folder:
+            return html.P("Nog geen resultaten voor deze keuze: druk op Start.", id="run-empty")
+        return _results(Path(folder))
+
+    @app.callback(Output("download", "data"),
+                  Input("download-report", "n_clicks"), Input("download-workbook", "n_clicks"),
+                  Input("download-zip", "n_clicks"), State("run-folder", "data"), prevent_initial_call=True)
+    def download(report_clicks, workbook_clicks, zip_clicks, folder: str | None):
+        from dash import ctx
+
+        if not folder:
+            return no_update
+        make = {"download-report": report, "download-workbook": workbook, "download-zip": archive}
+        return dcc.send_file(str(make[ctx.triggered_id](Path(folder))))
+
+
+def _results(folder: Path) -> html.Div:
+    summary = (folder / "summary.txt").read_text(encoding="utf-8")
+    return html.Div([
+        html.H4("Samenvatting"),
+        views.printed(summary, id="run-summary"),
+        html.Div([html.Button("Rapport (HTML)", id="download-report"),
+                  html.Button("Werkboek (Excel)", id="download-workbook", style={"marginLeft": 8}),
+                  html.Button("Resultatenmap (zip)", id="download-zip", style={"marginLeft": 8})]),
+        html.H4("Einddatum per groep (P10 / P50 / P90)"),
+        views.table(end_dates(folder), "end-dates"),
+        dcc.Graph(figure=charts.fan([(scenario_name(folder), folder)]), id="chart-fan"),
+        dcc.Graph(figure=charts.dashboard(folder), id="chart-dashboard"),
+        html.H4("Mijlpalen per kwartaal (gemiddelde over de replicaties), zoals het dashboard"),
+        views.table(milestones(folder), "milestones", page_size=12),
+        dcc.Graph(figure=charts.bottlenecks(folder), id="chart-bottlenecks"),
+        dcc.Graph(figure=charts.wisselwoningen(folder), id="chart-wisselwoningen"),
+    ])
+
+
+def scenario_name(folder: Path) -> str:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["scenario"]["name"]
+
+
+def end_dates(folder: Path) -> pd.DataFrame:
+    """Per group (the opgave, each risk profile, each gemeente) 95% and 100% voltooid, P10 / P50 / P90."""
+    e = pd.read_csv(folder / "end_dates.csv")
+    e = e[e["statistiek"].isin(["P10", "P50", "P90"])]
+    wide = e.pivot_table(index=["niveau", "groep"], columns="statistiek", aggfunc="first",
+                         values=["95% voltooid", "100% voltooid"], sort=False)
+    wide.columns = [f"{what} {stat}" for what, stat in wide.columns]
+    order = [f"{w} {s}" for w in ("100% voltooid", "95% voltooid") for s in ("P10", "P50", "P90")]
+    out = wide[order].reset_index()
+    if "illustratief" in e.columns:
+        marks = e.drop_duplicates(["niveau", "groep"]).set_index(["niveau", "groep"])["illustratief"]
+        out["illustratief"] = [marks.get(key) or "" for key in zip(out["niveau"], out["groep"], strict=True)]
+    return out.astype(object).where(out.notna(), "")
+
+
+def milestones(folder: Path) -> pd.DataFrame:
+    """The opgave's milestones per quarter as the dashboard counts them, voltooid in its two parts."""
+    m = read(folder, "milestones_quarterly.csv")
+    t = m[(m["niveau"] == "totaal") & (m["statistiek"] == "gemiddeld")]
+    columns = ["kwartaal", "nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering",
+               "voltooid", VERSTERKT, VOLDOET]
+    t = t[[c for c in columns if c in t.columns]].copy()
+    for c in t.columns[1:]:
+        t[c] = t[c].round().astype(int)
+    if VERSTERKT in t.columns:  # the parts rounded, and the whole their sum, so the table adds up
+        t["voltooid"] = t[VERSTERKT] + t[VOLDOET]
+    return t

@@ -1,0 +1,78 @@
+"""Terug redeneren: the question in planner terms (which milestone, by when, in what share of the
+replications) and the answer as a plan per resource and year, within the scenario's growth limits, or
+ONHAALBAAR with the earliest reachable date and the limit that binds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dash import Input, Output, State, dcc, html, no_update
+
+from ...analyses.target import Question, seek
+from ...analyses.target_output import answer_text
+from ...domain import COMPLETIONS
+from ...errors import InputError
+from ...inputs.population import load_population
+from .. import views
+from ..workspace import Workspace, loaded
+
+
+def layout() -> html.Div:
+    return html.Div([
+        html.H3("Terug redeneren"),
+        html.P(id="target-selection"),
+        html.P("Welke capaciteit per middel en per jaar is nodig om een mijlpaal op een datum te halen, "
+               "binnen de groeigrenzen van het scenario ([target]: vanaf wanneer, hoe snel een middel mag "
+               "groeien)? Het antwoord wordt gecontroleerd op nieuwe replicaties; reken op 1 tot 3 minuten.",
+               style={"fontSize": 13}),
+        html.Label("Mijlpaal ", style={"fontSize": 13}),
+        dcc.Dropdown(id="target-milestone", options=list(COMPLETIONS), value="100%", clearable=False,
+                     style={"width": 200, "display": "inline-block", "verticalAlign": "middle"}),
+        html.Label("  uiterlijk op (JJJJ-MM-DD) ", style={"fontSize": 13, "marginLeft": 12}),
+        dcc.Input(id="target-date", type="text", value="2030-12-31", style={"width": 110}),
+        html.Label("  in dit deel van de replicaties ", style={"fontSize": 13, "marginLeft": 12}),
+        dcc.Input(id="target-confidence", type="number", value=0.9, min=0.05, max=0.99, step=0.05,
+                  style={"width": 70}),
+        views.progress("target"),
+        views.error("", id="target-error"),
+        html.Div(id="target-results"),
+    ])
+
+
+def register(app, ws: Workspace) -> None:
+    @app.callback(Output("target-selection", "children"), Input("run-selection", "children"))
+    def selection(text: str):
+        return text
+
+    @app.callback(Output("target-results", "children"), Output("target-error", "children"),
+                  Input("target-start", "n_clicks"),
+                  State("selection", "data"), State("target-milestone", "value"),
+                  State("target-date", "value"), State("target-confidence", "value"),
+                  **views.background("target"))
+    def start(set_progress, _, selection: dict, milestone: str, done_by: str, confidence: float | None):
+        try:
+            day = date.fromisoformat(str(done_by))
+        except ValueError:
+            return no_update, f"uiterlijk op: {done_by!r} is geen datum (JJJJ-MM-DD)"
+        steps = [0]
+
+        def log(line: str) -> None:  # every evaluation the search logs is a step forward
+            steps[0] += 1
+            set_progress((str(min(steps[0], 12)), "12", line.strip()))
+
+        set_progress(("0", "12", "stroommodel"))
+        try:
+            item = loaded(selection["scenario"], selection.get("overrides"))
+            answer = seek(item.scenario, load_population(item),
+                          Question(day, float(confidence or 0.9), milestone), ws.workers, ws.scheduler, log)
+        except InputError as exc:
+            return no_update, str(exc).removeprefix("--vary: ")
+        set_progress(("12", "12", f"klaar: {answer.runs} simulaties"))
+        children = [views.printed(answer_text(answer), id="target-text")]
+        if answer.plan is not None:
+            yearly = answer.yearly()
+            wide = yearly.pivot(index="middel", columns="jaar", values="adressen per jaar").reset_index()
+            wide.columns = [str(c) for c in wide.columns]
+            children += [html.H4("Adressen per jaar die het plan per middel aankan"),
+                         views.table(wide, "target-plan")]
+        return html.Div(children), ""

@@ -1,0 +1,89 @@
+"""Wat als: per resource extra capacity from a date. The flow model answers at once, labelled as the
+approximation it is; a full run (the forecast, with its band) is one click away, on the Doorrekenen
+page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dash import ALL, Input, Output, State, dcc, html
+
+from ...analyses.target import combined
+from ...domain import RESOURCES
+from ...errors import InputError
+from ...outputs.printout import preview_text
+from ...runs.preview import preview
+from .. import charts, views
+from ..workspace import loaded
+
+FIRST = "2021-01-01"
+
+
+def layout() -> html.Div:
+    rows = [html.Div([
+        html.Label(name, style={"display": "inline-block", "width": 180, "fontSize": 13}),
+        dcc.Input(id={"type": "extra", "resource": name}, type="number", value=0, min=0, step=1,
+                  debounce=True, style={"width": 100}),
+        html.Label(" plekken extra vanaf ", style={"fontSize": 13}),
+        dcc.Input(id={"type": "extra-from", "resource": name}, type="text", value=FIRST, debounce=True,
+                  style={"width": 110}),
+    ], style={"margin": "3px 0"}) for name in RESOURCES]
+    return html.Div([
+        html.H3("Wat als"),
+        html.P(id="whatif-base"),
+        *rows,
+        views.error("", id="whatif-error"),
+        html.Div(id="whatif-preview"),
+        html.Button("Volledig doorrekenen (met bandbreedte)", id="whatif-run", n_clicks=0),
+    ])
+
+
+def register(app) -> None:
+    @app.callback(Output("whatif-base", "children"), Input("scenario-pick", "value"))
+    def base(scenario: str):
+        return f"Extra capaciteit bovenop {scenario} (plekken: adressen tegelijk in behandeling)"
+
+    @app.callback(Output("whatif-preview", "children"), Output("whatif-error", "children"),
+                  Input({"type": "extra", "resource": ALL}, "value"),
+                  Input({"type": "extra-from", "resource": ALL}, "value"), Input("scenario-pick", "value"))
+    def approximate(extras: list, froms: list, scenario: str):
+        try:
+            changes = overrides(scenario, extras, froms)
+            item = loaded(scenario, changes)
+        except (InputError, ValueError) as exc:
+            return "", str(exc).removeprefix("--vary: ")
+        p = preview(item)
+        return html.Div([
+            html.P("BENADERING met het stroommodel: geen voorspelling (geen ruis, onzekerheden op hun "
+                   "modus). Reken volledig door voor de datums met hun bandbreedte.",
+                   style={"fontWeight": "bold", "color": "#8a5a00"}, id="whatif-label"),
+            views.printed(preview_text(p), id="whatif-text"),
+            dcc.Graph(figure=charts.preview_years(p.voltooid_per_year(),
+                                                  "Voltooid eind van elk jaar (BENADERING, stroommodel)")),
+        ]), ""
+
+    @app.callback(Output("selection", "data", allow_duplicate=True), Output("tabs", "value"),
+                  Input("whatif-run", "n_clicks"),
+                  State({"type": "extra", "resource": ALL}, "value"),
+                  State({"type": "extra-from", "resource": ALL}, "value"), State("scenario-pick", "value"),
+                  prevent_initial_call=True)
+    def full_run(_, extras: list, froms: list, scenario: str):
+        changes = overrides(scenario, extras, froms)
+        return {"scenario": scenario, "overrides": changes, "label": scenario}, "run"
+
+
+def overrides(scenario: str, extras: list, froms: list) -> dict:
+    """Each resource's extra slots from its date, added to the extra schedule the scenario has."""
+    sc = loaded(scenario).scenario
+    out = {}
+    for name, extra, first in zip(RESOURCES, extras, froms, strict=True):
+        if not extra:
+            continue
+        try:
+            day = date.fromisoformat(str(first))
+        except ValueError:
+            raise InputError(f"{name}: vanaf: {first!r} is no date (JJJJ-MM-DD)") from None
+        steps = combined(getattr(sc.resources, name).extra, [(day, int(extra))])
+        # dates as text: the selection travels through the browser as JSON
+        out[f"resources.{name}.extra"] = [{"from": c.from_.isoformat(), "value": c.value} for c in steps]
+    return out
