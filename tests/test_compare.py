@@ -18,6 +18,8 @@ from invariants import check_all
 from versterking import domain, load_population, load_scenario, run_scenario
 from versterking.cli import main
 from versterking.inputs.notes import commented_keys
+from versterking.runs.comparison import compare as compare_api
+from versterking.runs.comparison import compared_variants
 from versterking.runs.seeds import replication_seed
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -96,6 +98,16 @@ def test_compare_table_is_paired_and_independent_of_workers(small, tmp_path):
                                       "wisselwerking (samen - som)"}
     together = attr[(attr["maatregel"] == "alle samen") & (attr["maatstaf"] == metric)].iloc[0]
     assert together["winst alleen (jaar)"] == pytest.approx(-row["verschil_P50"] / 365.25, abs=1e-4)
+
+
+def test_a_progress_function_hears_of_every_run_the_comparison_announces(small):
+    """The web app's bar: its total is what compared_variants says, and the runs tick it to the end."""
+    loaded = [load_scenario(small), load_scenario(variant(small, "sneller", TWO_MEASURES))]
+    ticks = []
+    compare_api(loaded, 2, attribution=True, workers=1, progress=ticks.append)
+    # klein has no measures; sneller: itself, none, each of two alone and each left out
+    assert len(compared_variants([item.scenario for item in loaded], True)) == 2 + 5
+    assert sum(ticks) == 2 * 7
 
 
 def test_attribution_equals_the_gains_of_separate_runs(small, tmp_path):

@@ -63,11 +63,7 @@ def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5,
     root = first.seed if seed is None else seed
     populations = [load_population(item) for item in loaded]
     shared = dict(zip(names, populations, strict=True))
-    variants = [(name, item.scenario, name) for name, item in zip(names, loaded, strict=True)]
-    studied = [item for item in loaded if attribution and item.scenario.measures.active()]
-    for item in studied:
-        name = item.scenario.name
-        variants += [(f"{name}: {label}", sc, name) for label, sc in attribution_variants(item.scenario)]
+    variants = compared_variants([item.scenario for item in loaded], attribution)
     tasks = replicas(variants, replications, root, at_mode=at_mode)
     results: list[dict] = [{}] * len(tasks)
     with tqdm(total=len(tasks), desc="vergelijking", unit="run", disable=progress is not True,
@@ -79,8 +75,10 @@ def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5,
     out = Comparison(loaded, [len(p) for p in populations], root, replications,
                      replication_seeds(root, replications), side_by_side(main, names), long,
                      bottlenecks_by_year([r for r in results if r["label"] in names], names))
-    for item in studied:
+    for item in loaded:
         name = item.scenario.name
+        if not (attribution and item.scenario.measures.active()):
+            continue
         mine = pd.concat([long[long["scenario"].str.startswith(f"{name}: ")], main[main["scenario"] == name]])
         mine = mine.assign(scenario=mine["scenario"].str.removeprefix(f"{name}: ").replace(name, "alle"))
         out.attribution[name] = attribution_table(mine, item.scenario.measures.active())
@@ -121,6 +119,16 @@ def side_by_side(long: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 
 # -- attribution ---------------------------------------------------------------------------------
+
+
+def compared_variants(scenarios: list[Scenario], attribution: bool) -> list[tuple[str, Scenario, str]]:
+    """What a comparison runs, each over the replications: (label, scenario, the population it uses)
+    for every scenario, and with `attribution` the variants of each that has measures."""
+    out = [(sc.name, sc, sc.name) for sc in scenarios]
+    for sc in scenarios:
+        if attribution and sc.measures.active():
+            out += [(f"{sc.name}: {label}", variant, sc.name) for label, variant in attribution_variants(sc)]
+    return out
 
 
 def attribution_variants(sc: Scenario) -> list[tuple[str, Scenario]]:

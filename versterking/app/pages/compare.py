@@ -12,7 +12,7 @@ from ...calendar import date_at, dutch_date
 from ...errors import InputError
 from ...inputs.loader import load_scenario
 from ...outputs.printout import comparison_text
-from ...runs.comparison import HEADLINE, attribution_variants, compare
+from ...runs.comparison import HEADLINE, compare, compared_variants
 from .. import views
 from ..workspace import Workspace, choices
 
@@ -59,9 +59,7 @@ def register(app, ws: Workspace) -> None:
             scenarios = [load_scenario(name).scenario for name in picked]
         except InputError as exc:
             return no_update, str(exc)
-        runs = sum(1 + (len(attribution_variants(sc)) if attribution and sc.measures.active() else 0)
-                   for sc in scenarios)
-        total = [n * runs]
+        total = [n * len(compared_variants(scenarios, bool(attribution)))]
         set_progress(("0", str(total[0]), "bezig"))
         try:
             c = compare(picked, n, attribution=bool(attribution), workers=ws.workers, scheduler=ws.scheduler,
