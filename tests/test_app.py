@@ -133,6 +133,26 @@ def test_results_are_kept_by_what_decides_them(small, tmp_path):
         assert f"{folder.name}/manifest.json" in z.namelist()
 
 
+@pytest.mark.slow
+def test_runs_sent_to_a_dask_cluster_give_the_local_results(small, tmp_path):
+    """`versterking app --scheduler`: the app's runs go to the cluster, with the bar, and the results
+    are the local ones, file for file."""
+    from distributed import Client, LocalCluster
+
+    local = forecast(Workspace(tmp_path / "lokaal", workers=1), str(small), None, 3, None)
+    ticks = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                      processes=True) as cluster:
+        ws = Workspace(tmp_path / "cluster", scheduler=cluster.scheduler_address)
+        remote = forecast(ws, str(small), None, 3, None, ticks.append)
+        with Client(cluster) as client:  # the replications ran there
+            ran = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
+    assert "replicate" in ran
+    assert sum(ticks) == 3 and remote.name == local.name
+    for path in sorted(local.glob("*.csv")):
+        assert (remote / path.name).read_bytes() == path.read_bytes(), path.name
+
+
 def test_the_comparison_table_gives_dates_and_years(small, tmp_path):
     other = tmp_path / "sneller.toml"
     text = small.read_text().replace('name = "klein"', 'name = "sneller"')
