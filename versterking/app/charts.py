@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..domain import VERSTERKT
-from ..outputs.figures import COLORS, LAYERS, RESOURCE_NAMES, _quarter_dates, read
+from ..outputs.figures import COLORS, LAYERS, RESOURCE_NAMES, quarter_dates, read
 
 LAYOUT = {"template": "plotly_white", "height": 380, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
           "legend": {"orientation": "h", "y": -0.15}, "hovermode": "x unified"}
@@ -69,7 +69,7 @@ def wisselwoningen(folder: Path) -> go.Figure:
     """Wisselwoningen per quarter (P50): supply against demand (in use plus waiting)."""
     r = read(folder, "resources_quarterly.csv")
     w = r[(r["middel"] == "wisselwoningen") & (r["statistiek"] == "P50")]
-    when = _quarter_dates(w["kwartaal"])
+    when = quarter_dates(w["kwartaal"])
     fig = go.Figure([
         go.Scatter(x=when, y=w["capaciteit"], name="aanbod (capaciteit)", line={"color": "#3182bd"},
                    hovertemplate="%{y:,.0f}"),

@@ -11,8 +11,9 @@ from typing import Any
 
 from ..domain import RESOURCES
 from ..errors import InputError
-from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.loader import LoadedScenario
 from ..inputs.uncertain import TriangularRange
+from .workspace import loaded
 
 PARTS = ("low", "mode", "high")
 
@@ -67,7 +68,7 @@ def overrides(item: LoadedScenario, values: dict[str, Any]) -> dict[str, Any]:
 def check(scenario: str, changes: dict[str, Any]) -> str | None:
     """None if the scenario with these changes is valid, else the loader's one-line error."""
     try:
-        load_scenario(scenario, changes or None)
+        loaded(scenario, changes)
     except InputError as exc:
         return str(exc)
     return None

@@ -27,6 +27,7 @@ from ..version import __version__
 from ..writing import atomic_file
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
+EDITED = "aanpassing"  # what the loader's errors call a change made in the app's forms
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def choices(ws: Workspace) -> list[dict[str, str]]:
 
 
 def loaded(scenario: str, overrides: dict[str, Any] | None = None) -> LoadedScenario:
-    return load_scenario(scenario, overrides or None)
+    """The scenario with the app's changes; an error names the change as `aanpassing: key: ...`."""
+    return load_scenario(scenario, overrides or None, overrides_from=EDITED)
 
 
 def results_folder(ws: Workspace, item: LoadedScenario, replications: int, seed: int | None) -> Path:

@@ -66,11 +66,12 @@ class LoadedScenario:
         return h.hexdigest()
 
 
-def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:
+def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None, *,
+                  overrides_from: str = VARY) -> LoadedScenario:
     """Read, merge (`extends`) and validate a scenario (a path, or a name from the shipped library);
     raise InputError naming file and key. `overrides` (dotted key -> value, e.g. a sweep point) are
-    merged last, as if from one more file named "--vary"; they are kept with the files, so the
-    content hash covers them."""
+    merged last, as if from one more file, which errors name `overrides_from` (the command line's
+    option, or the web app's form); they are kept with the files, so the content hash covers them."""
     path = scenario_path(scenario)
     files: dict[str, str] = {}
     origin: dict[tuple, Path] = {}
@@ -84,7 +85,7 @@ def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None)
             for part in parents:
                 here = here.setdefault(part, {})
             here[last] = value
-        _merge(merged, nested, origin, Path(VARY), ())
+        _merge(merged, nested, origin, Path(overrides_from), ())
         files[VARY] = json.dumps(overrides, sort_keys=True, default=str)
     scenario = _validated(merged, origin, path)
     population_file = None

@@ -18,7 +18,7 @@ COLUMNS = ["bestand", "sleutel", "waarde", "bereik", "bron"]
 def parameters(loaded: LoadedScenario) -> pd.DataFrame:
     """Every key the scenario's files set, the scenario's own file first and then what it extends
     (a key set in two files: the first row is the one in force), with its value as written, its
-    uncertainty range where it has one (low - mode - high), and its paragraph's comments."""
+    uncertainty range where it has one (low - mode - high), and the comments that go with it."""
     ranges = {p.key: _range(p) for p in loaded.scenario.uncertain}
     rows = []
     for name, text in loaded.files.items():

@@ -211,7 +211,7 @@ def wisselwoningen(folder: Path, out: Path) -> list[Path]:
     """Wisselwoningen: supply (capacity) against demand (in use plus waiting), shortage shaded."""
     r = read(folder, "resources_quarterly.csv")
     w = r[(r["middel"] == "wisselwoningen") & (r["statistiek"] == "P50")]
-    quarter_ends = _quarter_dates(w["kwartaal"])
+    quarter_ends = quarter_dates(w["kwartaal"])
     demand = (w["in gebruik"] + w["wachtrij"]).to_numpy(float)
     supply = w["capaciteit"].to_numpy(float)
     fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
@@ -291,7 +291,7 @@ def decomposition(folder: Path, out: Path) -> list[Path]:
     return _save(fig, out, "decompositie")
 
 
-def _quarter_dates(labels: pd.Series) -> pd.DatetimeIndex:
+def quarter_dates(labels: pd.Series) -> pd.DatetimeIndex:
     """'Q3 2020' -> 2020-09-30."""
     return pd.PeriodIndex([f"{q[-4:]}{q[:2]}" for q in labels], freq="Q").end_time.normalize()
 

@@ -53,16 +53,16 @@ def register(app, ws: Workspace) -> None:
 
         def tick(k: int) -> None:
             done[0] += k
-            set_progress((str(done[0]), str(total[0]), f"{done[0]} van {total[0]} runs"))
+            set_progress((str(done[0]), str(total), f"{done[0]} van {total} runs"))
 
         try:
-            scenarios = [load_scenario(name).scenario for name in picked]
+            items = [load_scenario(name) for name in picked]
         except InputError as exc:
             return no_update, str(exc)
-        total = [n * len(compared_variants(scenarios, bool(attribution)))]
-        set_progress(("0", str(total[0]), "bezig"))
+        total = n * len(compared_variants([item.scenario for item in items], bool(attribution)))
+        set_progress(("0", str(total), "bezig"))
         try:
-            c = compare(picked, n, attribution=bool(attribution), workers=ws.workers, scheduler=ws.scheduler,
+            c = compare(items, n, attribution=bool(attribution), workers=ws.workers, scheduler=ws.scheduler,
                         progress=tick)
         except InputError as exc:
             return no_update, str(exc)

@@ -64,7 +64,7 @@ def register(app, ws: Workspace) -> None:
         for field_id, value in zip(ids, values, strict=True):
             changes = edits.overrides(item, {field_id: value})
             problem = edits.check(scenario, changes) if changes else None
-            out.append(_short(problem) if problem else "")
+            out.append(problem or "")
         return out
 
     @app.callback(Output("save-result", "children"), Output("scenario-pick", "options"),
@@ -81,9 +81,5 @@ def register(app, ws: Workspace) -> None:
         try:
             path = save(ws, scenario, (name or "").strip(), changes)
         except InputError as exc:
-            return views.error(_short(str(exc)), id="save-error"), no_update, no_update
+            return views.error(str(exc), id="save-error"), no_update, no_update
         return (html.Span(f"opgeslagen: {path}", id="save-ok"), choices(ws), str(path))
-
-
-def _short(message: str) -> str:
-    return message.removeprefix("--vary: ")

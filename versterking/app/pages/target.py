@@ -66,7 +66,7 @@ def register(app, ws: Workspace) -> None:
             answer = seek(item.scenario, load_population(item),
                           Question(day, float(confidence or 0.9), milestone), ws.workers, ws.scheduler, log)
         except InputError as exc:
-            return no_update, str(exc).removeprefix("--vary: ")
+            return no_update, str(exc)
         set_progress(("12", "12", f"klaar: {answer.runs} simulaties"))
         children = [views.printed(answer_text(answer), id="target-text")]
         if answer.plan is not None:

@@ -51,7 +51,7 @@ def register(app) -> None:
             changes = overrides(scenario, extras, froms)
             item = loaded(scenario, changes)
         except (InputError, ValueError) as exc:
-            return "", str(exc).removeprefix("--vary: ")
+            return "", str(exc)
         p = preview(item)
         return html.Div([
             html.P("BENADERING met het stroommodel: geen voorspelling (geen ruis, onzekerheden op hun "
