@@ -61,7 +61,7 @@ def test_basis_results_folder_has_everything_a_reviewer_needs(basis_runs):
     base, _ = basis_runs
     folder = base / "a"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        CSVS + ["events.parquet", "manifest.json", "summary.txt"])
+        CSVS + ["events.parquet", "manifest.json", "summary.txt", ".versterking-files"])
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["seed"] == 20200717 and manifest["scenario"]["name"] == "basis"
     assert "basis.toml" in manifest["scenario"]["files"]
@@ -100,3 +100,36 @@ def test_failure_while_writing_leaves_no_folder(small, monkeypatch):
 def test_validate(small):
     result = invoke("validate", small)
     assert result.exit_code == 0 and "ok (klein, 80 adressen" in result.output
+
+
+def test_force_never_deletes_a_users_files(small, tmp_path, monkeypatch):
+    """--force on what the tool did not write (a project folder, the current folder, a user's scenario
+    or workbook, a folder named like the report) is one line, exit 2, and every file stays."""
+    proj = tmp_path / "proj"
+    (proj / "src").mkdir(parents=True)
+    (proj / "src" / "main.py").write_text("print('mijn werk')\n")
+    (proj / "notes.txt").write_text("niet weggooien\n")
+    (proj / "mijn.toml").write_text('name = "mijn"\n')
+    pd.DataFrame({"a": [1]}).to_excel(proj / "planning.xlsx", index=False)
+    other = small.parent / "ander.toml"
+    other.write_text('extends = "base.toml"\nname = "ander"\n')
+    results = small.parent / "uit"
+    assert invoke("run", small, "--out", results).exit_code == 0
+    (results / "rapport").mkdir()
+    (results / "rapport" / "eigen.txt").write_text("van mij\n")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    monkeypatch.chdir(proj)
+    cases = [
+        ["run", small, "--out", proj], ["run", small, "--out", "."], ["compare", small, other, "--out", proj],
+        ["sweep", small, "--vary", "seed=1,2", "--out", proj], ["sensitivity", small, "--out", proj],
+        ["target", small, "--done-by", "2030-01-01", "--out", proj],
+        ["target", small, "--done-by", "2030-01-01", "--scenario-out", "mijn.toml"],
+        ["report", results], ["export", results, "--xlsx", "planning.xlsx"],
+        ["calibrate", "--scenario", "mijn.toml"], ["calibrate", "--scenario", "x.toml", "--report", proj],
+    ]
+    for case in cases:
+        result = invoke(*case, "--force")
+        assert result.exit_code == 2, (case, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "not replaced: --force replaces only a" in lines[0], (case, result.output)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before

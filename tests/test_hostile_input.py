@@ -183,6 +183,10 @@ def test_damaged_scenario_files_are_refused_in_one_line_or_run(folder, damage):
 
 ADDRESSES = address_table()
 SMALL = BASE.replace("2060-12-31", "2030-12-31")  # every address with its file; ten years suffice
+
+
+def _address_file(name: str) -> str:
+    return SMALL.replace("adressen.csv", name)
 CELLS = st.one_of(st.sampled_from([
     "", " ", "9999-12-31", "0001-01-01", "1999-12-31", "2020-02-30", "2020-7-1", "20200701",
     "2020-07-18", "1e308", "nan", "NaN", "None", "NULL", "P50\x00", "\x00", "\ufeff", "P99", "Opname",
@@ -330,8 +334,17 @@ CASES = [
     ("address file is a pipe", lambda f: (_fifo(f, "adressen.csv"), _write(f, "s.toml", SMALL))[1],
      "adressen.csv: not a regular file"),
     ("address file name too long",
-     lambda f: _write(f, "s.toml", SMALL.replace("adressen.csv", "x" * 5000)),
+     lambda f: _write(f, "s.toml", SMALL.replace("adressen.csv", "x" * 5000 + ".csv")),
      "population.file: cannot open"),
+    ("address file is a system file", lambda f: _write(f, "s.toml", _address_file("/etc/passwd")),
+     "s.toml: population.file: '/etc/passwd' is not an address file; allowed: a .csv or .parquet file"),
+    ("address file by absolute path", lambda f: _write(f, "s.toml", _address_file("/tmp/a.csv")),
+     "s.toml: population.file: '/tmp/a.csv' lies outside the scenario's folder"),
+    ("address file above the folder", lambda f: _write(f, "s.toml", _address_file("../a.csv")),
+     "lies outside the scenario's folder"),
+    ("address file a symlink out", lambda f: (os.symlink("/etc/hostname", f / "h.csv"),
+                                              _write(f, "s.toml", _address_file("h.csv")))[1],
+     "s.toml: population.file: 'h.csv' lies outside the scenario's folder"),
     ("non-UTF-8", lambda f: _write(f, "s.toml", SMALL.replace('"klein"', '"kle\xefn"').encode("latin-1")),
      "s.toml: not UTF-8 text"),
     ("duplicate keys", lambda f: _write(f, "s.toml", 'seed = 8\n' + SMALL), "s.toml: invalid TOML"),

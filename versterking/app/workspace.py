@@ -24,7 +24,7 @@ from ..outputs.workbook import write_workbook
 from ..runs.backends import Progress
 from ..runs.forecast import run
 from ..version import __version__
-from ..writing import atomic_file
+from ..writing import atomic_file, atomic_folder
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 EDITED = "aanpassing"  # what the loader's errors call a change made in the app's forms
@@ -85,7 +85,8 @@ def report(folder: Path) -> Path:
     """The folder's HTML report (written once)."""
     page = folder / "rapport" / "rapport.html"
     if not page.exists():
-        write_report(folder, folder / "rapport")
+        with atomic_folder(folder / "rapport", force=True, what="report") as tmp:
+            write_report(folder, tmp)
     return page
 
 

@@ -18,7 +18,7 @@ from ..runs.address_dates import ADDRESSES, CLUSTERS, PERCENTILES
 from ..runs.aggregate import DATE_COLUMNS
 from ..runs.decomposition import FILE as DECOMPOSITION
 from ..runs.tables import illustrative_groups
-from ..writing import atomic_file
+from ..writing import CREATOR, atomic_file
 
 
 def _read(folder: Path, name: str, dates: tuple[str, ...] = ("peildatum",)) -> pd.DataFrame:
@@ -82,6 +82,7 @@ def write_workbook(folder: Path, path: Path, force: bool = False) -> Path:
     workbook."""
     with atomic_file(path, force, "workbook") as tmp, _disk_errors(tmp), \
             pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        writer.book.properties.creator = CREATOR  # how --force knows the workbook is the tool's
         for name, df in sheets(folder).items():
             df.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
             sheet = writer.sheets[name]
