@@ -5,7 +5,7 @@ The pages in a real browser: tests/test_app_browser.py."""
 from __future__ import annotations
 
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -28,6 +28,7 @@ from versterking.app.workspace import (
 )
 from versterking.errors import InputError
 from versterking.inputs.notes import parameters
+from versterking.inputs.package_data import library_path
 from versterking.runs.comparison import compare
 
 
@@ -65,8 +66,13 @@ def test_edits_become_overrides_checked_by_the_loader():
     assert "resources.bouwcapaciteit.factor" in bad and "greater than or equal to 0" in bad
     crossed = edits.check("basis", edits.overrides(item, {"shares.skip_beoordeling.grijs|low": "0.5"}))
     assert "low <= mode <= high" in crossed
-    late = edits.check("versnellingspakket", edits.overrides(load_scenario("versnellingspakket"),
-                                                             {"measures.typologie.from": "2020-13-01"}))
+    pakket = load_scenario("versnellingspakket")
+    no_date = edits.problems(pakket, {"measures.typologie.from": "2020-13-01"})
+    assert no_date == {"measures.typologie.from": "typologie: vanaf (JJJJ-MM-DD): '2020-13-01' is geen datum "
+                                                  "(JJJJ-MM-DD)"}
+    assert edits.overrides(pakket, {"measures.typologie.from": "2020-13-01"}) == {}  # never half a change
+    early = {"measures.typologie.from": "1999-01-01"}
+    late = edits.check("versnellingspakket", edits.overrides(pakket, early))
     assert late is not None and "measures.typologie.from" in late
 
 
@@ -171,3 +177,60 @@ def test_the_app_builds_with_every_page(tmp_path):
     for tab in ("tab-scenario", "tab-run", "tab-compare", "tab-whatif", "tab-target", "tab-address"):
         assert tab in html
     assert (tmp_path / ".taken").is_dir()  # the background runs' store, inside the app's folder
+
+
+def _one_of_each_kind(item) -> dict:
+    """A valid change to one field of each kind the form has: a factor, a date, a range's mode (one
+    inside a capacity list where the scenario has one)."""
+    by_kind: dict = {}
+    ranges = {p.key: p for p in item.scenario.uncertain}
+    for f in edits.fields(item):
+        if f.kind == "date":
+            by_kind.setdefault("date", {f.id: (date.fromisoformat(f.value) + timedelta(days=1)).isoformat()})
+        elif not f.part:
+            by_kind.setdefault("factor", {f.id: f.value + 0.1})
+        elif f.part == "mode" and ranges[f.key].spec.low < ranges[f.key].spec.high:
+            spec = ranges[f.key].spec
+            middle = (spec.low + spec.high) / 2
+            new = round(middle) if ranges[f.key].whole else middle
+            if new != spec.mode and (".capacity." in f.key or "range" not in by_kind):
+                by_kind["range"] = {f.id: new}
+    return {k: v for change in by_kind.values() for k, v in change.items()}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in library_path("basis").parent.glob("*.toml")))
+def test_every_library_scenario_opens_edits_and_saves(name, tmp_path):
+    """As the browser sends them: every field as it came (numbers as floats: 46.0 for 46) is no change;
+    one field of each kind changed saves a scenario that holds those changes and nothing else."""
+    ws = Workspace(tmp_path)
+    item = load_scenario(name)
+    shown = {f.id: float(f.value) if f.kind == "number" else f.value for f in edits.fields(item)}
+    assert edits.overrides(item, shown) == {} and edits.problems(item, shown) == {}
+    assert len({f.label for f in edits.fields(item)}) == len(edits.fields(item))  # labels told apart
+    changed = _one_of_each_kind(item)
+    assert changed, name
+    changes = edits.overrides(item, shown | changed)
+    assert len(changes) == len(changed) and edits.check(name, changes) is None, changes
+    path = save(ws, name, f"{name}-aangepast", changes)
+    again = load_scenario(path)
+    assert again.scenario.description.count("(aangepast in de app)") == 1
+    before = item.scenario.model_dump(mode="json", by_alias=True)
+    after = again.scenario.model_dump(mode="json", by_alias=True)
+    differ = {k for k in before if before[k] != after[k]}
+    allowed = {"name", "description", "resources", "measures", "shares", "durations", "uncertain"}
+    assert differ <= allowed, differ
+    after_fields = {f.id: f.value for f in edits.fields(again)}
+    for field_id, value in changed.items():
+        assert after_fields[field_id] == pytest.approx(value) if not isinstance(value, str) else \
+            after_fields[field_id] == value, field_id
+    untouched = {i: v for i, v in shown.items() if i not in changed}
+    assert edits.overrides(again, untouched | {i: after_fields[i] for i in changed}) == {}
+    resaved = save(ws, str(path), f"{name}-nog-eens", edits.overrides(again, {next(iter(changed)): _nudge(
+        after_fields[next(iter(changed))])}))
+    assert load_scenario(resaved).scenario.description.count("(aangepast in de app)") == 1
+
+
+def _nudge(value):
+    if isinstance(value, str):
+        return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
+    return value * 1.01

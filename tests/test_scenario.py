@@ -16,6 +16,25 @@ def test_extends_merges_tables_and_replaces_lists(small):
     assert set(load_scenario(path).files) == {"meer.toml", "base.toml"}
 
 
+def test_a_list_element_is_changed_by_its_position_in_a_file_and_an_override(tmp_path):
+    """`capacity.1.value = 400` changes that step and keeps the rest of the list (and its ranges), as
+    the web app's saved scenarios and `sweep --vary` write a range inside a capacity list."""
+    path = tmp_path / "meer.toml"
+    key = "resources.wisselwoningen.capacity"
+    path.write_text(f'extends = "verwachting"\nname = "meer"\n{key}.1.value = 400\n')
+    parent = load_scenario("verwachting").scenario.resources.wisselwoningen.capacity
+    changed = load_scenario(path).scenario
+    steps = changed.resources.wisselwoningen.capacity
+    assert steps[1].value == 400 and steps[1].from_ == parent[1].from_ and steps[0] == parent[0]
+    assert f"{key}.0.value" in {p.key for p in changed.uncertain}  # the first step's range stays
+    vary = load_scenario("verwachting", {f"{key}.0.value": 150}).scenario.resources.wisselwoningen.capacity
+    assert vary[0].value == 150 and vary[1:] == parent[1:]
+    path.write_text('extends = "verwachting"\nresources.wisselwoningen.capacity.5.value = 400\n')
+    with pytest.raises(InputError, match=r"meer.toml: resources.wisselwoningen.capacity.5: no such position; "
+                                         r"the list has 2 \(0 to 1\)"):
+        load_scenario(path)
+
+
 def test_population_file_resolves_relative_to_the_file_that_names_it(small):
     sub = small.parent / "sub"
     sub.mkdir()

@@ -5,6 +5,7 @@ triangular range. Every check is the scenario schema's own (versterking.inputs.l
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,9 +33,13 @@ class Field:
 
 
 def fields(item: LoadedScenario) -> list[Field]:
+    """Every field of the form, each label unique: a range says its name and the key it sits on. A
+    factor that is a range is edited as the range (its plain field would replace the range by a number)."""
     sc = item.scenario
+    ranges = {p.key for p in sc.uncertain}
     out = [Field(f"resources.{name}.factor", "", f"{name}: factor op de capaciteit",
-                 getattr(sc.resources, name).factor, "number") for name in RESOURCES]
+                 getattr(sc.resources, name).factor, "number")
+           for name in RESOURCES if f"resources.{name}.factor" not in ranges]
     for name in sc.measures.active():
         block = sc.measures.get(name)
         if hasattr(block, "from_"):
@@ -42,26 +47,41 @@ def fields(item: LoadedScenario) -> list[Field]:
                              block.from_.isoformat(), "date"))
     for p in sc.uncertain:
         if isinstance(p.spec, TriangularRange):
-            out += [Field(p.key, part, f"{p.name}: {label}", getattr(p.spec, part), "number")
+            out += [Field(p.key, part, f"{p.name} ({p.key}): {label}",
+                          _as_written(getattr(p.spec, part), p.whole), "number")
                     for part, label in zip(PARTS, ("laag", "modus", "hoog"), strict=True)]
     return out
 
 
 def overrides(item: LoadedScenario, values: dict[str, Any]) -> dict[str, Any]:
-    """The changed fields (by Field.id) as overrides; a range changed in any part is given whole."""
+    """The changed fields (by Field.id) as overrides; a range changed in any part is given whole. A value
+    equal to the scenario's (46 and 46.0 alike) is no change; an empty or unreadable one is left out
+    (`problems` names it)."""
     out: dict[str, Any] = {}
     specs = {p.key: p for p in item.scenario.uncertain}
     for f in fields(item):
         new = values.get(f.id, f.value)
-        if new is None or str(new) == str(f.value):
+        if _same(new, f.value) or _unreadable(new, f.kind):
             continue
         if f.part:
             p = specs[f.key]
-            whole = out.setdefault(f.key, {"uncertain": "triangular", "name": p.name,
-                                           **{k: getattr(p.spec, k) for k in PARTS}})
-            whole[f.part] = _number(new)
+            named = {"name": p.spec.name} if p.spec.name else {}
+            whole = out.setdefault(f.key, {"uncertain": "triangular", **named,
+                                           **{k: _as_written(getattr(p.spec, k), p.whole) for k in PARTS}})
+            whole[f.part] = _as_written(float(new), p.whole)
         else:
-            out[f.key] = _date(new) if f.kind == "date" else _number(new)
+            out[f.key] = date.fromisoformat(str(new).strip()) if f.kind == "date" else float(new)
+    return out
+
+
+def problems(item: LoadedScenario, values: dict[str, Any]) -> dict[str, str]:
+    """Per field id, a field that holds no number or no date: one Dutch line (the loader checks the rest)."""
+    out = {}
+    for f in fields(item):
+        new = values.get(f.id, f.value)
+        if _unreadable(new, f.kind):
+            out[f.id] = (f"{f.label}: {'' if new is None else new!r} is geen datum (JJJJ-MM-DD)"
+                         if f.kind == "date" else f"{f.label}: vul een getal in")
     return out
 
 
@@ -74,13 +94,28 @@ def check(scenario: str, changes: dict[str, Any]) -> str | None:
     return None
 
 
-def _number(value: Any) -> float | int:
-    x = float(value)
-    return int(x) if x.is_integer() and not isinstance(value, float) else x
+def _as_written(x: float, whole: bool) -> float | int:
+    """A range whose bounds are whole numbers draws whole numbers: keep them whole when they still are."""
+    return int(x) if whole and float(x).is_integer() else float(x)
 
 
-def _date(value: Any) -> date | str:
+def _same(new: Any, old: Any) -> bool:
+    if new is None or isinstance(old, str):
+        return str(new).strip() == str(old)
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)  # the loader names the key and what a date must look like
+        return float(new) == float(old)
+    except (TypeError, ValueError):
+        return False
+
+
+def _unreadable(value: Any, kind: str) -> bool:
+    if kind == "date":
+        try:
+            date.fromisoformat(str(value).strip())
+        except ValueError:
+            return True
+        return False
+    try:
+        return value is None or isinstance(value, bool) or not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True

@@ -210,17 +210,33 @@ def _read_chain(path: Path, files: dict, origin: dict, chain: tuple, folder: Pat
 
 def _merge(base: dict, override: dict, origin: dict, path: Path, prefix: tuple) -> None:
     """Tables merge key by key; a distribution (a table with `dist` or `uncertain`) and any other
-    value, lists included, replace the inherited one whole. `origin` records which file set each key."""
+    value, lists included, replace the inherited one whole, except a table whose keys are positions in
+    the inherited list. `origin` records which file set each key."""
     for key, value in override.items():
         here = (*prefix, key)
         if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value \
                 and not is_uncertain(value):
             _merge(base[key], value, origin, path, here)
+        elif isinstance(value, dict) and isinstance(base.get(key), list) and value \
+                and all(map(str.isdigit, value)):
+            _merge_positions(base[key], value, origin, path, here)
         else:
             base[key] = value
             for old in [k for k in origin if k[: len(here)] == here]:
                 del origin[old]
         origin[here] = path
+
+
+def _merge_positions(items: list, change: dict, origin: dict, path: Path, key: tuple) -> None:
+    """A list changed by position (`capacity.1.value = 300`, in a file or an override): that element
+    merged as a table would be, the rest of the list kept."""
+    for position, value in change.items():
+        if int(position) >= len(items):
+            raise InputError(f"{path}: {'.'.join(key)}.{position}: no such position; the list has "
+                             f"{len(items)} (0 to {len(items) - 1})")
+        element = {position: items[int(position)]}
+        _merge(element, {position: value}, origin, path, key)
+        items[int(position)] = element[position]
 
 
 def _file_for(loc: tuple, origin: dict, default: Path) -> Path:
