@@ -5,6 +5,8 @@ stay the one place they are written), and the test that every shipped number is 
 from __future__ import annotations
 
 import re
+import tomllib
+from typing import Any
 
 import pandas as pd
 
@@ -17,16 +19,18 @@ COLUMNS = ["bestand", "sleutel", "waarde", "bereik", "bron"]
 
 def parameters(loaded: LoadedScenario) -> pd.DataFrame:
     """Every key the scenario's files set, the scenario's own file first and then what it extends
-    (a key set in two files: the first row is the one in force), with its value as written, its
-    uncertainty range where it has one (low - mode - high), and the comments that go with it."""
-    ranges = {p.key: _range(p) for p in loaded.scenario.uncertain}
+    (a key set in two files: the first row is the one in force), with its value in words (a range as
+    its name and low - mode - high, not as TOML), the ranges at or under the key with the key each sits
+    on, and the comments that go with it."""
     rows = []
     for name, text in loaded.files.items():
         if name == VARY:
             continue
         for key, value, comment in commented_keys(text):
-            rows.append({"bestand": name, "sleutel": key, "waarde": value,
-                         "bereik": ranges.get(key, ""), "bron": comment})
+            under = [p for p in loaded.scenario.uncertain if p.key == key or p.key.startswith(f"{key}.")]
+            rows.append({"bestand": name, "sleutel": key, "waarde": readable(value),
+                         "bereik": "; ".join(f"{p.name} op {p.key}: {_range(p)}" for p in under),
+                         "bron": comment})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -36,6 +40,35 @@ def _range(p) -> str:
         return f"{spec['low']:g} - {spec['mode']:g} - {spec['high']:g} ({spec['uncertain']})"
     return ", ".join(f"{k} {v:g}" for k, v in spec.items() if isinstance(v, float | int)) + \
         f" ({spec['uncertain']})"
+
+
+def readable(value: str) -> str:
+    """A value as written in TOML, in words: a range as `name: low - mode - high`, a capacity list as
+    `vanaf <date>: <value>; ...`, a table as `key value, ...`; what does not parse stays as written."""
+    try:
+        return _words(tomllib.loads(f"v = {value}")["v"])
+    except (tomllib.TOMLDecodeError, ValueError, TypeError):
+        return value
+
+
+def _words(v: Any) -> str:
+    if isinstance(v, dict) and {"uncertain", "low", "mode", "high"} <= v.keys():
+        return f"{v.get('name', 'bereik')}: {v['low']:g} - {v['mode']:g} - {v['high']:g}"
+    if isinstance(v, dict) and "uncertain" in v:
+        return f"{v.get('name', 'bereik')}: " + ", ".join(f"{k} {_words(x)}" for k, x in v.items()
+                                                        if k not in ("uncertain", "name"))
+    if isinstance(v, dict) and "from" in v and "value" in v:
+        return f"vanaf {v['from']}: {_words(v['value'])}" + "".join(
+            f", {k} {_words(x)}" for k, x in v.items() if k not in ("from", "value"))
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {_words(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        return "; ".join(_words(x) for x in v)
+    if isinstance(v, bool):
+        return "ja" if v else "nee"
+    if isinstance(v, float | int):
+        return f"{v:g}"
+    return str(v)
 
 
 def commented_keys(text: str) -> list[tuple[str, str, str]]:
