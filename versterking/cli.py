@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from . import limits
 from .domain import COMPLETIONS
 from .errors import InputError
 from .inputs.loader import library, load_scenario
@@ -54,13 +55,14 @@ FORCE = click.option("--force", is_flag=True, help="Replace an existing results 
 AT_MODE = click.option("--at-mode", is_flag=True,
                        help="Every uncertain number at its mode: a point forecast whose band holds only the "
                             "durations' noise (default: each replication draws them).")
-SEED = click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+SEED = click.option("--seed", type=click.IntRange(*limits.SEED), default=None,
                     help="Root seed of the replications (default: the scenario's seed).")
 
 
 @main.command()
 @SCENARIO
-@click.option("--replications", type=click.IntRange(1, 100_000), default=50, show_default=True,
+@click.option("--replications", type=click.IntRange(*limits.RUN_REPLICATIONS), default=50,
+              show_default=True,
               help="Independent replications; 1 gives a single run with its full event log.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Results folder (default: results/<scenario name>).")
@@ -97,9 +99,10 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--replications", type=click.IntRange(1, 1000), default=5, show_default=True,
+@click.option("--replications", type=click.IntRange(*limits.COMPARE_REPLICATIONS), default=5,
+              show_default=True,
               help="Replications per scenario, the same seeds in every scenario.")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+@click.option("--seed", type=click.IntRange(*limits.SEED), default=None,
               help="Root seed (default: the first scenario's seed).")
 @click.option("--report", is_flag=True, help="Also write rapport/ with a self-contained HTML report.")
 @click.option("--attribution", is_flag=True,
@@ -134,7 +137,8 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, re
 @click.option("--vary", "axes", multiple=True, required=True, metavar="KEY=V1,V2,...",
               help="An axis of the grid: a scenario key and its values, e.g. "
                    "resources.bouwcapaciteit.factor=1,1.5,2 (repeat for more axes).")
-@click.option("--replications", type=click.IntRange(1, 100_000), default=20, show_default=True,
+@click.option("--replications", type=click.IntRange(*limits.RUN_REPLICATIONS), default=20,
+              show_default=True,
               help="Replications per point, the same seeds in every point.")
 @SEED
 @WORKERS
@@ -235,7 +239,7 @@ def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
 @SCENARIO
 @click.option("--done-by", required=True, type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="The date the milestone must be reached by.")
-@click.option("--confidence", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.9,
+@click.option("--confidence", type=click.FloatRange(*limits.CONFIDENCE, min_open=True), default=0.9,
               show_default=True, help="Share of the replications that must reach it in time.")
 @MILESTONE
 @click.option("--from", "from_", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD", default=None,

@@ -153,7 +153,8 @@ class Resource(Strict):
             last = None
             for change in self.capacity:
                 if last is not None and change.from_ < last:
-                    raise ValueError("capacity changes must be in date order and must not overlap")
+                    raise ValueError(f"capacity changes must be in date order and must not overlap "
+                                     f"({change.from_} comes after {last})")
                 last = change.to or change.from_
         return self
 

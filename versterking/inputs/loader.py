@@ -117,17 +117,18 @@ def _validated(merged: dict, origin: dict, path: Path) -> Scenario:
         raise InputError(f"{_file_for(('uncertain',), origin, path)}: uncertain: not a key of a scenario; "
                          "write a distribution in place of a number (docs/reference/scenario-files.md)")
     parameters = take_uncertain(merged, lambda loc: str(_file_for(loc, origin, path)))
-    for end, label in ((0, "low"), (1, "high")) if parameters else ():
+    try:
+        scenario = Scenario.model_validate({**merged, "uncertain": parameters})
+    except ValidationError as exc:
+        raise InputError(_describe(exc, origin, path)) from None
+    for end, label in ((0, "low"), (1, "high")) if parameters else ():  # wrong only at an end of a range
         extreme = put(copy.deepcopy(merged), parameters, lambda p, end=end: p.spec.ends()[end])
         try:
             Scenario.model_validate(extreme)
         except ValidationError as exc:
             raise InputError(f"{_describe(exc, origin, path)} with the uncertain numbers at their {label} "
                              "end") from None
-    try:
-        return Scenario.model_validate({**merged, "uncertain": parameters})
-    except ValidationError as exc:
-        raise InputError(_describe(exc, origin, path)) from None
+    return scenario
 
 
 def scenario_path(scenario: str | Path) -> Path:
@@ -258,6 +259,8 @@ def _describe(exc: ValidationError, origin: dict, path: Path) -> str:
         what = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
     elif err["type"] == "missing":
         what = "missing key"
+    elif isinstance(err.get("input"), dict | list):  # a table's own check: the message says what
+        what = err["msg"].removeprefix("Value error, ")
     else:
         what = f"{err['msg'].removeprefix('Value error, ')} (got {_short(err.get('input'))})"
     n_more = len({tuple(e["loc"][:2]) for e in errors}) - 1  # a union's attempts count once
@@ -286,7 +289,8 @@ def _allowed_keys(loc: tuple) -> list[str]:
         model = _model_of(field.annotation)
         if model is None:
             return []
-    return [f.alias or name for name, f in model.model_fields.items()]
+    return [f.alias or name for name, f in model.model_fields.items()
+            if not (model is Scenario and name == "uncertain")]  # the loader's, from the ranges: no key
 
 
 def _model_of(annotation: Any) -> Any:

@@ -5,9 +5,10 @@ each value checked (versterking.inputs.loader reads the files and names the file
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..domain import NAMED_ORDERS, ORDER_CRITERIA, RESOURCES
 from .blocks import (
@@ -200,10 +201,16 @@ class Scenario(Strict):
                              "digit (it names the results folder)")
         return name
 
+    @field_validator("horizon")
+    @classmethod
+    def _after_start(cls, horizon: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and not start < horizon:
+            raise ValueError(f"must be after start ({start})")
+        return horizon
+
     @model_validator(mode="after")
     def _dates(self) -> Scenario:
-        if not self.start < self.horizon:
-            raise ValueError("horizon must be after start")
         names = [flow.name for flow in self.inflow]
         if len(set(names)) != len(names):
             raise ValueError("inflow names must be unique (they prefix the new addresses' ids)")

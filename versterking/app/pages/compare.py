@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
+from ... import limits
 from ...calendar import date_at, dutch_date
 from ...errors import InputError
 from ...inputs.loader import load_scenario
 from ...outputs.printout import comparison_text
 from ...runs.comparison import HEADLINE, compare, compared_variants
-from .. import views
+from .. import fields, views
 from ..workspace import Workspace, choices
 
 
@@ -22,9 +23,10 @@ def layout(ws: Workspace) -> html.Div:
         html.H3("Vergelijken"),
         dcc.Dropdown(id="compare-pick", options=choices(ws), value=["basis", "versnellingspakket"],
                      multi=True, style={"width": 640}),
-        html.Label("Replicaties per scenario ", style={"fontSize": 13}),
-        dcc.Input(id="compare-replications", type="number", value=5, min=1, max=200, step=1,
-                  style={"width": 80}),
+        views.field("Replicaties per scenario",
+                    dcc.Input(id="compare-replications", type="text", inputMode="numeric", value="5",
+                              style={"width": 80}),
+                    "compare-replications-error", hint=fields.span(limits.COMPARE_REPLICATIONS)),
         dcc.Checklist(id="compare-attribution", options=[{"label": " wat elke maatregel oplevert "
                                                           "(attributie; kost meer runs)", "value": "ja"}],
                       value=[], style={"fontSize": 13, "marginTop": 6}),
@@ -40,15 +42,19 @@ def register(app, ws: Workspace) -> None:
         return options
 
     @app.callback(Output("compare-results", "children"), Output("compare-error", "children"),
+                  Output("compare-replications-error", "children"),
                   Input("compare-start", "n_clicks"),
                   State("compare-pick", "value"), State("compare-replications", "value"),
                   State("compare-attribution", "value"),
                   **views.background("compare"))
-    def start(set_progress, _, picked: list[str] | None, replications: int | None, attribution: list):
+    def start(set_progress, _, picked: list[str] | None, replications: str | None, attribution: list):
         picked = picked or []
+        try:
+            n = fields.whole(replications, "replicaties per scenario", limits.COMPARE_REPLICATIONS)
+        except InputError as exc:
+            return no_update, "", str(exc)
         if not 2 <= len(picked) <= 5:
-            return no_update, "kies twee tot vijf scenario's"
-        n = int(replications or 5)
+            return no_update, "kies twee tot vijf scenario's", ""
         done = [0]
 
         def tick(k: int) -> None:
@@ -58,16 +64,16 @@ def register(app, ws: Workspace) -> None:
         try:
             items = [load_scenario(name) for name in picked]
         except InputError as exc:
-            return no_update, str(exc)
+            return no_update, str(exc), ""
         total = n * len(compared_variants([item.scenario for item in items], bool(attribution)))
         set_progress(("0", str(total), "bezig"))
         try:
             c = compare(items, n, attribution=bool(attribution), workers=ws.workers, scheduler=ws.scheduler,
                         progress=tick)
         except InputError as exc:
-            return no_update, str(exc)
+            return no_update, str(exc), ""
         return html.Div([views.printed(comparison_text(c), id="compare-text"),
-                         views.table(dates(c), "compare-table")]), ""
+                         views.table(dates(c), "compare-table")]), "", ""
 
 
 def dates(c) -> pd.DataFrame:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
+from ... import limits
 from ...domain import VERSTERKT, VOLDOET
 from ...errors import InputError
 from ...outputs.figures import read
-from .. import charts, views
+from .. import charts, fields, views
 from ..workspace import Workspace, archive, cached, forecast, report, workbook
 
 REPLICATIONS = 20
@@ -24,11 +25,12 @@ def layout(ws: Workspace) -> html.Div:
     return html.Div([
         html.H3("Doorrekenen"),
         html.P(id="run-selection"),
-        html.Label("Replicaties ", style={"fontSize": 13}),
-        dcc.Input(id="run-replications", type="number", value=REPLICATIONS, min=1, max=1000, step=1,
-                  style={"width": 80}),
-        html.Label("  root seed (leeg: die van het scenario) ", style={"fontSize": 13, "marginLeft": 12}),
-        dcc.Input(id="run-seed", type="number", min=0, step=1, style={"width": 120}),
+        views.field("Replicaties", dcc.Input(id="run-replications", type="text", inputMode="numeric",
+                                             value=str(REPLICATIONS), debounce=True, style={"width": 80}),
+                    "run-replications-error", hint=fields.span(limits.RUN_REPLICATIONS)),
+        views.field("Root seed", dcc.Input(id="run-seed", type="text", inputMode="numeric", debounce=True,
+                                           style={"width": 160}),
+                    "run-seed-error", hint="leeg: die van het scenario"),
         views.progress("run"),
         views.error("", id="run-error"),
         dcc.Store(id="run-folder"),
@@ -39,24 +41,40 @@ def layout(ws: Workspace) -> html.Div:
 
 def register(app, ws: Workspace) -> None:
     @app.callback(Output("run-selection", "children"), Output("run-folder", "data"),
+                  Output("run-replications-error", "children"), Output("run-seed-error", "children"),
                   Input("selection", "data"), Input("run-replications", "value"), Input("run-seed", "value"))
-    def kept(selection: dict, replications: int | None, seed: int | None):
-        """The selection, and its results if they were kept."""
+    def kept(selection: dict, replications: str | None, seed: str | None):
+        """The selection, each field's error, and the results if they were kept."""
         changes = selection.get("overrides") or {}
         label = selection["label"] + (f" met {len(changes)} wijziging(en): " + ", ".join(
             f"{k} = {v}" for k, v in changes.items()) if changes else "")
+        errors = ["", ""]
         try:
-            folder = cached(ws, selection["scenario"], changes, replications or REPLICATIONS, seed)
-        except InputError:
-            folder = None
-        return f"Scenario: {label}", str(folder) if folder else None
+            n = fields.whole(replications, "replicaties", limits.RUN_REPLICATIONS)
+        except InputError as exc:
+            n, errors[0] = None, str(exc)
+        try:
+            root = fields.optional_whole(seed, "root seed", limits.SEED)
+        except InputError as exc:
+            root, errors[1] = None, str(exc)
+        folder = None
+        if not any(errors):
+            try:
+                folder = cached(ws, selection["scenario"], changes, n, root)
+            except InputError:
+                folder = None
+        return f"Scenario: {label}", str(folder) if folder else None, *errors
 
     @app.callback(Output("run-folder", "data", allow_duplicate=True), Output("run-error", "children"),
                   Input("run-start", "n_clicks"),
                   State("selection", "data"), State("run-replications", "value"), State("run-seed", "value"),
                   **views.background("run"))
-    def start(set_progress, _, selection: dict, replications: int | None, seed: int | None):
-        n = int(replications or REPLICATIONS)
+    def start(set_progress, _, selection: dict, replications: str | None, seed: str | None):
+        try:
+            n = fields.whole(replications, "replicaties", limits.RUN_REPLICATIONS)
+            root = fields.optional_whole(seed, "root seed", limits.SEED)
+        except InputError as exc:
+            return no_update, f"niet gestart: {exc}"
         done = [0]
 
         def tick(k: int) -> None:
@@ -65,7 +83,7 @@ def register(app, ws: Workspace) -> None:
 
         set_progress(("0", str(n), f"0 van {n} replicaties"))
         try:
-            folder = forecast(ws, selection["scenario"], selection.get("overrides"), n, seed, tick)
+            folder = forecast(ws, selection["scenario"], selection.get("overrides"), n, root, tick)
         except InputError as exc:
             return no_update, str(exc)
         return str(folder), ""

@@ -62,9 +62,9 @@ def register(app, ws: Workspace) -> None:
         ids = [i["id"]["key"] for i in ctx.inputs_list[0]]
         out = []
         for field_id, value in zip(ids, values, strict=True):
+            unreadable = edits.problems(item, {field_id: value}).get(field_id)
             changes = edits.overrides(item, {field_id: value})
-            problem = edits.check(scenario, changes) if changes else None
-            out.append(problem or "")
+            out.append(unreadable or (edits.check(scenario, changes) if changes else None) or "")
         return out
 
     @app.callback(Output("save-result", "children"), Output("scenario-pick", "options"),
@@ -75,7 +75,12 @@ def register(app, ws: Workspace) -> None:
     def save_as(_, name: str | None, values: list, scenario: str):
         item = loaded(scenario)
         ids = [i["id"]["key"] for i in ctx.states_list[1]]
-        changes = edits.overrides(item, dict(zip(ids, values, strict=True)))
+        entered = dict(zip(ids, values, strict=True))
+        unreadable = edits.problems(item, entered)
+        if unreadable:
+            return views.error("niet opgeslagen: " + next(iter(unreadable.values())), id="save-error"), \
+                no_update, no_update
+        changes = edits.overrides(item, entered)
         if not changes:
             return views.error("niets gewijzigd: pas eerst een getal aan"), no_update, no_update
         try:

@@ -4,16 +4,17 @@ ONHAALBAAR with the earliest reachable date and the limit that binds."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 from dash import Input, Output, State, dcc, html, no_update
 
+from ... import limits
 from ...analyses.target import Question, seek
 from ...analyses.target_output import answer_text
 from ...domain import COMPLETIONS
 from ...errors import InputError
 from ...inputs.population import load_population
-from .. import views
+from .. import fields, views
 from ..workspace import Workspace, loaded
 
 
@@ -28,11 +29,12 @@ def layout() -> html.Div:
         html.Label("Mijlpaal ", style={"fontSize": 13}),
         dcc.Dropdown(id="target-milestone", options=list(COMPLETIONS), value="100%", clearable=False,
                      style={"width": 200, "display": "inline-block", "verticalAlign": "middle"}),
-        html.Label("  uiterlijk op (JJJJ-MM-DD) ", style={"fontSize": 13, "marginLeft": 12}),
-        dcc.Input(id="target-date", type="text", value="2030-12-31", style={"width": 110}),
-        html.Label("  in dit deel van de replicaties ", style={"fontSize": 13, "marginLeft": 12}),
-        dcc.Input(id="target-confidence", type="number", value=0.9, min=0.05, max=0.99, step=0.05,
-                  style={"width": 70}),
+        views.field("Uiterlijk op (JJJJ-MM-DD)", dcc.Input(id="target-date", type="text", value="2030-12-31",
+                                                           style={"width": 110}), "target-date-error"),
+        views.field("In dit deel van de replicaties", dcc.Input(id="target-confidence", type="text",
+                                                                inputMode="decimal", value="0.9",
+                                                                style={"width": 70}),
+                    "target-confidence-error", hint="groter dan 0, ten hoogste 1"),
         views.progress("target"),
         views.error("", id="target-error"),
         html.Div(id="target-results"),
@@ -45,15 +47,28 @@ def register(app, ws: Workspace) -> None:
         return text
 
     @app.callback(Output("target-results", "children"), Output("target-error", "children"),
+                  Output("target-date-error", "children"), Output("target-confidence-error", "children"),
                   Input("target-start", "n_clicks"),
                   State("selection", "data"), State("target-milestone", "value"),
                   State("target-date", "value"), State("target-confidence", "value"),
                   **views.background("target"))
-    def start(set_progress, _, selection: dict, milestone: str, done_by: str, confidence: float | None):
+    def start(set_progress, _, selection: dict, milestone: str, done_by: str, confidence: str | None):
+        errors = ["", ""]
         try:
-            day = date.fromisoformat(str(done_by))
-        except ValueError:
-            return no_update, f"uiterlijk op: {done_by!r} is geen datum (JJJJ-MM-DD)"
+            item = loaded(selection["scenario"], selection.get("overrides"))
+        except InputError as exc:
+            return no_update, str(exc), *errors
+        sc = item.scenario
+        try:
+            day = fields.day(done_by, "uiterlijk op", sc.start + timedelta(days=1), sc.horizon)
+        except InputError as exc:
+            errors[0] = str(exc)
+        try:
+            share = fields.share(confidence, "deel van de replicaties", limits.CONFIDENCE)
+        except InputError as exc:
+            errors[1] = str(exc)
+        if any(errors):
+            return no_update, "", *errors
         steps = [0]
 
         def log(line: str) -> None:  # every evaluation the search logs is a step forward
@@ -62,11 +77,10 @@ def register(app, ws: Workspace) -> None:
 
         set_progress(("0", "12", "stroommodel"))
         try:
-            item = loaded(selection["scenario"], selection.get("overrides"))
-            answer = seek(item.scenario, load_population(item),
-                          Question(day, float(confidence or 0.9), milestone), ws.workers, ws.scheduler, log)
+            question = Question(day, share, milestone)
+            answer = seek(sc, load_population(item), question, ws.workers, ws.scheduler, log)
         except InputError as exc:
-            return no_update, str(exc)
+            return no_update, str(exc), *errors
         set_progress(("12", "12", f"klaar: {answer.runs} simulaties"))
         children = [views.printed(answer_text(answer), id="target-text")]
         if answer.plan is not None:
@@ -75,4 +89,4 @@ def register(app, ws: Workspace) -> None:
             wide.columns = [str(c) for c in wide.columns]
             children += [html.H4("Adressen per jaar die het plan per middel aankan"),
                          views.table(wide, "target-plan")]
-        return html.Div(children), ""
+        return html.Div(children), "", *errors

@@ -4,16 +4,15 @@ page."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from dash import ALL, Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from ...analyses.target import combined
 from ...domain import RESOURCES
 from ...errors import InputError
+from ...inputs.blocks import MAX_CAPACITY
 from ...outputs.printout import preview_text
 from ...runs.preview import preview
-from .. import charts, views
+from .. import charts, fields, views
 from ..workspace import loaded
 
 FIRST = "2021-01-01"
@@ -22,11 +21,12 @@ FIRST = "2021-01-01"
 def layout() -> html.Div:
     rows = [html.Div([
         html.Label(name, style={"display": "inline-block", "width": 180, "fontSize": 13}),
-        dcc.Input(id={"type": "extra", "resource": name}, type="number", value=0, min=0, step=1,
+        dcc.Input(id={"type": "extra", "resource": name}, type="text", inputMode="numeric", value="0",
                   debounce=True, style={"width": 100}),
         html.Label(" plekken extra vanaf ", style={"fontSize": 13}),
         dcc.Input(id={"type": "extra-from", "resource": name}, type="text", value=FIRST, debounce=True,
                   style={"width": 110}),
+        views.error("", id={"type": "extra-error", "resource": name}),
     ], style={"margin": "3px 0"}) for name in RESOURCES]
     return html.Div([
         html.H3("Wat als"),
@@ -44,14 +44,17 @@ def register(app) -> None:
         return f"Extra capaciteit bovenop {scenario} (plekken: adressen tegelijk in behandeling)"
 
     @app.callback(Output("whatif-preview", "children"), Output("whatif-error", "children"),
+                  Output({"type": "extra-error", "resource": ALL}, "children"),
                   Input({"type": "extra", "resource": ALL}, "value"),
                   Input({"type": "extra-from", "resource": ALL}, "value"), Input("scenario-pick", "value"))
     def approximate(extras: list, froms: list, scenario: str):
+        changes, errors = overrides(scenario, extras, froms)
+        if any(errors):
+            return "", "", errors
         try:
-            changes = overrides(scenario, extras, froms)
             item = loaded(scenario, changes)
-        except (InputError, ValueError) as exc:
-            return "", str(exc)
+        except InputError as exc:
+            return "", str(exc), errors
         p = preview(item)
         return html.Div([
             html.P("BENADERING met het stroommodel: geen voorspelling (geen ruis, onzekerheden op hun "
@@ -60,30 +63,35 @@ def register(app) -> None:
             views.printed(preview_text(p), id="whatif-text"),
             dcc.Graph(figure=charts.preview_years(p.voltooid_per_year(),
                                                   "Voltooid eind van elk jaar (BENADERING, stroommodel)")),
-        ]), ""
+        ]), "", errors
 
     @app.callback(Output("selection", "data", allow_duplicate=True), Output("tabs", "value"),
+                  Output("whatif-error", "children", allow_duplicate=True),
                   Input("whatif-run", "n_clicks"),
                   State({"type": "extra", "resource": ALL}, "value"),
                   State({"type": "extra-from", "resource": ALL}, "value"), State("scenario-pick", "value"),
                   prevent_initial_call=True)
     def full_run(_, extras: list, froms: list, scenario: str):
-        changes = overrides(scenario, extras, froms)
-        return {"scenario": scenario, "overrides": changes, "label": scenario}, "run"
+        changes, errors = overrides(scenario, extras, froms)
+        if any(errors):
+            return no_update, no_update, "niet doorgerekend: " + next(e for e in errors if e)
+        return {"scenario": scenario, "overrides": changes, "label": scenario}, "run", ""
 
 
-def overrides(scenario: str, extras: list, froms: list) -> dict:
-    """Each resource's extra slots from its date, added to the extra schedule the scenario has."""
+def overrides(scenario: str, extras: list, froms: list) -> tuple[dict, list[str]]:
+    """Each resource's extra slots from its date, added to the extra schedule the scenario has; and per
+    resource the field's error ("" when it reads)."""
     sc = loaded(scenario).scenario
-    out = {}
+    out, errors = {}, []
     for name, extra, first in zip(RESOURCES, extras, froms, strict=True):
-        if not extra:
-            continue
         try:
-            day = date.fromisoformat(str(first))
-        except ValueError:
-            raise InputError(f"{name}: vanaf: {first!r} is no date (JJJJ-MM-DD)") from None
-        steps = combined(getattr(sc.resources, name).extra, [(day, int(extra))])
-        # dates as text: the selection travels through the browser as JSON
-        out[f"resources.{name}.extra"] = [{"from": c.from_.isoformat(), "value": c.value} for c in steps]
-    return out
+            slots = fields.whole(extra, f"{name}: plekken extra", (0, MAX_CAPACITY))
+            day = fields.day(first, f"{name}: vanaf", sc.start, sc.horizon) if slots else None
+            steps = combined(getattr(sc.resources, name).extra, [(day, slots)]) if slots else None
+        except InputError as exc:
+            errors.append(str(exc))
+            continue
+        errors.append("")
+        if steps:  # dates as text: the selection travels through the browser as JSON
+            out[f"resources.{name}.extra"] = [{"from": c.from_.isoformat(), "value": c.value} for c in steps]
+    return out, errors
