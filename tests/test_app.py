@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from versterking import load_scenario
-from versterking.app import edits
+from versterking import limits, load_scenario
+from versterking.app import edits, fields
 from versterking.app.charts import bottlenecks, dashboard, fan, wisselwoningen
 from versterking.app.pages.compare import dates
 from versterking.app.pages.run import end_dates, milestones
@@ -73,9 +73,9 @@ def test_edits_become_overrides_checked_by_the_loader():
         "uncertain": "triangular", "name": "geen_beoordeling_grijs", "low": 0.2, "mode": 0.32, "high": 0.32}
     assert edits.check("basis", changes) is None
     bad = edits.check("basis", {"resources.bouwcapaciteit.factor": -1})
-    assert "resources.bouwcapaciteit.factor" in bad and "greater than or equal to 0" in bad
+    assert "resources.bouwcapaciteit.factor" in bad and "moet minstens 0 zijn (ingevuld: -1)" in bad
     crossed = edits.check("basis", edits.overrides(item, {"shares.skip_beoordeling.grijs|low": "0.5"}))
-    assert "low <= mode <= high" in crossed
+    assert "laag <= modus <= hoog is nodig" in crossed
     pakket = load_scenario("versnellingspakket")
     no_date = edits.problems(pakket, {"measures.typologie.from": "2020-13-01"})
     assert no_date == {"measures.typologie.from": "typologie: vanaf (JJJJ-MM-DD): '2020-13-01' is geen datum "
@@ -244,3 +244,45 @@ def _nudge(value):
     if isinstance(value, str):
         return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
     return value * 1.01
+
+
+@pytest.mark.parametrize(("read", "text", "message"), [
+    (lambda t: fields.whole(t, "replicaties", limits.RUN_REPLICATIONS), "0",
+     "replicaties: 0 ligt buiten het toegestane; toegestaan: een geheel getal van 1 tot en met 100.000"),
+    (lambda t: fields.whole(t, "replicaties", limits.RUN_REPLICATIONS), "-1", "replicaties: -1 ligt buiten"),
+    (lambda t: fields.whole(t, "replicaties", limits.RUN_REPLICATIONS), "1000000000",
+     "replicaties: 1.000.000.000 ligt buiten"),
+    (lambda t: fields.whole(t, "replicaties", limits.RUN_REPLICATIONS), "2.5",
+     "replicaties: '2.5' is geen geheel getal"),
+    (lambda t: fields.whole(t, "replicaties", limits.RUN_REPLICATIONS), "", "replicaties: leeg"),
+    (lambda t: fields.optional_whole(t, "root seed", limits.SEED), "-5", "root seed: -5 ligt buiten"),
+    (lambda t: fields.share(t, "deel", limits.CONFIDENCE), "5", "deel: 5 ligt buiten het toegestane"),
+    (lambda t: fields.share(t, "deel", limits.CONFIDENCE), "0", "deel: 0 ligt buiten het toegestane"),
+    (lambda t: fields.share(t, "deel", limits.CONFIDENCE), "veel", "deel: 'veel' is geen getal"),
+    (lambda t: fields.day(t, "vanaf", date(2020, 7, 17), date(2060, 12, 31)), "1900-01-01",
+     "vanaf: 1900-01-01 ligt buiten het toegestane; toegestaan: een datum JJJJ-MM-DD van 2020-07-17"),
+    (lambda t: fields.day(t, "vanaf", date(2020, 7, 17), date(2060, 12, 31)), "1 jan",
+     "vanaf: '1 jan' is geen"),
+])
+def test_the_apps_fields_refuse_what_the_command_line_refuses(read, text, message):
+    with pytest.raises(InputError) as err:
+        read(text)
+    assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+
+def test_the_apps_fields_read_what_the_command_line_reads():
+    assert fields.whole("20", "r", limits.RUN_REPLICATIONS) == 20 and fields.whole(20.0, "r", (1, 50)) == 20
+    assert fields.optional_whole("", "seed", limits.SEED) is None
+    assert fields.share("0,9", "deel", limits.CONFIDENCE) == 0.9
+    assert fields.share("1", "deel", limits.CONFIDENCE) == 1
+    assert fields.day(" 2030-12-31 ", "d", date(2020, 1, 1), date(2031, 1, 1)) == date(2030, 12, 31)
+
+
+def test_a_what_if_names_each_bad_field_and_runs_nothing():
+    from versterking.app.pages.whatif import overrides as what_if
+
+    froms = ["2021-01-01", "2021-01-01", "2021-01-01", "1900-01-01", "2021-01-01"]
+    changes, errors = what_if("basis", ["0", "-5", "0", "300", "10"], froms)
+    assert errors[0] == "" and errors[1].startswith("ingenieursbureaus: plekken extra: -5 ligt buiten")
+    assert errors[3].startswith("bouwcapaciteit: vanaf: 1900-01-01 ligt buiten het toegestane")
+    assert "pydantic" not in " ".join(errors) and list(changes) == ["resources.wisselwoningen.extra"]

@@ -94,7 +94,7 @@ def test_a_planner_runs_compares_edits_downloads_and_looks_up(app_url, tmp_path)
         factor = page.locator('[id*="resources.bouwcapaciteit.factor"]').first
         factor.fill("-2")
         factor.press("Tab")
-        expect(page.get_by_text("greater than or equal to 0").first).to_be_visible(timeout=20_000)
+        expect(page.get_by_text("moet minstens 0 zijn").first).to_be_visible(timeout=20_000)
         enter("#save-name", "fout")
         page.locator("#save").click()
         expect(page.locator("#save-error")).to_be_visible(timeout=20_000)

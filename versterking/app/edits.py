@@ -6,6 +6,7 @@ triangular range. Every check is the scenario schema's own (versterking.inputs.l
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -86,12 +87,34 @@ def problems(item: LoadedScenario, values: dict[str, Any]) -> dict[str, str]:
 
 
 def check(scenario: str, changes: dict[str, Any]) -> str | None:
-    """None if the scenario with these changes is valid, else the loader's one-line error."""
+    """None if the scenario with these changes is valid, else the loader's one-line error (the command
+    line's rule), its common phrases in Dutch."""
     try:
         loaded(scenario, changes)
     except InputError as exc:
-        return str(exc)
+        return dutch(str(exc))
     return None
+
+
+DUTCH = [  # the schema's phrases (pydantic's and the loader's) as the app says them
+    (r"Input should be greater than or equal to ([-\d.e+]+)", r"moet minstens \1 zijn"),
+    (r"Input should be less than or equal to ([-\d.e+]+)", r"mag hoogstens \1 zijn"),
+    (r"Input should be greater than ([-\d.e+]+)", r"moet groter zijn dan \1"),
+    (r"Input should be less than ([-\d.e+]+)", r"moet kleiner zijn dan \1"),
+    (r"Input should be a finite number", "moet een eindig getal zijn"),
+    (r"Input should be a valid date[^(]*", "moet een datum JJJJ-MM-DD zijn "),
+    (r"needs low <= mode <= high", "laag <= modus <= hoog is nodig"),
+    (r"must be after", "moet liggen na"),
+    (r" with the uncertain numbers at their low end", " met de onzekere getallen op hun laagste waarde"),
+    (r" with the uncertain numbers at their high end", " met de onzekere getallen op hun hoogste waarde"),
+    (r"\(got ", "(ingevuld: "),
+]
+
+
+def dutch(message: str) -> str:
+    for phrase, words in DUTCH:
+        message = re.sub(phrase, words, message)
+    return message
 
 
 def _as_written(x: float, whole: bool) -> float | int:

@@ -86,5 +86,5 @@ def register(app, ws: Workspace) -> None:
         try:
             path = save(ws, scenario, (name or "").strip(), changes)
         except InputError as exc:
-            return views.error(str(exc), id="save-error"), no_update, no_update
+            return views.error(edits.dutch(str(exc)), id="save-error"), no_update, no_update
         return (html.Span(f"opgeslagen: {path}", id="save-ok"), choices(ws), str(path))
