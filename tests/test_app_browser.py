@@ -9,6 +9,7 @@ page there, terug redeneren's answer included (docs/app/ holds the ones the docs
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -102,14 +103,31 @@ def test_a_planner_runs_compares_edits_downloads_and_looks_up(app_url, tmp_path)
         factor.fill("1")
         factor.press("Tab")
 
-        # run 3 replications of basis: a progress bar, then the end date
+        # bad numbers beside a run: a Dutch line next to the field, and nothing runs
         tab("run")
+        for value in ("0", "-1", "1000000000", "2.5"):
+            enter("#run-replications", value)
+            expect(page.locator("#run-replications-error")).to_contain_text("replicaties: ", timeout=20_000)
+        page.locator("#run-start").click()
+        refused = "niet gestart: replicaties: '2.5' is geen geheel getal"
+        expect(page.locator("#run-error")).to_contain_text(refused, timeout=20_000)
+        enter("#run-seed", "-5")
+        expect(page.locator("#run-seed-error")).to_contain_text("root seed: -5 ligt buiten", timeout=20_000)
+        enter("#run-seed", "")
+        expect(page.locator("#run-seed-error")).to_have_text("", timeout=20_000)
+        assert not (tmp_path / "werkmap" / "resultaten").exists() or not [
+            r for r in (tmp_path / "werkmap" / "resultaten").iterdir() if not r.name.startswith(".")]
+
+        # run 3 replications of basis: a progress bar, then the end dates the command line gives
         enter("#run-replications", "3")
+        expect(page.locator("#run-replications-error")).to_have_text("", timeout=20_000)
         expect(page.locator("#run-empty")).to_be_visible(timeout=20_000)
         page.locator("#run-start").click()
+        expect(page.locator("#run-error")).to_have_text("", timeout=20_000)  # the old error is gone
         expect(page.locator("#run-summary")).to_contain_text("100% op", timeout=240_000)
-        expect(page.locator("#end-dates")).to_contain_text("totaal")
         expect(page.locator("#chart-fan")).to_be_visible()
+        for day in _command_line_end_dates(tmp_path):
+            expect(page.locator("#end-dates")).to_contain_text(day)
         shot("doorrekenen")
 
         # download the workbook
@@ -151,18 +169,41 @@ def test_a_planner_runs_compares_edits_downloads_and_looks_up(app_url, tmp_path)
         expect(page.locator("#compare-table")).to_contain_text("100% voltooid")
         shot("vergelijken")
 
-        if shots:  # the docs show terug redeneren's answer too (about 3 minutes more)
-            tab("target")
-            page.locator("#target-start").click()
-            expect(page.locator("#target-text")).to_contain_text("controle op", timeout=600_000)
-            shot("terug-redeneren")
+        # terug redeneren: bad input beside its field; an impossible date answered as such (a minute);
+        # the docs' plan for 2030 only with screenshots (about 3 minutes more)
+        tab("target")
+        enter("#target-confidence", "5")
+        enter("#target-date", "1900-01-01")
+        page.locator("#target-start").click()
+        expect(page.locator("#target-confidence-error")).to_contain_text("ligt buiten het toegestane",
+                                                                         timeout=20_000)
+        expect(page.locator("#target-date-error")).to_contain_text("uiterlijk op: 1900-01-01 ligt buiten")
+        expect(page.locator("#target-error")).to_contain_text("niet gestart: uiterlijk op: 1900-01-01",
+                                                              timeout=30_000)
+        enter("#target-confidence", "0.9")
+        enter("#target-date", "2030-12-31" if shots else "2021-12-31")
+        expect(page.locator("#target-confidence-error")).to_have_text("", timeout=20_000)
+        expect(page.locator("#target-date-error")).to_have_text("")
+        page.locator("#target-start").click()
+        expect(page.locator("#target-text")).to_contain_text("controle op" if shots else "ONHAALBAAR",
+                                                             timeout=600_000)
+        shot("terug-redeneren")
 
-        # a what-if: the flow model's approximation at once, labelled as such
+        # a what-if: a bad number beside its field; then the flow model's approximation at once,
+        # labelled as such, and different from the scenario's own
         tab("whatif")
+        expect(page.locator("#whatif-label")).to_contain_text("BENADERING", timeout=30_000)
+        own = page.locator("#whatif-text").inner_text()
         extra = page.locator('[id*="bouwcapaciteit"][id*="\\"extra\\""]').first
+        extra.fill("-5")
+        extra.press("Tab")
+        refused = page.get_by_text("bouwcapaciteit: plekken extra: -5 ligt buiten")
+        expect(refused).to_be_visible(timeout=20_000)
         extra.fill("300")
         extra.press("Tab")
-        expect(page.locator("#whatif-label")).to_contain_text("BENADERING", timeout=30_000)
+        expect(page.locator("#whatif-text")).not_to_have_text(own, timeout=30_000)
+        expect(page.locator("#whatif-label")).to_contain_text("BENADERING")
+        assert "pydantic" not in page.content()
         shot("wat-als")
         page.locator("#whatif-run").click()  # on to a full run of the what-if
         expect(page.locator("#run-selection")).to_contain_text("bouwcapaciteit.extra", timeout=20_000)
@@ -171,3 +212,16 @@ def test_a_planner_runs_compares_edits_downloads_and_looks_up(app_url, tmp_path)
         browser.close()
     assert problems == []
     print(f"browser test: {time.perf_counter() - began:.0f} s")
+
+
+def _command_line_end_dates(tmp_path: Path) -> list[str]:
+    """`versterking run basis --replications 3` as a user types it: its 95% and 100% voltooid, P50, P10 and
+    P90, as the app's table writes them (JJJJ-MM-DD)."""
+    versterking = Path(sys.executable).parent / "versterking"
+    command = [str(versterking), "run", "basis", "--replications", "3", "--no-progress",
+               "--out", str(tmp_path / "cli")]
+    printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in printed.splitlines() if x.strip().startswith("voltooid, P50"))
+    days = re.findall(r"(\d\d)-(\d\d)-(\d{4})", line)
+    assert len(days) == 6, line
+    return [f"{y}-{m}-{d}" for d, m, y in days]

@@ -41,8 +41,15 @@ def register(app, ws: Workspace) -> None:
     def follow(options):
         return options
 
+    @app.callback(Output("compare-replications-error", "children"), Input("compare-replications", "value"))
+    def check(replications: str | None):
+        try:
+            fields.whole(replications, "replicaties per scenario", limits.COMPARE_REPLICATIONS)
+        except InputError as exc:
+            return str(exc)
+        return ""
+
     @app.callback(Output("compare-results", "children"), Output("compare-error", "children"),
-                  Output("compare-replications-error", "children"),
                   Input("compare-start", "n_clicks"),
                   State("compare-pick", "value"), State("compare-replications", "value"),
                   State("compare-attribution", "value"),
@@ -52,9 +59,9 @@ def register(app, ws: Workspace) -> None:
         try:
             n = fields.whole(replications, "replicaties per scenario", limits.COMPARE_REPLICATIONS)
         except InputError as exc:
-            return no_update, "", str(exc)
+            return no_update, f"niet gestart: {exc}"
         if not 2 <= len(picked) <= 5:
-            return no_update, "kies twee tot vijf scenario's", ""
+            return no_update, "kies twee tot vijf scenario's"
         done = [0]
 
         def tick(k: int) -> None:
@@ -64,16 +71,16 @@ def register(app, ws: Workspace) -> None:
         try:
             items = [load_scenario(name) for name in picked]
         except InputError as exc:
-            return no_update, str(exc), ""
+            return no_update, str(exc)
         total = n * len(compared_variants([item.scenario for item in items], bool(attribution)))
         set_progress(("0", str(total), "bezig"))
         try:
             c = compare(items, n, attribution=bool(attribution), workers=ws.workers, scheduler=ws.scheduler,
                         progress=tick)
         except InputError as exc:
-            return no_update, str(exc), ""
+            return no_update, str(exc)
         return html.Div([views.printed(comparison_text(c), id="compare-text"),
-                         views.table(dates(c), "compare-table")]), "", ""
+                         views.table(dates(c), "compare-table")]), ""
 
 
 def dates(c) -> pd.DataFrame:

@@ -46,29 +46,23 @@ def register(app, ws: Workspace) -> None:
     def selection(text: str):
         return text
 
+    @app.callback(Output("target-date-error", "children"), Output("target-confidence-error", "children"),
+                  Input("target-date", "value"), Input("target-confidence", "value"),
+                  State("selection", "data"))
+    def check(done_by: str, confidence: str | None, selection: dict):
+        """Each field's error as it is typed (and gone once it reads)."""
+        return _read(selection, done_by, confidence)[1:]
+
     @app.callback(Output("target-results", "children"), Output("target-error", "children"),
-                  Output("target-date-error", "children"), Output("target-confidence-error", "children"),
                   Input("target-start", "n_clicks"),
                   State("selection", "data"), State("target-milestone", "value"),
                   State("target-date", "value"), State("target-confidence", "value"),
                   **views.background("target"))
     def start(set_progress, _, selection: dict, milestone: str, done_by: str, confidence: str | None):
-        errors = ["", ""]
-        try:
-            item = loaded(selection["scenario"], selection.get("overrides"))
-        except InputError as exc:
-            return no_update, str(exc), *errors
-        sc = item.scenario
-        try:
-            day = fields.day(done_by, "uiterlijk op", sc.start + timedelta(days=1), sc.horizon)
-        except InputError as exc:
-            errors[0] = str(exc)
-        try:
-            share = fields.share(confidence, "deel van de replicaties", limits.CONFIDENCE)
-        except InputError as exc:
-            errors[1] = str(exc)
-        if any(errors):
-            return no_update, "", *errors
+        question, *errors = _read(selection, done_by, confidence, milestone)
+        if question is None:
+            return no_update, "niet gestart: " + next((e for e in errors if e), "")
+        item = loaded(selection["scenario"], selection.get("overrides"))
         steps = [0]
 
         def log(line: str) -> None:  # every evaluation the search logs is a step forward
@@ -77,10 +71,9 @@ def register(app, ws: Workspace) -> None:
 
         set_progress(("0", "12", "stroommodel"))
         try:
-            question = Question(day, share, milestone)
-            answer = seek(sc, load_population(item), question, ws.workers, ws.scheduler, log)
+            answer = seek(item.scenario, load_population(item), question, ws.workers, ws.scheduler, log)
         except InputError as exc:
-            return no_update, str(exc), *errors
+            return no_update, str(exc)
         set_progress(("12", "12", f"klaar: {answer.runs} simulaties"))
         children = [views.printed(answer_text(answer), id="target-text")]
         if answer.plan is not None:
@@ -89,4 +82,23 @@ def register(app, ws: Workspace) -> None:
             wide.columns = [str(c) for c in wide.columns]
             children += [html.H4("Adressen per jaar die het plan per middel aankan"),
                          views.table(wide, "target-plan")]
-        return html.Div(children), "", *errors
+        return html.Div(children), ""
+
+
+def _read(selection: dict, done_by: str, confidence: str | None, milestone: str = "100%"
+          ) -> tuple[Question | None, str, str]:
+    """The question, or None; and the date's and the share's errors ("" where they read)."""
+    try:
+        sc = loaded(selection["scenario"], selection.get("overrides")).scenario
+    except InputError as exc:
+        return None, str(exc), ""
+    errors = ["", ""]
+    try:
+        day = fields.day(done_by, "uiterlijk op", sc.start + timedelta(days=1), sc.horizon)
+    except InputError as exc:
+        errors[0] = str(exc)
+    try:
+        share = fields.share(confidence, "deel van de replicaties", limits.CONFIDENCE)
+    except InputError as exc:
+        errors[1] = str(exc)
+    return (None if any(errors) else Question(day, share, milestone)), *errors
