@@ -49,6 +49,7 @@ def test_every_number_of_basis_is_shown_with_its_source_or_assumption():
         "vanaf 2020-07-17: wisselwoningen: 120 - 200 - 350; "
         "vanaf 2022-01-01: wisselwoningen: 270 - 350 - 700")
     assert not table["waarde"].str.contains("uncertain =|{ ", regex=True).any()
+    assert in_force["seed"] == "20200717"
     # a key gets the comments that go with it, not its neighbours' or the file's opening comment
     bron = table.set_index(["bestand", "sleutel"])["bron"]
     assert bron["basis.toml", "seed"] == "any fixed number; reviewers reproduce a run with the same seed"

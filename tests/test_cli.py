@@ -133,3 +133,14 @@ def test_force_never_deletes_a_users_files(small, tmp_path, monkeypatch):
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and "not replaced: --force replaces only a" in lines[0], (case, result.output)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_without_a_terminal_a_run_says_a_line_per_tenth_done(small):
+    """In a log (CI, a scheduler, a pipe) a long run is seen to be alive; --no-progress keeps it quiet."""
+    result = CliRunner().invoke(main, ["run", str(small), "--replications", "5", "--out",
+                                       str(small.parent / "uit")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"  klein: {k} van 5 replicaties ({20 * k}%)" for k in range(1, 6)]
+    quiet = CliRunner().invoke(main, ["run", str(small), "--replications", "5", "--no-progress", "--out",
+                                      str(small.parent / "stil")])
+    assert quiet.exit_code == 0 and quiet.stderr == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .inputs.loader import library, load_scenario
 from .inputs.population import load_population
 from .outputs.folders import REPORT, write_comparison, write_run, write_sweep
 from .outputs.printout import comparison_text, preview_text, run_text, sweep_text
-from .runs.comparison import comparable
+from .runs.comparison import comparable, compared_variants
 from .runs.comparison import compare as run_comparison
 from .runs.forecast import run as forecast
 from .runs.preview import preview as flow_preview
@@ -37,8 +38,28 @@ def main() -> None:
     library by name: `versterking scenarios` lists them)."""
 
 
-def _progress(ctx: click.Context, param: click.Parameter, value: bool | None) -> bool:
-    return sys.stderr.isatty() if value is None else value
+LINES = "lines"  # no terminal and no --progress/--no-progress: a line per tenth done
+
+
+def _progress(ctx: click.Context, param: click.Parameter, value: bool | None) -> bool | str:
+    return (True if sys.stderr.isatty() else LINES) if value is None else value
+
+
+def _ticks(progress: bool | str, total: int, label: str, unit: str) -> bool | Callable[[int], None]:
+    """A bar on a terminal; in a log (CI, a scheduler, a pipe) a line per tenth done instead, so that a
+    long run is seen to be alive."""
+    if progress != LINES:
+        return progress
+    done, shown = [0], [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        tenth = done[0] * 10 // total
+        if tenth > shown[0]:
+            shown[0] = tenth
+            click.echo(f"  {label}: {done[0]} van {total} {unit} ({10 * tenth}%)", err=True)
+
+    return tick
 
 
 SCENARIO = click.argument("scenario", type=click.Path(path_type=Path))
@@ -90,8 +111,9 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
         out = out or Path("results") / loaded.scenario.name
         check_writable(out, force)
         population = load_population(loaded)
+        ticks = _ticks(progress, replications, loaded.scenario.name, "replicaties")
         result = forecast(loaded, replications, seed, population=population, events=events, workers=workers,
-                          scheduler=scheduler, progress=progress, at_mode=at_mode)
+                          scheduler=scheduler, progress=ticks, at_mode=at_mode)
         write_run(result, out, force, sys.argv, report)
     click.echo(run_text(result))
     click.echo(f"  resultaten: {out}")
@@ -125,8 +147,10 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, re
         names = [item.scenario.name for item in loaded]
         out = out or Path("results") / ("vergelijking-" + "-".join(names))[:120]
         check_writable(out, force)
+        runs = replications * len(compared_variants([item.scenario for item in loaded], attribution))
         result = run_comparison(loaded, replications, seed, attribution=attribution, workers=workers,
-                                scheduler=scheduler, progress=progress, at_mode=at_mode)
+                                scheduler=scheduler, progress=_ticks(progress, runs, "vergelijking", "runs"),
+                                at_mode=at_mode)
         write_comparison(result, out, force, sys.argv, report)
     click.echo(comparison_text(result))
     click.echo(f"  resultaten: {out}")
@@ -161,7 +185,7 @@ def sweep(scenario: Path, axes: tuple[str, ...], replications: int, seed: int | 
         out = out or Path("results") / f"sweep-{base.scenario.name}"
         check_writable(out, force)
         result = run_sweep(base, grid, replications, seed, cache=cache, workers=workers, scheduler=scheduler,
-                           progress=progress)
+                           progress=progress is True)
         write_sweep(result, out, force, sys.argv)
     click.echo(sweep_text(result))
     click.echo(f"  resultaten: {out}")
@@ -332,7 +356,8 @@ def sensitivity(scenario: Path, milestone: str, change: float, replications: int
         check_writable(out, force)
         population = load_population(loaded)
         result = analyse(loaded, milestone, change, replications, trajectories, morris_replications, seed,
-                         population=population, workers=workers, scheduler=scheduler, progress=progress)
+                         population=population, workers=workers, scheduler=scheduler,
+                         progress=progress is True)
         text = sensitivity_text(result)
         write_sensitivity(result, loaded, len(population), out, force, sys.argv, text)
     click.echo(text)

@@ -53,7 +53,7 @@ def readable(value: str) -> str:
 
 def _words(v: Any) -> str:
     if isinstance(v, dict) and {"uncertain", "low", "mode", "high"} <= v.keys():
-        return f"{v.get('name', 'bereik')}: {v['low']:g} - {v['mode']:g} - {v['high']:g}"
+        return f"{v.get('name', 'bereik')}: {_words(v['low'])} - {_words(v['mode'])} - {_words(v['high'])}"
     if isinstance(v, dict) and "uncertain" in v:
         return f"{v.get('name', 'bereik')}: " + ", ".join(f"{k} {_words(x)}" for k, x in v.items()
                                                         if k not in ("uncertain", "name"))
@@ -66,8 +66,10 @@ def _words(v: Any) -> str:
         return "; ".join(_words(x) for x in v)
     if isinstance(v, bool):
         return "ja" if v else "nee"
-    if isinstance(v, float | int):
-        return f"{v:g}"
+    if isinstance(v, int):
+        return str(v)  # a seed stays 20200717, not 2.02007e+07
+    if isinstance(v, float):
+        return f"{v:g}" if v == 0 or 1e-4 <= abs(v) < 1e6 else str(v)
     return str(v)
 
 

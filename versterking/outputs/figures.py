@@ -124,8 +124,9 @@ def dashboard_groningen(folder: Path, out: Path) -> list[Path]:
                 va="top")
     ax.set_ylabel("adressen")
     assumed = bool(illustrative_groups(g))
-    ax.set_title("Gemeente Groningen: gepubliceerd dashboard (gearceerd) en prognose (gemiddelde"
-                 + ("; illustratief: adressen verdeeld naar aanname" if assumed else "") + ")", fontsize=10)
+    ax.set_title("Gemeente Groningen: gepubliceerd dashboard (gearceerd) en prognose (gemiddelde)"
+                 + ("\nillustratief: de adressen over de gemeenten verdeeld naar aanname" if assumed else ""),
+                 fontsize=10)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.legend(fontsize=7, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
     return _save(fig, out, "dashboard_groningen")
@@ -274,16 +275,25 @@ def decomposition(folder: Path, out: Path) -> list[Path]:
             shares[source].append(float(mine.get(source, 0.0)))
         shares["overige parameters"].append(float(mine.drop([*top, REST], errors="ignore").sum()))
         shares[REST].append(float(mine.get(REST, 0.0)))
+    # Estimated shares need not add up to 1 (a rank regression on few replications overshoots): each
+    # bar is scaled to 1 and, where the estimates overshoot, their raw sum is written beside it.
+    raw = np.sum([shares[source] for source in sources], axis=0)
+    scale = np.where(raw > 1.0, raw, 1.0)
     colors = [*plt.get_cmap("tab10").colors[:len(top)], "#969696", "#d9d9d9"]
     fig, ax = plt.subplots(figsize=(WIDTH, 0.3 * len(outputs) + 1.6))
     y = np.arange(len(outputs))[::-1]
     left = np.zeros(len(outputs))
     for source, color in zip(sources, colors, strict=True):
-        ax.barh(y, shares[source], left=left, color=color, label=source, height=0.7)
-        left += np.array(shares[source])
+        ax.barh(y, np.array(shares[source]) / scale, left=left, color=color, label=source, height=0.7)
+        left += np.array(shares[source]) / scale
+    for row, total in zip(y, raw, strict=True):
+        if total > 1.0:
+            ax.text(1.01, row, f"som {total:.2f}".replace(".", ","), va="center", fontsize=6.5, color="#555")
     ax.set_yticks(y, outputs, fontsize=7)
-    ax.set_xlim(0, max(1.0, float(left.max())))
-    ax.set_xlabel("aandeel in de spreiding over de replicaties (gestandaardiseerde rangregressie)")
+    ax.set_xlim(0, 1.12 if (raw > 1.0).any() else 1.0)
+    ax.set_xlabel("aandeel in de spreiding over de replicaties (gestandaardiseerde rangregressie); "
+                  "tellen de schattingen op tot meer dan 1 (te weinig replicaties), dan is de balk "
+                  "herschaald naar 1 en staat de som ernaast", fontsize=7)
     replications = int(d["replicaties"].iloc[0])
     ax.set_title(f"Waar de spreiding vandaan komt ({replications} replicaties; marges in decompositie.csv)",
                  fontsize=10)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..calendar import date_at, dutch_date, dutch_number
 from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET
+from ..engine.measures import inflows
 from ..runs import draws
 from ..runs.aggregate import PARTS_EIND, STRAAT, TEKORT, VOLTOOID_EIND
 from ..runs.comparison import HEADLINE, Comparison
@@ -55,14 +56,27 @@ def preview_text(p: Preview) -> str:
     per_year = p.voltooid_per_year()
     marks = per_year[(per_year["jaar"] % 5 == 0) | (per_year["jaar"] == per_year["jaar"].iloc[-1])]
     return "\n".join([
-        f"{sc.name}: BENADERING met het stroommodel ({dutch_number(total)} adressen, onzekerheden op hun "
-        f"modus, geen ruis, {p.seconds:.2f} s)",
+        f"{sc.name}: BENADERING met het stroommodel, {counted(sc, total)}; onzekerheden op hun "
+        f"modus, geen ruis, {p.seconds:.2f} s",
         "  geen voorspelling: `versterking run` zonder --preview geeft de datums met hun bandbreedte",
         f"  voltooid: 50% op {dutch_date(p.done(50))}, 95% op {dutch_date(p.done(95))}, "
         f"100% op {dutch_date(p.done(100))}",
         "  100% per risicoprofiel: " + ", ".join(f"{g} {dutch_date(p.done(100, g))}" for g in PROFILES),
         "  voltooid eind jaar: " + ", ".join(f"{r.jaar} {r.aandeel:.0%}" for r in marks.itertuples()),
     ])
+
+
+def counted(sc, total: float, werkvoorraad: float | None = None) -> str:
+    """The addresses the dates count: the werkvoorraad at the start and, where they come in later (an
+    inflow, opname op verzoek), how many and by what, so that 26.716 and 27.216 are never confused."""
+    flows = inflows(sc)
+    if werkvoorraad is None:
+        werkvoorraad = total - sum(flow.addresses for flow, _, _ in flows)
+    added = round(total - werkvoorraad)
+    if not flows or added <= 0:
+        return f"{dutch_number(total)} adressen"
+    return (f"{dutch_number(total)} adressen ({dutch_number(werkvoorraad)} in de werkvoorraad, "
+            f"{dutch_number(added)} erbij: {', '.join(flow.name for flow, _, _ in flows)})")
 
 
 def run_text(f: Forecast) -> str:
@@ -87,7 +101,8 @@ def run_text(f: Forecast) -> str:
         return dutch_date(cell(group, column)) if has_addresses(group) else "geen adressen"
 
     seed = f"root seed {f.seed}" if replicated else f"seed {f.seed}"
-    lines = [f"{sc.name}: {dutch_number(f.werkvoorraad)} adressen vanaf {dutch_date(sc.start)}, "
+    total = cell(TOTAAL, "adressen", "P50") if replicated else cell(TOTAAL, "adressen")
+    lines = [f"{sc.name}: {counted(sc, total or 0, f.werkvoorraad)} vanaf {dutch_date(sc.start)}, "
              f"{runs(f.replications)} ({seed}, {f.wall_seconds:.1f} s)"]
     if sc.description:
         lines.append(f"  {sc.description}")

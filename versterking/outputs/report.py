@@ -23,6 +23,7 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f4f4f4}
 td:first-child,th:first-child{text-align:left}figure{margin:1rem 0}img{max-width:100%}
+.breed{overflow-x:auto;max-width:100%}
 figcaption{font-size:.85rem;color:#555}pre{background:#f7f7f7;padding:.5rem;font-size:.75rem;white-space:pre-wrap}
 """
 
@@ -65,7 +66,7 @@ def _run(folder: Path, figures: Path, manifest: dict) -> str:
         data = base64.b64encode((figures / f"{stem}.png").read_bytes()).decode()
         parts.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
                      f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-    parts.append("<h2>Knelpunt per jaar</h2>" + _table(pd.read_csv(folder / "bottlenecks.csv")))
+    parts.append("<h2>Knelpunt per jaar</h2>" + _bottlenecks(folder))
     if (folder / "bottlenecks_gemeente.csv").is_file():  # folders of earlier versions have none
         parts.append("<h2>Knelpunt per gemeente</h2>" + _per_gemeente(folder))
     parts.append("<h2>Dashboard per kwartaal (hele opgave)</h2>" + _dashboard(folder))
@@ -117,12 +118,29 @@ def _comparison(folder: Path, manifest: dict) -> str:
     return "\n".join(parts)
 
 
+NOTHING_WAITS = "geen: niets wacht meer"  # bottlenecks.csv's "-"
+
+
+def _bottlenecks(folder: Path) -> str:
+    df = pd.read_csv(folder / "bottlenecks.csv")
+    df["knelpunt"] = df["knelpunt"].replace("-", NOTHING_WAITS)
+    return ("<p>Per jaar het middel met de langste wachtrij in de meeste replicaties; <em>aandeel "
+            "replicaties</em> is het deel van de replicaties waarin dat zo is. <em>" + NOTHING_WAITS +
+            "</em>: in de meeste replicaties wacht dat jaar geen adres meer (de opgave is daar klaar, of "
+            "wat over is zit in een stap zonder wachtrij).</p>" + _table(df))
+
+
 def _per_gemeente(folder: Path) -> str:
     """The line each gemeente's addresses wait in most, every fifth year (all years in the csv)."""
     df = pd.read_csv(folder / "bottlenecks_gemeente.csv")
     years = sorted(df["jaar"].unique())
     shown = [y for y in years if y == years[0] or y % 5 == 0]
-    grid = df[df["jaar"].isin(shown)].pivot(index="gemeente", columns="jaar", values="knelpunt")
+    grid = df[df["jaar"].isin(shown)].pivot(index="gemeente", columns="jaar", values="knelpunt").replace(
+        "-", "geen")
+    waiting = [y for y in grid.columns if (grid[y] != "geen").any()]
+    if waiting:  # the years after every gemeente is done say nothing: the first of them is enough
+        after = [y for y in grid.columns if y > waiting[-1]]
+        grid = grid[[y for y in grid.columns if y <= waiting[-1]] + after[:1]]
     note = ""
     if ILLUSTRATIEF in df.columns and (df[ILLUSTRATIEF] == "ja").any():
         note = ("<p>Illustratief: zonder adressenbestand is de verdeling van de adressen over de gemeenten "
@@ -131,7 +149,8 @@ def _per_gemeente(folder: Path) -> str:
 
 
 def _table(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, na_rep="", border=0, escape=True)
+    """A table that scrolls sideways inside the page when it is wider than the page."""
+    return '<div class="breed">' + df.to_html(index=False, na_rep="", border=0, escape=True) + "</div>"
 
 
 def _reproduce(manifest: dict) -> str:
