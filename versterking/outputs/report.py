@@ -122,12 +122,23 @@ NOTHING_WAITS = "geen: niets wacht meer"  # bottlenecks.csv's "-"
 
 
 def _bottlenecks(folder: Path) -> str:
+    """Runs of years with the same knelpunt, one row each (every year is in bottlenecks.csv)."""
     df = pd.read_csv(folder / "bottlenecks.csv")
     df["knelpunt"] = df["knelpunt"].replace("-", NOTHING_WAITS)
+    run = (df["knelpunt"] != df["knelpunt"].shift()).cumsum()
+    rows = [{"jaren": _span(g["jaar"].iloc[0], g["jaar"].iloc[-1], "{}"), "knelpunt": g["knelpunt"].iloc[0],
+             "aandeel replicaties": _span(g["aandeel replicaties"].min(), g["aandeel replicaties"].max(),
+                                          "{:.0%}")}
+            for _, g in df.groupby(run, sort=False)]
     return ("<p>Per jaar het middel met de langste wachtrij in de meeste replicaties; <em>aandeel "
-            "replicaties</em> is het deel van de replicaties waarin dat zo is. <em>" + NOTHING_WAITS +
-            "</em>: in de meeste replicaties wacht dat jaar geen adres meer (de opgave is daar klaar, of "
-            "wat over is zit in een stap zonder wachtrij).</p>" + _table(df))
+            "replicaties</em> is het deel van de replicaties waarin dat zo is (per jaar in "
+            "bottlenecks.csv). <em>" + NOTHING_WAITS + "</em>: in de meeste replicaties wacht dat jaar geen "
+            "adres meer (de opgave is daar klaar, of wat over is zit in een stap zonder wachtrij).</p>"
+            + _table(pd.DataFrame(rows)))
+
+
+def _span(low, high, form: str) -> str:
+    return form.format(low) if low == high else f"{form.format(low)} - {form.format(high)}"
 
 
 def _per_gemeente(folder: Path) -> str:
@@ -141,6 +152,7 @@ def _per_gemeente(folder: Path) -> str:
     if waiting:  # the years after every gemeente is done say nothing: the first of them is enough
         after = [y for y in grid.columns if y > waiting[-1]]
         grid = grid[[y for y in grid.columns if y <= waiting[-1]] + after[:1]]
+    grid.columns = [str(y) for y in grid.columns]
     note = ""
     if ILLUSTRATIEF in df.columns and (df[ILLUSTRATIEF] == "ja").any():
         note = ("<p>Illustratief: zonder adressenbestand is de verdeling van de adressen over de gemeenten "
