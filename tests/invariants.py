@@ -355,6 +355,13 @@ def check_milestones_follow_the_work(r) -> None:
     judged = (held <= OPNAME) & ~np.isnan(e[:, S_BEOORDELING]) & (r.route != HERBEOORDELING)
     outcome = np.where(r.meets_norm[judged], reached[judged, VOLTOOID], reached[judged, BEOORDELING])
     np.testing.assert_array_equal(outcome, e[judged, S_BEOORDELING])
+    # a herbeoordeling (batch 1581) ends the address's work when it meets the norm, and otherwise sends
+    # it on to planvorming at once: none is left behind after it (liveness)
+    again = ~np.isnan(e[:, S_BEOORDELING]) & (r.route == HERBEOORDELING)
+    done = r.meets_norm[again]
+    np.testing.assert_array_equal(reached[again, VOLTOOID][done], e[again, S_BEOORDELING][done])
+    onward = ~done & (held[again] < PLANVORMING)
+    np.testing.assert_array_equal(reached[again, PLANVORMING][onward], e[again, S_BEOORDELING][onward])
     planned = (held <= BEOORDELING) & ~np.isnan(reached[:, PLANVORMING]) & (r.handed_over == 0)
     assert np.all(reached[planned, PLANVORMING] >= reached[planned, BEOORDELING])
 
