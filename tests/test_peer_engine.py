@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+import ciw  # a declared test dependency: missing, the suite fails rather than skips
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,7 +23,6 @@ from versterking.runs.seeds import replication_seed
 
 pytestmark = pytest.mark.no_cover  # long runs against Ciw: numbers, not code paths
 
-ciw = pytest.importorskip("ciw")
 
 START = date(2000, 1, 1)
 REPLICATIONS = 40
