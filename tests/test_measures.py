@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 from conftest import ALL_MEASURES, address_table, run, variant
+from invariants import capacity_in_force
 
 from versterking import domain, load_scenario
 from versterking.calendar import days_since
@@ -117,10 +118,10 @@ def test_praktijkaanpak_uses_neither_an_ingenieursbureau_nor_a_builder(many):
     # it starts the moment it joins: on the peildatum for the werkvoorraad, else when its opname ends
     np.testing.assert_array_equal(r.started[chosen, b], np.maximum(r.queued[chosen, b], 0.0))
     # and the builders only build: their work in use never exceeds the schedule with uitvoering alone
-    from test_model import capacity_at, in_service_at_starts
+    from test_model import in_service_at_starts
 
     t, level = in_service_at_starts(r, [domain.S_UITVOERING])
-    assert np.all(level <= capacity_at(resource_changes(r.scenario, "bouwcapaciteit"), t))
+    assert np.all(level <= capacity_in_force(r.scenario, "bouwcapaciteit", t))  # the scenario's words
 
 
 def test_referentiewoningen_follow_their_reference(many):
@@ -158,9 +159,10 @@ def test_bouwimpuls_hands_a_tranche_straight_to_execution(many):
     last_taken = max((profile[a], queued[a]) for a in handed)
     assert all((profile[a], queued[a]) >= last_taken for a in left)
     # and the Bouwimpuls's builders come on top of the scenario's own
-    changes = resource_changes(r.scenario, "bouwcapaciteit")
-    base = resource_changes(load_scenario(many).scenario, "bouwcapaciteit")
-    assert [c for t, c in changes if t == day] == [c + 3 for t, c in base if t <= day][-1:]
+    on = np.array([day, day + 30.0])
+    base = load_scenario(many).scenario
+    np.testing.assert_array_equal(capacity_in_force(r.scenario, "bouwcapaciteit", on),
+                                  capacity_in_force(base, "bouwcapaciteit", on) + 3)
 
 
 def test_batch_1581_mix_and_reassessment(many):

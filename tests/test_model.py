@@ -12,7 +12,6 @@ from versterking import domain, load_scenario
 from versterking.calendar import days_since, quarter_label
 from versterking.domain import STEP_RESOURCE
 from versterking.engine.run import _delay_to
-from versterking.engine.schedules import capacity_changes
 from versterking.runs import tables
 
 
@@ -90,11 +89,6 @@ def in_service_at_starts(r, steps):
     return times[order][is_start], level[is_start]
 
 
-def capacity_at(changes, t):
-    i = np.searchsorted([c[0] for c in changes], t, side="right") - 1
-    return np.array([c[1] for c in changes])[i]
-
-
 @pytest.mark.parametrize("name", ["opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit"])
 def test_capacity_never_exceeded_including_after_a_decrease(small, name):
     r = run(small)
@@ -107,7 +101,7 @@ def test_capacity_never_exceeded_including_after_a_decrease(small, name):
         r.started[:, steps[0]] = starts
         r.ended[:, steps[0]] = r.ended[:, domain.S_BESLUIT]
     t, level = in_service_at_starts(r, steps)
-    cap = capacity_at(capacity_changes(getattr(sc.resources, name), sc.start), t)
+    cap = capacity_in_force(sc, name, t)  # the limit from the scenario's words, not the engine's schedule
     assert len(t) > 0 and np.all(level <= cap)
 
 
