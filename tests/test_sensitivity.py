@@ -49,5 +49,6 @@ def test_cli_writes_figures_and_tables(small, tmp_path):
     result = CliRunner().invoke(main, ["sensitivity", str(small), *args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"een_voor_een.csv", "morris.csv", "knelpunten.csv",
-                                               "tornado.png", "morris.png", "summary.txt", "manifest.json"}
+                                               "tornado.png", "morris.png", "summary.txt", "manifest.json",
+                                               ".versterking-files"}
     assert "modelruns" in result.output and "knelpunt per jaar" in result.output

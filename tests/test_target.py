@@ -151,7 +151,8 @@ def test_cli_writes_a_runnable_scenario_that_extends_the_input_and_refuses_to_ov
     slots = resource_changes(sc, "opnamecapaciteit")
     assert len(slots) == 1 and 10 <= slots[0][1] <= 12
     assert {p.name for p in out.iterdir()} == {"doel.csv", "doel_per_jaar.csv", "zoekpad.csv", "marge.csv",
-                                               "controle.csv", "summary.txt", "manifest.json"}
+                                               "controle.csv", "summary.txt", "manifest.json",
+                                               ".versterking-files"}
     assert "opnamecapaciteit" in result.output and "3 van 3 halen de datum" in result.output
     assert "simulaties in totaal" in result.output and "stroommodel" in result.output
     # the plan in the scenario's units too: addresses a year / what one fte does, rounded up
