@@ -75,6 +75,7 @@ def test_edits_become_overrides_checked_by_the_loader():
     assert edits.check("basis", changes) is None
     bad = edits.check("basis", {"resources.bouwcapaciteit.factor": -1})
     assert "resources.bouwcapaciteit.factor" in bad and "moet minstens 0 zijn (ingevuld: -1)" in bad
+    assert bad.startswith("aanpassing: ")  # a change made in the app's form is named as such
     crossed = edits.check("basis", edits.overrides(item, {"shares.skip_beoordeling.grijs|low": "0.5"}))
     assert "laag <= modus <= hoog is nodig" in crossed
     pakket = load_scenario("versnellingspakket")

@@ -46,6 +46,8 @@ def not_written_here(path: Path) -> str | None:
         return "it is the current folder or holds it"
     if resolved.is_dir():
         return _foreign_in_folder(resolved, Path())
+    if not resolved.is_file():  # a pipe or a device: reading it could hang, and the tool writes none
+        return "it is not a regular file"
     if resolved.suffix.lower() == ".xlsx":
         ours = _workbook_creator(resolved) == CREATOR
     else:

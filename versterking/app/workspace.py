@@ -107,7 +107,7 @@ def archive(folder: Path) -> Path:
     return path
 
 
-EDITED = " (aangepast in de app)"  # said once, however often a saved scenario is saved again
+SAVED = " (aangepast in de app)"  # said once in a description, however often it is saved again
 
 
 def save(ws: Workspace, parent: str, name: str, overrides: dict[str, Any]) -> Path:
@@ -124,7 +124,7 @@ def save(ws: Workspace, parent: str, name: str, overrides: dict[str, Any]) -> Pa
     ws.scenarios.mkdir(parents=True, exist_ok=True)
     extends = base.extends_from(ws.scenarios)
     head = {"extends": extends, "name": name,
-            "description": base.scenario.description.removesuffix(EDITED) + EDITED}
+            "description": base.scenario.description.removesuffix(SAVED) + SAVED}
     # one dotted key a change, under the comment that says whose number it is (the app's "bron")
     text = (f"# Saved by `versterking app` (versterking {__version__}): {name} is {extends} with the "
             "changes below.\n\n" + tomli_w.dumps(head) + "\n"

@@ -48,15 +48,7 @@ def register(app, ws: Workspace) -> None:
         changes = selection.get("overrides") or {}
         label = selection["label"] + (f" met {len(changes)} wijziging(en): " + ", ".join(
             f"{k} = {v}" for k, v in changes.items()) if changes else "")
-        errors = ["", ""]
-        try:
-            n = fields.whole(replications, "replicaties", limits.RUN_REPLICATIONS)
-        except InputError as exc:
-            n, errors[0] = None, str(exc)
-        try:
-            root = fields.optional_whole(seed, "root seed", limits.SEED)
-        except InputError as exc:
-            root, errors[1] = None, str(exc)
+        n, root, errors = _read(replications, seed)
         folder = None
         if not any(errors):
             try:
@@ -70,11 +62,9 @@ def register(app, ws: Workspace) -> None:
                   State("selection", "data"), State("run-replications", "value"), State("run-seed", "value"),
                   **views.background("run"))
     def start(set_progress, _, selection: dict, replications: str | None, seed: str | None):
-        try:
-            n = fields.whole(replications, "replicaties", limits.RUN_REPLICATIONS)
-            root = fields.optional_whole(seed, "root seed", limits.SEED)
-        except InputError as exc:
-            return no_update, f"niet gestart: {exc}"
+        n, root, errors = _read(replications, seed)
+        if any(errors):
+            return no_update, "niet gestart: " + next(e for e in errors if e)
         done = [0]
 
         def tick(k: int) -> None:
@@ -104,6 +94,21 @@ def register(app, ws: Workspace) -> None:
             return no_update
         make = {"download-report": report, "download-workbook": workbook, "download-zip": archive}
         return dcc.send_file(str(make[ctx.triggered_id](Path(folder))))
+
+
+def _read(replications: str | None, seed: str | None) -> tuple[int | None, int | None, list[str]]:
+    """Replications and root seed by the command line's rules, and each field's error ("" if it reads)."""
+    errors = ["", ""]
+    n = root = None
+    try:
+        n = fields.whole(replications, "replicaties", limits.RUN_REPLICATIONS)
+    except InputError as exc:
+        errors[0] = str(exc)
+    try:
+        root = fields.optional_whole(seed, "root seed", limits.SEED)
+    except InputError as exc:
+        errors[1] = str(exc)
+    return n, root, errors
 
 
 def _results(folder: Path) -> html.Div:

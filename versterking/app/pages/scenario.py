@@ -60,11 +60,12 @@ def register(app, ws: Workspace) -> None:
         """Each changed field on its own, so that its error stands next to it."""
         item = loaded(scenario)
         ids = [i["id"]["key"] for i in ctx.inputs_list[0]]
+        unreadable = edits.problems(item, dict(zip(ids, values, strict=True)))
         out = []
         for field_id, value in zip(ids, values, strict=True):
-            unreadable = edits.problems(item, {field_id: value}).get(field_id)
-            changes = edits.overrides(item, {field_id: value})
-            out.append(unreadable or (edits.check(scenario, changes) if changes else None) or "")
+            changes = edits.overrides(item, {field_id: value})  # an unreadable value is no change
+            problem = unreadable.get(field_id) or (edits.check(scenario, changes) if changes else None)
+            out.append(problem or "")
         return out
 
     @app.callback(Output("save-result", "children"), Output("scenario-pick", "options"),

@@ -13,6 +13,7 @@ from ...analyses.target import Question, seek
 from ...analyses.target_output import answer_text
 from ...domain import COMPLETIONS
 from ...errors import InputError
+from ...inputs.loader import LoadedScenario
 from ...inputs.population import load_population
 from .. import fields, views
 from ..workspace import Workspace, loaded
@@ -51,7 +52,7 @@ def register(app, ws: Workspace) -> None:
                   State("selection", "data"))
     def check(done_by: str, confidence: str | None, selection: dict):
         """Each field's error as it is typed (and gone once it reads)."""
-        return _read(selection, done_by, confidence)[1:]
+        return _read(selection, done_by, confidence)[2:]
 
     @app.callback(Output("target-results", "children"), Output("target-error", "children"),
                   Input("target-start", "n_clicks"),
@@ -59,10 +60,9 @@ def register(app, ws: Workspace) -> None:
                   State("target-date", "value"), State("target-confidence", "value"),
                   **views.background("target"))
     def start(set_progress, _, selection: dict, milestone: str, done_by: str, confidence: str | None):
-        question, *errors = _read(selection, done_by, confidence, milestone)
+        item, question, *errors = _read(selection, done_by, confidence, milestone)
         if question is None:
             return no_update, "niet gestart: " + next((e for e in errors if e), "")
-        item = loaded(selection["scenario"], selection.get("overrides"))
         steps = [0]
 
         def log(line: str) -> None:  # every evaluation the search logs is a step forward
@@ -86,12 +86,14 @@ def register(app, ws: Workspace) -> None:
 
 
 def _read(selection: dict, done_by: str, confidence: str | None, milestone: str = "100%"
-          ) -> tuple[Question | None, str, str]:
-    """The question, or None; and the date's and the share's errors ("" where they read)."""
+          ) -> tuple[LoadedScenario | None, Question | None, str, str]:
+    """The scenario and the question (None where a field does not read); and the date's and the
+    share's errors ("" where they read)."""
     try:
-        sc = loaded(selection["scenario"], selection.get("overrides")).scenario
+        item = loaded(selection["scenario"], selection.get("overrides"))
     except InputError as exc:
-        return None, str(exc), ""
+        return None, None, str(exc), ""
+    sc = item.scenario
     errors = ["", ""]
     try:
         day = fields.day(done_by, "uiterlijk op", sc.start + timedelta(days=1), sc.horizon)
@@ -101,4 +103,4 @@ def _read(selection: dict, done_by: str, confidence: str | None, milestone: str 
         share = fields.share(confidence, "deel van de replicaties", limits.CONFIDENCE)
     except InputError as exc:
         errors[1] = str(exc)
-    return (None if any(errors) else Question(day, share, milestone)), *errors
+    return item, (None if any(errors) else Question(day, share, milestone)), *errors
