@@ -28,12 +28,15 @@ from versterking.domain import (
     S_OPNAME,
     S_UITVOERING,
     S_VOORBEREIDEN,
+    SLOT_STEPS,
     TYPOLOGIE,
     UITVOERING,
     VERSTERKT,
     VOLDOET,
     VOLTOOID,
 )
+from versterking.engine.distributions import mean_of
+from versterking.inputs.embedded import DONE_AS
 from versterking.runs import tables
 
 # -- the capacity in force, from the scenario's words ---------------------------------------------
@@ -64,6 +67,9 @@ def capacity_in_force(sc, name: str, t: np.ndarray) -> np.ndarray:
     crisisaanpak's factor (1 before `from`, linear to the factor on `to`, read once a day); plus its
     `extra` slots and the Bouwimpuls's builders, each whole; the sum rounded."""
     resource = getattr(sc.resources, name)
+    factor = resource.factor
+    if resource.unit == "adressen per jaar":  # a slot held the steps' mean days serves 365.25 / days a year
+        factor *= sum(mean_of(getattr(sc.durations, step)) for step in SLOT_STEPS[name]) / 365.25
     added = [resource.extra] if resource.extra else []
     if name == "bouwcapaciteit" and (impuls := sc.measures.get("bouwimpuls")) is not None and impuls.capacity:
         added.append(impuls.capacity)
@@ -71,7 +77,7 @@ def capacity_in_force(sc, name: str, t: np.ndarray) -> np.ndarray:
     crisis = crisis if crisis is not None and name in crisis.factors else None
     out = np.empty(len(t), int)
     for i, day in enumerate(np.floor(np.maximum(t, 0.0)).astype(int).tolist()):
-        base = _schedule_value(resource.capacity, resource.factor, sc.start, day)
+        base = _schedule_value(resource.capacity, factor, sc.start, day)
         if not added and crisis is None:
             out[i] = base
             continue
@@ -151,6 +157,7 @@ def cluster_complete_at(r) -> np.ndarray:
     without = np.isnan(r.reached[:, UITVOERING]) & np.isnan(ready)
     done_without = np.where(without, r.reached[:, VOLTOOID], np.nan)
     settled = np.where(~np.isnan(handed), handed, np.where(~np.isnan(ready), ready, done_without))
+    settled[~r.takes_part] = 0.0  # an owner who does not take part: the cluster goes without from the start
     member = r.held < UITVOERING
     cluster = r.addresses["cluster_id"].to_numpy()
     out = ready.copy()
@@ -397,7 +404,9 @@ def check_conservation(r) -> None:
     ended = r.ended[:, S_UITVOERING]
     for quarter, peildatum, versterkt in zip(totaal["kwartaal"], totaal["peildatum"], totaal[VERSTERKT],
                                               strict=True):
-        held = int(((r.held == VOLTOOID) & (r.entered <= 0)).sum())
+        # (a stand says of its voltooid addresses which met the norm instead)
+        met = (r.addresses[DONE_AS] == VOLDOET).to_numpy() if DONE_AS in r.addresses else False
+        held = int(((r.held == VOLTOOID) & (r.entered <= 0) & ~met).sum())
         if quarter != "start":
             held += int((ended < days_since(r.scenario.start, peildatum) + 1).sum())
         assert versterkt == held, quarter
@@ -420,6 +429,8 @@ def check_steps_in_order(r) -> None:
         assert np.all(ended[:-1] <= r.started[a, did[1:]] + 1e-9)
         first = {NOG_NIET_GESTART: S_OPNAME, OPNAME: S_BEOORDELING, BEOORDELING: S_VOORBEREIDEN,
                  UITVOERING: S_UITVOERING}.get(held[a])
+        if held[a] == BEOORDELING and did[0] == S_BEOORDELING:
+            first = S_BEOORDELING  # a herbeoordeling the owner of an advies asked for
         if first is not None and not r.handed_over[a]:
             assert did[0] == first, (a, held[a], did)
         if held[a] != PLANVORMING and not r.handed_over[a]:

@@ -23,7 +23,7 @@ def code_blocks(path: Path, lang: str) -> list[str]:
 
 def test_ci_runs_the_readme_commands_verbatim():
     install_and_run, tests = code_blocks(README, "bash")[:2]
-    assert install_and_run.strip() == "pip install . && versterking run verwachting"
+    assert install_and_run.strip() == "pip install . && versterking run actueel"
     assert tests.strip() == 'pip install ".[test]" && pytest'
     # verbatim, in a subshell: a failing install must stop `set -e` (the first half of an && list does not)
     assert f"({tests.strip()})" in (ROOT / ".ci" / "run").read_text().splitlines()

@@ -159,6 +159,9 @@ def scenario(draw):
             "cluster_uitvoering": draw(st.booleans()), "warm_start": draw(st.booleans()),
             "horizon": START + timedelta(days=draw(st.integers(400, 9000))),
             "measures": draw(measures())}
+    if draw(st.booleans()):  # re-work, herbeoordelingen at the owner's request, owners who do not take part
+        out |= {f"shares.{key}": draw(share) for key in ("opnieuw_beoordeeld", "herbeoordeling_op_verzoek",
+                                                         "herbeoordeling_voldoet", "niet_deelnemend")}
     if draw(st.booleans()):
         end = min(out["horizon"], START + timedelta(days=draw(days)))
         out["inflow"] = [{"name": "extra", "from": START, "to": end, "addresses": draw(st.integers(0, 30)),

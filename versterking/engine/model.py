@@ -11,11 +11,14 @@ import simpy
 
 from ..calendar import days_since
 from ..domain import (
+    BEOORDELING,
     ERNST,
     HERBEOORDELING,
     KLASSIEK,
     MILESTONES,
+    OPNAME,
     OWNERS,
+    PLANVORMING,
     PRAKTIJKAANPAK,
     PROFILES,
     REFERENTIEWONING,
@@ -25,9 +28,11 @@ from ..domain import (
     SUBSTEPS,
     TYPOLOGIE,
     UITVOERING,
+    VOLDOET,
     VOLTOOID,
 )
 from ..inputs.counts import apportion
+from ..inputs.embedded import DONE_AS
 from ..inputs.measures import Tranche
 from ..inputs.scenario import Scenario
 from .clusters import ClusterGate
@@ -117,6 +122,9 @@ class Model:
         for k in range(1, len(MILESTONES)):
             held = self.milestone0 >= k
             self.reached[held, k] = self.entered[held]
+        if DONE_AS in df.columns:  # a stand's voltooid addresses that met the norm passed no planvorming
+            voldoet = (df[DONE_AS] == VOLDOET).to_numpy()
+            self.reached[voldoet, PLANVORMING:UITVOERING + 1] = np.nan
         self.queued = np.full((n, len(STEPS)), np.nan)
         self.started = np.full_like(self.queued, np.nan)
         self.ended = np.full_like(self.queued, np.nan)
@@ -138,6 +146,15 @@ class Model:
             np.isnan(self.skip_share), by_profile, self.skip_share)
         self.u_norm = stream(sc.seed, "meets_norm").random(n)  # judged when the beoordeling ends
         self.meets_norm = np.zeros(n, bool)
+        # re-work and herbeoordelingen are judged anew, with a uniform of their own
+        self.u_again = stream(sc.seed, "judged_again").random(n)
+        self.done_again = stream(sc.seed, "opnieuw_beoordeeld").random(n) < shares.opnieuw_beoordeeld
+        stock = np.arange(n) < self.stock
+        self.asks_herbeoordeling = stock & (self.milestone0 == BEOORDELING) & (
+            stream(sc.seed, "herbeoordeling_op_verzoek").random(n) < shares.herbeoordeling_op_verzoek)
+        self.takes_part = ~(stock & (self.milestone0 <= OPNAME) & (
+            stream(sc.seed, "niet_deelnemend").random(n) < shares.niet_deelnemend))
+        self.taking_part = int(self.takes_part.sum())
         owner_share = np.array([getattr(shares.wisselwoning, o) for o in OWNERS])
         self.needs_wisselwoning = stream(sc.seed, "wisselwoning").random(n) < owner_share[self.owner]
 
@@ -209,6 +226,17 @@ class Model:
             outcome = (bool(self.meets_norm[a]), float(self.uitvoering_factor[a]))
             measures.referentiewoningen.judged(a, outcome)
 
+    def judge_again(self, a: int, meets: float | None) -> None:
+        """A beoordeling done again: it meets the norm with share `meets`, or (None) with the share a
+        first beoordeling on that day would have."""
+        if meets is None:
+            npr = self.measures.npr_2020
+            in_force = npr is not None and npr.in_force(self.env.now)
+            norm = npr.meets_norm if in_force else self.sc.shares.meets_norm
+            meets = getattr(norm, PROFILES[self._profile[a]])
+        self.route[a] = KLASSIEK
+        self.meets_norm[a] = self.u_again[a] < meets
+
     def hand_over(self, tranche: Tranche, measure: HandOvers):
         """SimPy process: on the tranche's date, take the longest waiting addresses (in its risk mix)
         out of the planvorming line; work already under way stays."""
@@ -241,6 +269,11 @@ class Model:
             if self.clusters is not None:
                 self.clusters.leave(a)
             granted.succeed(measure.hand_over(a))
+
+    def stays_open(self, a: int) -> None:
+        """An address whose owner does not take part: its cluster goes without it."""
+        if self.clusters is not None:
+            self.clusters.leave(a)
 
     def done_without_uitvoering(self, a: int) -> None:
         """Voltooid after opname or beoordeling (no beoordeling needed, or meets the norm). One handed

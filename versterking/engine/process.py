@@ -46,6 +46,9 @@ def address_life(m: Model, a: int):
     held = m.milestone0[a]  # the milestone held at the start (or on arrival)
     if held == VOLTOOID:
         return
+    if not m.takes_part[a]:  # no contact, or an owner who refuses: the address stays open
+        m.stays_open(a)
+        return
     since = m.entered[a]  # waiting since: the day the held milestone was reached
 
     if held == NOG_NIET_GESTART:
@@ -61,10 +64,19 @@ def address_life(m: Model, a: int):
             m.done_without_uitvoering(a)
             return
         yield from beoordeling(m, a, since, m.beoordeling_route(a))
+        if m.done_again[a]:  # re-done after the quality check, or a typology drop-out assessed in full
+            yield from beoordeling_again(m, a, env.now, None)
         if m.meets_norm[a]:
             m.done_without_uitvoering(a)
             return
         m.reach(a, BEOORDELING)
+        since = env.now
+
+    if held == BEOORDELING and m.asks_herbeoordeling[a]:  # the owner of an advies asks for a herbeoordeling
+        yield from beoordeling_again(m, a, since, m.sc.shares.herbeoordeling_voldoet)
+        if m.meets_norm[a]:
+            m.done_without_uitvoering(a)
+            return
         since = env.now
 
     if held <= PLANVORMING:  # one planvorming slot for all three sub-steps
@@ -98,6 +110,18 @@ def address_life(m: Model, a: int):
     yield from m.carry_out(a, S_UITVOERING, duration)
     m.finish_uitvoering(a)
     m.reach(a, VOLTOOID)
+
+
+def beoordeling_again(m: Model, a: int, since: float, meets: float | None):
+    """A beoordeling done again, in full by an ingenieursbureau: new work, judged anew (meets the norm
+    with share `meets`, or None: as a first beoordeling would)."""
+    m.keep_first_beoordeling(a)
+    m.log_queued(a, S_BEOORDELING, since)
+    ingenieursbureau = m.ingenieursbureaus.serving(a)
+    yield ingenieursbureau.request(m.key(a, since, False))
+    yield from m.carry_out(a, S_BEOORDELING, m.duration[a, S_BEOORDELING])
+    ingenieursbureau.release()
+    m.judge_again(a, meets)
 
 
 def beoordeling(m: Model, a: int, since: float, route: int):

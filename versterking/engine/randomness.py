@@ -11,6 +11,7 @@ STREAMS = (
     "versterkingsbesluit", "uitvoering", "skip_beoordeling", "meets_norm", "wisselwoning",
     "residual", "inflow", "typologie", "praktijkaanpak", "referentiewoningen", "voorbereiding",
     "herbeoordeling", "opname_op_verzoek", "parameters", "schrijnend",
+    "judged_again", "opnieuw_beoordeeld", "herbeoordeling_op_verzoek", "niet_deelnemend",
 )
 
 

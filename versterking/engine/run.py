@@ -48,6 +48,7 @@ class RunResult:
     monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting, short)
     part_monitors: dict[str, dict[str, np.ndarray]]  # a divided resource -> group -> the same rows
     end_time: float                  # day the run stopped (last voltooid, or the horizon)
+    takes_part: np.ndarray           # (n,) bool: False for an address whose owner does not take part
     wall_seconds: float = 0.0
 
 
@@ -106,7 +107,7 @@ def _urgent(env: simpy.Environment, delay: float) -> simpy.Event:
 
 
 def simulate(model: Model, progress: bool = False) -> RunResult:
-    """Run quarter by quarter until every address is voltooid or the horizon is reached."""
+    """Run quarter by quarter until every address taking part is voltooid or the horizon is reached."""
     sc, env = model.sc, model.env
     horizon = days_since(sc.start, sc.horizon)
     checkpoints = [days_since(sc.start, q) for q in quarter_ends(sc.start, sc.horizon)]
@@ -114,13 +115,13 @@ def simulate(model: Model, progress: bool = False) -> RunResult:
     t_wall = time.perf_counter()
     bar = tqdm(total=model.n, desc=sc.name, unit="adres", disable=not progress, leave=False)
     for t in checkpoints:
-        if model.done >= model.n and env.now > 0:
+        if model.done >= model.taking_part and env.now > 0:
             break
         env.run(until=t)
         bar.update(model.done - bar.n)
         bar.set_postfix_str(f"{sc.start.year + int(env.now // 365.25)}")
     bar.close()
-    end = model.last_done if model.done >= model.n else horizon
+    end = model.last_done if model.done >= model.taking_part else horizon
     return RunResult(
         scenario=sc, addresses=model.addresses, stock=model.stock, entered=model.entered,
         reached=model.reached, queued=model.queued, started=model.started, ended=model.ended,
@@ -132,7 +133,7 @@ def simulate(model: Model, progress: bool = False) -> RunResult:
         part_monitors={name: {group: part.monitor.as_array() for group, part in
                               zip(divided.groups, divided.parts, strict=True)}
                        for name, divided in model.resources.items() if len(divided.parts) > 1},
-        end_time=end, wall_seconds=time.perf_counter() - t_wall,
+        end_time=end, takes_part=model.takes_part, wall_seconds=time.perf_counter() - t_wall,
     )
 
 

@@ -8,9 +8,13 @@ from bisect import bisect_right
 from datetime import date
 
 from ..calendar import days_since
+from ..domain import SLOT_STEPS
 from ..inputs.blocks import Resource
 from ..inputs.scenario import Scenario
+from .distributions import mean_of
 from .measures import capacity_ramps, extra_capacity
+
+DAYS_A_YEAR = 365.25
 
 
 def capacity_changes(resource: Resource, start: date) -> list[tuple[float, int]]:
@@ -47,6 +51,9 @@ def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
     """The schedule a resource follows: the scenario's own, times the factors the measures put on it,
     plus its `extra` slots and the slots the measures add, in whole slots."""
     resource = getattr(sc.resources, name)
+    if resource.unit == "adressen per jaar":
+        per_address = slots_per_address_a_year(sc, name)
+        resource = resource.model_copy(update={"factor": resource.factor * per_address})
     base = capacity_changes(resource, sc.start)
     added = [resource.extra, *extra_capacity(sc, name)]  # each a schedule of its own, not increments
     extra = _sum([capacity_changes(Resource(capacity=a), sc.start) for a in added if a])
@@ -62,6 +69,13 @@ def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
         if not changes or round(value) != changes[-1][1]:
             changes.append((t, round(value)))
     return changes
+
+
+def slots_per_address_a_year(sc: Scenario, name: str) -> float:
+    """Slots that complete one address a year: the mean days a slot is held for the resource's steps
+    (durations' means; a measure's factors on them are not counted), over a year (Little's law)."""
+    held = sum(mean_of(getattr(sc.durations, step)) for step in SLOT_STEPS[name])
+    return held / DAYS_A_YEAR
 
 
 def _sum(schedules: list[list[tuple[float, int]]]) -> list[tuple[float, int]]:

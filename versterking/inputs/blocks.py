@@ -140,6 +140,9 @@ class Resource(Strict):
     """Concurrent work slots (addresses in progress at once), as a number or a dated schedule."""
 
     capacity: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | list[CapacityChange]
+    # what `capacity` counts: concurrent slots, or the addresses a year it completes (the unit NCG
+    # publishes), turned into slots with the mean duration of its steps (engine.schedules)
+    unit: Literal["slots", "adressen per jaar"] = "slots"
     # multiplies every capacity of the schedule: a what-if or a sweep axis without rewriting it
     factor: Annotated[float, Field(ge=0, le=1000)] = 1.0
     # a schedule of slots added to the one in force (after `factor`): `versterking target`'s answer

@@ -6,46 +6,75 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, timedelta
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from ..domain import ADDRESS_COLUMNS, MILESTONES, OWNERS, PROFILES, SUBSTEPS
+from ..domain import ADDRESS_COLUMNS, MILESTONES, OWNERS, PROFILES, SUBSTEPS, VERSTERKT, VOLDOET
 from .counts import apportion
-from .package_data import embedded
+from .package_data import embedded, embedded_path
+from .stand import Stand, read_stand, stock_per_cell
 
 EMBEDDED = "werkvoorraad_2020-07-17.toml"
+# A column a stand's addresses carry when voltooid holds addresses that met the norm: how each
+# voltooid one got there (VERSTERKT or VOLDOET); the address file's columns do not have it.
+DONE_AS = "voltooid_als"
 
 
 def embedded_werkvoorraad(peildatum: date | None = None,
                           added_later: dict[tuple[str, str], int] | None = None) -> pd.DataFrame:
-    """The opgave on 17 Jul 2020, reproducing SodM 2020 tabel 2.1 and 2.5 exactly; or, for an earlier
-    `peildatum` (see `reconstruction_dates`), as reconstructed from tabel 2.2 for a replay of history.
-    `added_later`: addresses per (risk profile, owner type) that join after the peildatum."""
+    """The opgave on 17 Jul 2020, reproducing SodM 2020 tabel 2.1 and 2.5 exactly (its stand,
+    stand_2020-07-17.toml); or, for an earlier `peildatum` (see `reconstruction_dates`), as
+    reconstructed from tabel 2.2 for a replay of history. `added_later`: addresses per (risk profile,
+    owner type) that join after the peildatum."""
+    data, stand = embedded_data(), embedded_stand()
+    if peildatum is None or peildatum == stand.datum:
+        return werkvoorraad_from_stand(stand)
+    rng = np.random.default_rng(data["population_seed"])
+    df, history = _reconstruct(data, stand, peildatum, added_later or {})
+    return _addresses(df, data, history, rng, published_start=False, lpa=False)
+
+
+def werkvoorraad_from_stand(stand: Stand) -> pd.DataFrame:
+    """A stand address by address. Rows per risk profile, owner type and milestone: the stand's own
+    where it publishes them (tabel 2.1's form), else its counts divided in the mix of the 2020 opgave
+    (ASSUMPTION: no split by risk profile or owner type is published after July 2020). When each
+    address reached its milestone: for the 2020 stand tabel 2.2's history; for a later stand, not
+    published, so (ASSUMPTION) uniformly within the year before the stand, first in line first.
+    Gemeenten are the embedded werkvoorraad's, in proportion (illustratief) except for the 2020
+    stand, which places gemeente Groningen's published counts."""
     data = embedded_data()
     rng = np.random.default_rng(data["population_seed"])
-    if peildatum is not None and peildatum != data["peildatum"]:
-        df, history = _reconstruct(data, peildatum, added_later or {})
-    else:
-        history = data["history"]
-        rows = []
-        for profile in PROFILES:
-            for owner, cum in _owner_split(data, profile).items():
-                # stock per milestone = difference of consecutive cumulative counts
-                stock = [cum[0] - cum[1], cum[1] - cum[2], cum[2] - cum[3], cum[3] - cum[4], 0, cum[4]]
-                for milestone, count in zip(MILESTONES, stock, strict=True):
-                    rows += [(profile, owner, milestone)] * int(count)
-        df = pd.DataFrame(rows, columns=["risk_profile", "owner_type", "milestone"])
-        df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
-        # ASSUMPTION: within each stock the historic batches mixed profiles and owner types evenly
-        cell = df.groupby(["milestone", "risk_profile", "owner_type"], sort=False)
-        df["position"] = (cell.cumcount() + 0.5) / cell["milestone"].transform("size")
-        df["planvorming_substep"] = ""
-        _split_planvorming(df, data["planvorming"])
+    weights = {(p, o): float(c[0]) for (p, o), c in embedded_stand().reached.items()}
+    rows = []
+    for profile, owner, milestone, count in stock_per_cell(stand, weights):
+        rows += [(profile, owner, milestone)] * int(count)
+    df = pd.DataFrame(rows, columns=["risk_profile", "owner_type", "milestone"])
+    df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
+    # ASSUMPTION: within each stock the historic batches mixed profiles and owner types evenly
+    cell = df.groupby(["milestone", "risk_profile", "owner_type"], sort=False)
+    df["position"] = (cell.cumcount() + 0.5) / cell["milestone"].transform("size")
+    df["planvorming_substep"] = ""
+    _split_planvorming(df, stand.substeps, combined=stand.reached is not None)
+    first = stand.datum == embedded_stand().datum
+    history = data["history"] if first else _year_before(stand.datum, len(df))
+    df = _addresses(df, data, history, rng, published_start=first, lpa=first)
+    if stand.parts is not None and stand.parts[VOLDOET]:
+        done = np.flatnonzero(df["milestone"].to_numpy() == "voltooid")
+        df[DONE_AS] = ""
+        df.loc[done, DONE_AS] = VERSTERKT
+        df.loc[rng.choice(done, stand.parts[VOLDOET], replace=False), DONE_AS] = VOLDOET
+    return df
+
+
+def _addresses(df: pd.DataFrame, data: dict, history: dict, rng: np.random.Generator,
+               published_start: bool, lpa: bool) -> pd.DataFrame:
+    """Entry dates, gemeenten, local plans, buildings and clusters, and the ids, in the address file's
+    columns."""
     df["milestone_date"] = _entry_dates(df, history, rng)
-    replay = peildatum not in (None, data["peildatum"])
-    df["gemeente"] = _gemeenten(df, data["gemeenten"], rng, published_start=not replay)
-    df["lpa_jaar"] = "" if replay else _lpa_years(df, data["lpa"])  # the plans of 2020
+    df["gemeente"] = _gemeenten(df, data["gemeenten"], rng, published_start=published_start)
+    df["lpa_jaar"] = _lpa_years(df, data["lpa"]) if lpa else ""  # the plans of 2020
     for column in ("batch", "corporatie", "ernst", "schrijnend"):
         df[column] = ""  # not published per address
     df = _buildings_and_clusters(df, data["groups"], rng)
@@ -54,14 +83,26 @@ def embedded_werkvoorraad(peildatum: date | None = None,
     return df[list(ADDRESS_COLUMNS)].reset_index(drop=True)
 
 
+def _year_before(datum: date, n: int) -> dict:
+    """A history for a stand without one: every stock entered in the year before the stand."""
+    year = [[datum - timedelta(days=364), datum]]
+    return {"periods": year, "scope_periods": year, "uitvoering_periods": year,
+            **{key: [n] for key in ("opgenomen", "beoordeeld", "planvorming_gestart", "uitgevoerd",
+                                    "scope_added", "uitvoering_started")}}
+
+
 def embedded_data() -> dict:
     return tomllib.loads(embedded(EMBEDDED))
 
 
-def _owner_split(data: dict, profile: str) -> dict[str, np.ndarray]:
-    total = np.array(data["cumulative"]["all"][profile])
-    corporatie = np.array(data["cumulative"]["corporatie"][profile])
-    return {"particulier": total - corporatie, "corporatie": corporatie}
+@cache
+def embedded_stand() -> Stand:
+    """SodM 2020 tabel 2.1 as a stand."""
+    return read_stand(embedded_path(embedded_data()["stand"]), f"{EMBEDDED}: stand")
+
+
+def _owner_split(stand: Stand, profile: str) -> dict[str, np.ndarray]:
+    return {owner: np.array(stand.reached[(profile, owner)]) for owner in OWNERS}
 
 
 def reconstruction_dates() -> list[date]:
@@ -72,7 +113,7 @@ def reconstruction_dates() -> list[date]:
     return [first for first, _ in data["history"]["periods"][1:] if first < growth]
 
 
-def _reconstruct(data: dict, peildatum: date, added_later: dict) -> tuple[pd.DataFrame, dict]:
+def _reconstruct(data: dict, stand: Stand, peildatum: date, added_later: dict) -> tuple[pd.DataFrame, dict]:
     """The opgave on `peildatum`, wound back from 17 Jul 2020 along one first-in-first-out order.
 
     Totals per milestone: tabel 2.2 summed over the periods before the peildatum. Of the addresses
@@ -89,7 +130,7 @@ def _reconstruct(data: dict, peildatum: date, added_later: dict) -> tuple[pd.Dat
         raise ValueError(peildatum)
     k = [first for first, _ in h["periods"]].index(peildatum)
     cells = [(p, o) for p in PROFILES for o in OWNERS]
-    now = np.array([_owner_split(data, p)[o] for p, o in cells])  # (cells, 5) cumulative
+    now = np.array([_owner_split(stand, p)[o] for p, o in cells])  # (cells, 5) cumulative
     knots = np.r_[0, now.sum(axis=0)[::-1]]                      # 0, 1,177, ..., 26,716
     scope = now[:, 0] - np.array([added_later.get(c, 0) for c in cells])
     if (scope < 0).any():
@@ -117,12 +158,13 @@ def _reconstruct(data: dict, peildatum: date, added_later: dict) -> tuple[pd.Dat
     return df, history
 
 
-def _split_planvorming(df: pd.DataFrame, counts: dict) -> None:
-    """Of the (already shuffled) planvorming stock: the published sub-step counts, rest uitvoering."""
+def _split_planvorming(df: pd.DataFrame, counts: dict, combined: bool) -> None:
+    """Of the (already shuffled) planvorming stock: the sub-step counts; where the stand gives
+    planvorming and uitvoering as one stock per cell (`combined`), the rest is in uitvoering."""
     rows = df.index[df["milestone"] == "planvorming"]
-    n_plan, n_besluit = counts["uitvoeringsplan_opstellen"], counts["versterkingsbesluit"]
-    if n_plan + n_besluit > len(rows):
-        raise ValueError("planvorming sub-step counts exceed the planvorming stock")
+    n_plan, n_besluit = counts[SUBSTEPS[1]], counts[SUBSTEPS[2]]
+    if n_plan + n_besluit > len(rows) or (not combined and n_plan + n_besluit != len(rows)):
+        raise ValueError("planvorming sub-step counts do not match the planvorming stock")
     df.loc[rows[:n_plan], "planvorming_substep"] = SUBSTEPS[1]
     df.loc[rows[n_plan:n_plan + n_besluit], "planvorming_substep"] = SUBSTEPS[2]
     df.loc[rows[n_plan + n_besluit:], "milestone"] = "uitvoering"

@@ -91,19 +91,24 @@ def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None,
     population_file = None
     if scenario.population.file is not None:
         population_file = _address_file(_file_for(("population", "file"), origin, path.resolve()),
-                                        scenario.population.file, Path(overrides_from))
+                                        scenario.population.file, Path(overrides_from),
+                                        stand=scenario.population.source == "stand")
     return LoadedScenario(scenario, path, files, population_file)
 
 
-def _address_file(where: Path, name: str, overrides: Path) -> Path:
-    """The address file lies where `extends` may reach: in the folder of the scenario file that names it
-    or below (an app's saved scenario cannot point at the server's files), and is CSV or Parquet. One
-    given as an override (`--vary`, the Python API) is the caller's own path, relative to here."""
+def _address_file(where: Path, name: str, overrides: Path, stand: bool = False) -> Path:
+    """The address (or stand) file lies where `extends` may reach: in the folder of the scenario file
+    that names it or below (an app's saved scenario cannot point at the server's files), and is CSV or
+    Parquet (a stand: TOML). One given as an override (`--vary`, the Python API) is the caller's own
+    path, relative to here."""
     folder = where.parent.resolve()
     target = (folder / name).resolve()
-    if Path(name).suffix.lower() not in (".csv", ".parquet"):
-        raise InputError(f"{where}: population.file: {_short(name)} is not an address file; allowed: a .csv "
-                         "or .parquet file in the scenario's folder or below it")
+    suffixes, kind = ((".toml",), "a .toml stand file") if stand else ((".csv", ".parquet"),
+                                                                        "a .csv or .parquet file")
+    if Path(name).suffix.lower() not in suffixes:
+        what = "a stand" if stand else "an address"
+        raise InputError(f"{where}: population.file: {_short(name)} is not {what} "
+                         f"file; allowed: {kind} in the scenario's folder or below it")
     if where != overrides and not target.is_relative_to(folder):
         raise InputError(f"{where}: population.file: {_short(name)} lies outside the scenario's folder "
                          f"{folder}; allowed: a file in that folder or below it (copy the file there)")

@@ -49,4 +49,8 @@ def published_folder() -> Path:
 
 def embedded(name: str) -> str:
     """The text of a data file of the embedded werkvoorraad."""
-    return (_folder(EMBEDDED) / name).read_text("utf-8")
+    return embedded_path(name).read_text("utf-8")
+
+
+def embedded_path(name: str) -> Path:
+    return _folder(EMBEDDED) / name

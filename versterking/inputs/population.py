@@ -9,8 +9,9 @@ from ..domain import ADDRESS_COLUMNS, RESOURCES
 from ..errors import InputError
 from .address_file import read_addresses
 from .counts import added_later
-from .embedded import embedded_data, embedded_werkvoorraad, reconstruction_dates
+from .embedded import embedded_stand, embedded_werkvoorraad, reconstruction_dates, werkvoorraad_from_stand
 from .loader import LoadedScenario
+from .stand import read_stand
 
 
 def load_population(loaded: LoadedScenario) -> pd.DataFrame:
@@ -41,11 +42,17 @@ def _population(loaded: LoadedScenario) -> pd.DataFrame:
     source = sc.population.source
     if source == "embedded":
         peildatum = sc.population.peildatum
-        allowed = [*reconstruction_dates(), embedded_data()["peildatum"]]
+        allowed = [*reconstruction_dates(), embedded_stand().datum]
         if peildatum is not None and peildatum not in allowed:
             raise InputError(f"{loaded.path}: population.peildatum: cannot reconstruct the opgave on "
                              f"{peildatum}; allowed: {', '.join(map(str, allowed))}")
         return embedded_werkvoorraad(peildatum, added_later(sc.inflow))
+    if source == "stand":
+        stand = read_stand(loaded.population_file, f"{loaded.path}: population.file")
+        if stand.datum != sc.start:
+            raise InputError(f"{loaded.path}: start: {sc.start} is not the stand's date; allowed: "
+                             f"{stand.datum} (datum in {loaded.population_file.name})")
+        return werkvoorraad_from_stand(stand)
     if source == "empty":
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ADDRESS_COLUMNS})
     return read_addresses(loaded.population_file, loaded.scenario.start)

@@ -63,6 +63,17 @@ class Shares(Strict):
     schrijnend: Share = Field(
         0.0, description="addresses that are hardship cases (priority rule III), where the address file "
                          "does not say")
+    opnieuw_beoordeeld: Share = Field(
+        0.0, description="beoordelingen done again in full by an ingenieursbureau (re-done after the quality "
+                         "check, a typology drop-out), judged anew")
+    herbeoordeling_op_verzoek: Share = Field(
+        0.0, description="of the werkvoorraad's addresses holding a versterkingsadvies at the start, the "
+                         "share whose owner asks a herbeoordeling before planvorming")
+    herbeoordeling_voldoet: Share = Field(
+        0.0, description="of those herbeoordelingen, the share that finds the address meets the norm")
+    niet_deelnemend: Share = Field(
+        0.0, description="of the werkvoorraad's addresses not yet beoordeeld at the start, the share whose "
+                         "owner does not take part (no contact, refuses): they stay open")
 
 
 class Inflow(Strict):
@@ -124,18 +135,20 @@ class Target(Strict):
 
 
 class Population(Strict):
-    """Where the starting werkvoorraad comes from: the embedded SodM 2020 reconstruction or a file."""
+    """Where the starting werkvoorraad comes from: the embedded SodM 2020 reconstruction, an address
+    file, or a stand (counts per milestone on a date, docs/reference/stand-files.md)."""
 
-    source: Literal["embedded", "file", "empty"] = "embedded"
-    file: str | None = None
+    source: Literal["embedded", "file", "stand", "empty"] = "embedded"
+    file: str | None = Field(None, description="the address file (source \"file\") or stand file "
+                                               "(source \"stand\")")
     peildatum: Day | None = Field(
         None, description="the day the werkvoorraad describes, the scenario's start; for the embedded one "
                           "an earlier start reconstructs the opgave on that day (a replay)")
 
     @model_validator(mode="after")
     def _file_given(self) -> Population:
-        if (self.source == "file") != (self.file is not None):
-            raise ValueError("give 'file' exactly when source = \"file\"")
+        if (self.source in ("file", "stand")) != (self.file is not None):
+            raise ValueError("give 'file' exactly when source = \"file\" or \"stand\"")
         return self
 
 

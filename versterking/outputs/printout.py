@@ -7,15 +7,16 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import date_at, dutch_date, dutch_number
-from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET
+from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET, VOLTOOID
 from ..engine.measures import inflows
 from ..runs import draws
-from ..runs.aggregate import PARTS_EIND, STRAAT, TEKORT, VOLTOOID_EIND
+from ..runs.aggregate import BLIJVEN_OPEN, DEELNEMERS, PARTS_EIND, STRAAT, TEKORT, VOLTOOID_EIND, spread
 from ..runs.comparison import HEADLINE, Comparison
 from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
 from ..runs.preview import Preview
 from ..runs.sweep import Sweep
+from ..runs.tables import share_done_day
 
 
 def runs(n: int) -> str:
@@ -122,9 +123,35 @@ def run_text(f: Forecast) -> str:
               f"  fase gereed{p}: " + ", ".join(f"{ph} {p50(TOTAAL, f'{ph} gereed')}" for ph in PHASES),
               f"  knelpunt{' (in de meeste replicaties)' if replicated else ''}: "
               + bottleneck_runs(f.tables.bottlenecks)]
+    lines += taking_part_lines(f)
     lines += street_lines(f)
     lines += uncertainty_lines(f)
     return "\n".join(lines)
+
+
+def taking_part_lines(f: Forecast) -> list[str]:
+    """Owners who do not take part keep 100% from ever being reached: when everyone else is done,
+    and how many addresses stay open."""
+    if f.per_replication is not None:
+        table = f.per_replication
+        days, left = (table.loc[table["maatstaf"] == name, "waarde"].to_numpy(float)
+                      for name in (DEELNEMERS, BLIJVEN_OPEN))
+    elif f.run is not None and not f.run.takes_part.all():
+        r = f.run
+        days = np.array([share_done_day(r.reached[r.takes_part, VOLTOOID], 100)])
+        left = np.array([float((~r.takes_part).sum())])
+    else:
+        return []
+    if not len(days):
+        return []
+    when, n = spread(days), spread(left)
+    if len(days) == 1:
+        return [f"  100% van wie meedoet: {dutch_date(date_at(f.scenario.start, when['P50']))}; "
+                f"blijven open (eigenaar doet niet mee): {n['P50']:,.0f} adressen".replace(",", ".")]
+    on = {k: dutch_date(date_at(f.scenario.start, when[k])) for k in ("P10", "P50", "P90")}
+    return [f"  100% van wie meedoet, P50 (P10 - P90): {on['P50']} ({on['P10']} - {on['P90']}); blijven open "
+            f"(eigenaar doet niet mee): {n['P50']:,.0f} ({n['P10']:,.0f} - {n['P90']:,.0f}) adressen"
+            .replace(",", ".")]
 
 
 def street_lines(f: Forecast) -> list[str]:

@@ -22,6 +22,9 @@ PARTS_EIND = ("versterkt eind ", "voldoet aan de norm eind ")  # and the two par
 # and these are durations in days: over a run's clusters, how long a street stays unfinished
 # (runs.address_dates.street_days), at two quantiles
 STRAAT = {"straat onaf P50 (dagen)": 0.5, "straat onaf P90 (dagen)": 0.9}
+# Where owners do not take part (shares.niet_deelnemend) 100% is never reached: the day all who take
+# part are voltooid, and how many addresses stay open (a count)
+DEELNEMERS, BLIJVEN_OPEN = "100% deelnemers voltooid", "blijven open"
 LAST_YEAR_COUNTED = 2030                  # ... up to this year (SodM's horizon for the opgave)
 DATE_COLUMNS = [f"{p} gereed" for p in PHASES] + ["95% voltooid", "100% voltooid"]
 
@@ -142,7 +145,8 @@ def _stats(block: np.ndarray, missing: str) -> np.ndarray:
 
 def is_day(metric: str) -> bool:
     """Whether a replication's metric is a day (else a count)."""
-    return metric not in (TEKORT, *STRAAT) and not metric.startswith((VOLTOOID_EIND, *PARTS_EIND))
+    return metric not in (TEKORT, BLIJVEN_OPEN, *STRAAT) and not metric.startswith(
+        (VOLTOOID_EIND, *PARTS_EIND))
 
 
 def per_replication(results: list[dict], start: date) -> pd.DataFrame:

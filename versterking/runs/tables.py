@@ -66,9 +66,9 @@ def make_tables(r: RunResult) -> Tables:
 
 
 def split_is_assumed(sc) -> bool:
-    """Whether the addresses' gemeenten are an assumed split (the embedded werkvoorraad: only
+    """Whether the addresses' gemeenten are an assumed split (the embedded werkvoorraad or a stand: only
     Groningen's count is published) rather than an address file's."""
-    return sc.population.source == "embedded"
+    return sc.population.source in ("embedded", "stand")
 
 
 def illustrative(table: pd.DataFrame, assumed: bool) -> pd.DataFrame:
@@ -198,7 +198,7 @@ def end_dates(r: RunResult) -> pd.DataFrame:
               "uitvoering": (~np.isnan(done), [S_UITVOERING])}
     for level, name, mask in groups(r):
         row = {"niveau": level, "groep": name, "adressen": int(mask.sum())}
-        unfinished = mask & np.isnan(done)
+        unfinished = mask & np.isnan(done) & r.takes_part  # who does not take part holds no phase open
         for phase, (past, steps) in passed.items():
             if (unfinished & ~past).any():
                 row[f"{phase} gereed"] = None  # someone still has to go through it
