@@ -213,7 +213,7 @@ def test_every_shipped_scenario_loads_and_runs(path):
     r = run_scenario(short, load_population(loaded))
     moved = ~np.isnan(r.started).all(axis=1)
     assert moved.sum() > 1000
-    assert (r.reached[:, domain.VOLTOOID] >= 0).sum() > (r.held == domain.VOLTOOID).sum()
+    assert (~np.isnan(r.reached[:, domain.VOLTOOID])).sum() > (r.held == domain.VOLTOOID).sum()
 
 
 def test_library_scenarios_extend_one_another():
@@ -223,7 +223,9 @@ def test_library_scenarios_extend_one_another():
     for path in LIBRARY:
         text = path.read_text(encoding="utf-8")
         # short enough to read whole: every number with its source, or its range with the reasons
-        assert "extends = " in text and len(text.splitlines()) < 160, path.name
+        # (a scenario from a later stand stands on its own: nothing of 2020 is known to be true then)
+        assert "extends = " in text or 'source = "stand"' in text, path.name
+        assert len(text.splitlines()) < 160, path.name
 
 
 @pytest.mark.slow
@@ -234,5 +236,5 @@ def test_every_shipped_forecast_finishes_before_its_horizon(path):
     invariants of test_invariants.py hold on the embedded werkvoorraad with the shipped measures."""
     loaded = load_scenario(path)
     r = run_scenario(loaded.scenario, load_population(loaded))
-    assert not np.isnan(r.reached[:, domain.VOLTOOID]).any()
+    assert not np.isnan(r.reached[r.takes_part, domain.VOLTOOID]).any()  # of those taking part
     check_all(r)
