@@ -41,12 +41,11 @@ import pandas as pd
 from scipy import stats
 
 from ..calendar import date_at, days_since
-from ..domain import COMPLETIONS, RESOURCES, SLOT_STEPS, TOTAAL, VOLTOOID
-from ..engine.distributions import mean_of
+from ..domain import COMPLETIONS, RESOURCES, TOTAAL, VOLTOOID
 from ..engine.flow import flow
 from ..engine.measures import last_arrival
 from ..engine.run import run_scenario
-from ..engine.schedules import resource_changes, step_function
+from ..engine.schedules import resource_changes, slot_days, step_function
 from ..errors import InputError
 from ..inputs.blocks import CapacityChange
 from ..inputs.scenario import Scenario
@@ -445,11 +444,6 @@ def fastest_path(sc: Scenario, name: str, start: date, done_by: date, free: bool
             break
         day = date(day.year + 1, day.month, min(day.day, 28))
     return Path(name, in_force, tuple(steps or [(first, 0)]), lead, growth, most)
-
-
-def slot_days(sc: Scenario, name: str) -> float:
-    """Mean days one address holds a slot of the resource (a wisselwoning: the uitvoering)."""
-    return sum(mean_of(getattr(sc.durations, step)) for step in SLOT_STEPS[name])
 
 
 def with_plan(sc: Scenario, plan: dict[str, list[tuple[date, int]]], seed: int | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -61,6 +62,14 @@ def day(text: Any, label: str, first: date, last: date) -> date:
     if not first <= d <= last:
         raise InputError(f"{label}: {d} ligt buiten het toegestane; toegestaan: {allowed}")
     return d
+
+
+def read(parse: Callable[..., Any], *args: Any) -> tuple[Any, str]:
+    """A field read by `parse` (one of the above): its value and "", or None and its error line."""
+    try:
+        return parse(*args), ""
+    except InputError as exc:
+        return None, str(exc)
 
 
 def _text(value: Any) -> str:

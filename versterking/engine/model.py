@@ -208,9 +208,7 @@ class Model:
             self.meets_norm[a], self.uitvoering_factor[a] = reference
             return
         measures = self.measures
-        npr = measures.npr_2020
-        if npr is not None and not npr.in_force(self.env.now):
-            npr = None
+        npr = self._npr_in_force()
         norm = measures.own_norm(route)
         if norm is None:
             norm = npr.meets_norm if npr is not None else self.sc.shares.meets_norm
@@ -226,13 +224,17 @@ class Model:
             outcome = (bool(self.meets_norm[a]), float(self.uitvoering_factor[a]))
             measures.referentiewoningen.judged(a, outcome)
 
+    def _npr_in_force(self):
+        """The NPR 2020 measure if it applies to a beoordeling ending now, else None."""
+        npr = self.measures.npr_2020
+        return npr if npr is not None and npr.in_force(self.env.now) else None
+
     def judge_again(self, a: int, meets: float | None) -> None:
         """A beoordeling done again: it meets the norm with share `meets`, or (None) with the share a
         first beoordeling on that day would have."""
         if meets is None:
-            npr = self.measures.npr_2020
-            in_force = npr is not None and npr.in_force(self.env.now)
-            norm = npr.meets_norm if in_force else self.sc.shares.meets_norm
+            npr = self._npr_in_force()
+            norm = npr.meets_norm if npr is not None else self.sc.shares.meets_norm
             meets = getattr(norm, PROFILES[self._profile[a]])
         self.route[a] = KLASSIEK
         self.meets_norm[a] = self.u_again[a] < meets

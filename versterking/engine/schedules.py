@@ -51,8 +51,8 @@ def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
     """The schedule a resource follows: the scenario's own, times the factors the measures put on it,
     plus its `extra` slots and the slots the measures add, in whole slots."""
     resource = getattr(sc.resources, name)
-    if resource.unit == "adressen per jaar":
-        per_address = slots_per_address_a_year(sc, name)
+    if resource.unit == "adressen per jaar":  # a slot completes 365.25 / slot_days addresses a year
+        per_address = slot_days(sc, name) / DAYS_A_YEAR
         resource = resource.model_copy(update={"factor": resource.factor * per_address})
     base = capacity_changes(resource, sc.start)
     added = [resource.extra, *extra_capacity(sc, name)]  # each a schedule of its own, not increments
@@ -71,11 +71,11 @@ def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
     return changes
 
 
-def slots_per_address_a_year(sc: Scenario, name: str) -> float:
-    """Slots that complete one address a year: the mean days a slot is held for the resource's steps
-    (durations' means; a measure's factors on them are not counted), over a year (Little's law)."""
-    held = sum(mean_of(getattr(sc.durations, step)) for step in SLOT_STEPS[name])
-    return held / DAYS_A_YEAR
+def slot_days(sc: Scenario, name: str) -> float:
+    """Mean days one address holds a slot of the resource (a wisselwoning: the uitvoering), from the
+    durations' means (a measure's factors on them not counted): with Little's law, slots per address a
+    year times 365.25."""
+    return sum(mean_of(getattr(sc.durations, step)) for step in SLOT_STEPS[name])
 
 
 def _sum(schedules: list[list[tuple[float, int]]]) -> list[tuple[float, int]]:

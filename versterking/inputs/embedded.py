@@ -101,10 +101,6 @@ def embedded_stand() -> Stand:
     return read_stand(embedded_path(embedded_data()["stand"]), f"{EMBEDDED}: stand")
 
 
-def _owner_split(stand: Stand, profile: str) -> dict[str, np.ndarray]:
-    return {owner: np.array(stand.reached[(profile, owner)]) for owner in OWNERS}
-
-
 def reconstruction_dates() -> list[date]:
     """Dates the opgave can be reconstructed on: the starts of tabel 2.2's periods before the scope
     grew (Jun 2019) and before "planvorming gestart" was redefined (2020)."""
@@ -130,7 +126,7 @@ def _reconstruct(data: dict, stand: Stand, peildatum: date, added_later: dict) -
         raise ValueError(peildatum)
     k = [first for first, _ in h["periods"]].index(peildatum)
     cells = [(p, o) for p in PROFILES for o in OWNERS]
-    now = np.array([_owner_split(stand, p)[o] for p, o in cells])  # (cells, 5) cumulative
+    now = np.array([stand.reached[cell] for cell in cells])  # (cells, 5) cumulative
     knots = np.r_[0, now.sum(axis=0)[::-1]]                      # 0, 1,177, ..., 26,716
     scope = now[:, 0] - np.array([added_later.get(c, 0) for c in cells])
     if (scope < 0).any():

@@ -144,10 +144,15 @@ def _milestones(raw: StandFile, bad) -> dict[str, int]:
     rule = raw.verdeling
     out["planvorming"] = round(fasen["4"] * rule.fase4_planvorming)
     out["beoordeling"] -= out["planvorming"]
-    voorbereiding = round(fasen["5"] * rule.fase5_bouwvoorbereiding)
+    voorbereiding = _voorbereiding(raw)
     out["planvorming"] += voorbereiding
     out["uitvoering"] -= voorbereiding
     return out
+
+
+def _voorbereiding(raw: StandFile) -> int:
+    """Of NCG's phase 5, those preparing construction (planvorming's versterkingsbesluit)."""
+    return round(raw.fasen["5"] * raw.verdeling.fase5_bouwvoorbereiding)
 
 
 def _substeps(raw: StandFile, planvorming: int, bad) -> dict[str, int]:
@@ -162,7 +167,7 @@ def _substeps(raw: StandFile, planvorming: int, bad) -> dict[str, int]:
         given[SUBSTEPS[1]] = planvorming - given[SUBSTEPS[2]]
         return given
     if raw.fasen is not None:
-        besluit = round(raw.fasen["5"] * raw.verdeling.fase5_bouwvoorbereiding)
+        besluit = _voorbereiding(raw)
     else:
         besluit = round(planvorming * raw.verdeling.versterkingsbesluit)
     return {SUBSTEPS[1]: planvorming - besluit, SUBSTEPS[2]: besluit}

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import date_at, dutch_date, dutch_number
-from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET, VOLTOOID
+from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET
 from ..engine.measures import inflows
 from ..runs import draws
 from ..runs.aggregate import BLIJVEN_OPEN, DEELNEMERS, PARTS_EIND, STRAAT, TEKORT, VOLTOOID_EIND, spread
@@ -16,7 +16,7 @@ from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
 from ..runs.preview import Preview
 from ..runs.sweep import Sweep
-from ..runs.tables import share_done_day
+from ..runs.tables import taking_part
 
 
 def runs(n: int) -> str:
@@ -136,10 +136,8 @@ def taking_part_lines(f: Forecast) -> list[str]:
         table = f.per_replication
         days, left = (table.loc[table["maatstaf"] == name, "waarde"].to_numpy(float)
                       for name in (DEELNEMERS, BLIJVEN_OPEN))
-    elif f.run is not None and not f.run.takes_part.all():
-        r = f.run
-        days = np.array([share_done_day(r.reached[r.takes_part, VOLTOOID], 100)])
-        left = np.array([float((~r.takes_part).sum())])
+    elif f.run is not None and (open_ := taking_part(f.run)) is not None:
+        days, left = (np.array([x]) for x in open_)
     else:
         return []
     if not len(days):

@@ -77,9 +77,8 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
     metrics = {f"{p} gereed": day(by_group.loc[TOTAAL, f"{p} gereed"]) for p in PHASES}
     for pct in (95, 100):
         metrics[f"{pct}% voltooid"] = day(by_group.loc[TOTAAL, f"{pct}% voltooid"])
-    if not r.takes_part.all():
-        metrics[DEELNEMERS] = tables.share_done_day(r.reached[r.takes_part, VOLTOOID], 100)
-        metrics[BLIJVEN_OPEN] = float((~r.takes_part).sum())
+    if (open_ := tables.taking_part(r)) is not None:
+        metrics[DEELNEMERS], metrics[BLIJVEN_OPEN] = open_
     for profile in PROFILES:
         metrics[f"100% voltooid {profile}"] = day(by_group.loc[profile, "100% voltooid"])
         for p in PHASES:

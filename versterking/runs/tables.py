@@ -216,6 +216,14 @@ def _quantile_date(r: RunResult, done: np.ndarray, pct: int) -> date | None:
     return date_at(r.scenario.start, share_done_day(done, pct)) if len(done) else None
 
 
+def taking_part(r: RunResult) -> tuple[float, float] | None:
+    """Where owners do not take part: the day all others are voltooid (NaN: not before the horizon)
+    and how many addresses stay open; None when everyone takes part."""
+    if r.takes_part.all():
+        return None
+    return share_done_day(r.reached[r.takes_part, VOLTOOID], 100), float((~r.takes_part).sum())
+
+
 def share_done_day(done: np.ndarray, pct: int) -> float:
     """The day `pct`% of these addresses is voltooid (NaN: not before the horizon)."""
     need = int(np.ceil(len(done) * pct / 100))

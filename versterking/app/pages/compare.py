@@ -43,11 +43,7 @@ def register(app, ws: Workspace) -> None:
 
     @app.callback(Output("compare-replications-error", "children"), Input("compare-replications", "value"))
     def check(replications: str | None):
-        try:
-            fields.whole(replications, "replicaties per scenario", limits.COMPARE_REPLICATIONS)
-        except InputError as exc:
-            return str(exc)
-        return ""
+        return _replications(replications)[1]
 
     @app.callback(Output("compare-results", "children"), Output("compare-error", "children"),
                   Input("compare-start", "n_clicks"),
@@ -56,10 +52,9 @@ def register(app, ws: Workspace) -> None:
                   **views.background("compare"))
     def start(set_progress, _, picked: list[str] | None, replications: str | None, attribution: list):
         picked = picked or []
-        try:
-            n = fields.whole(replications, "replicaties per scenario", limits.COMPARE_REPLICATIONS)
-        except InputError as exc:
-            return no_update, f"niet gestart: {exc}"
+        n, error = _replications(replications)
+        if error:
+            return no_update, f"niet gestart: {error}"
         if not 2 <= len(picked) <= 5:
             return no_update, "kies twee tot vijf scenario's"
         done = [0]
@@ -93,3 +88,7 @@ def dates(c) -> pd.DataFrame:
     t["verschil met de eerste (jaar)"] = [f"{v / 365.25:+.1f}" if np.isfinite(v) else ""
                                           for v in t["verschil_P50"]]
     return t[["maatstaf", "scenario", "P10", "P50", "P90", "verschil met de eerste (jaar)"]]
+
+
+def _replications(text: str | None) -> tuple[int | None, str]:
+    return fields.read(fields.whole, text, "replicaties per scenario", limits.COMPARE_REPLICATIONS)

@@ -98,17 +98,9 @@ def register(app, ws: Workspace) -> None:
 
 def _read(replications: str | None, seed: str | None) -> tuple[int | None, int | None, list[str]]:
     """Replications and root seed by the command line's rules, and each field's error ("" if it reads)."""
-    errors = ["", ""]
-    n = root = None
-    try:
-        n = fields.whole(replications, "replicaties", limits.RUN_REPLICATIONS)
-    except InputError as exc:
-        errors[0] = str(exc)
-    try:
-        root = fields.optional_whole(seed, "root seed", limits.SEED)
-    except InputError as exc:
-        errors[1] = str(exc)
-    return n, root, errors
+    n, n_error = fields.read(fields.whole, replications, "replicaties", limits.RUN_REPLICATIONS)
+    root, root_error = fields.read(fields.optional_whole, seed, "root seed", limits.SEED)
+    return n, root, [n_error, root_error]
 
 
 def _results(folder: Path) -> html.Div:

@@ -94,13 +94,8 @@ def _read(selection: dict, done_by: str, confidence: str | None, milestone: str 
     except InputError as exc:
         return None, None, str(exc), ""
     sc = item.scenario
-    errors = ["", ""]
-    try:
-        day = fields.day(done_by, "uiterlijk op", sc.start + timedelta(days=1), sc.horizon)
-    except InputError as exc:
-        errors[0] = str(exc)
-    try:
-        share = fields.share(confidence, "deel van de replicaties", limits.CONFIDENCE)
-    except InputError as exc:
-        errors[1] = str(exc)
-    return item, (None if any(errors) else Question(day, share, milestone)), *errors
+    first = sc.start + timedelta(days=1)
+    day, day_error = fields.read(fields.day, done_by, "uiterlijk op", first, sc.horizon)
+    share, share_error = fields.read(fields.share, confidence, "deel van de replicaties", limits.CONFIDENCE)
+    question = None if day_error or share_error else Question(day, share, milestone)
+    return item, question, day_error, share_error
