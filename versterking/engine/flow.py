@@ -12,7 +12,11 @@ What it leaves out, and what that does:
 - the service order beyond the risk profile (LPA, severity, hardship, clusters): with "risk" among
   the criteria the profiles are served in their order, else in proportion to what waits;
 - clusters (treintjes) and the verdeelsleutel: every line is one pool;
-- a referentiewoning's follower waits for its reference's beoordeling, not for its place in the line.
+- a referentiewoning's follower waits for its reference's beoordeling, not for its place in the line;
+- beoordelingen done again and herbeoordelingen at the owner's request (shares.opnieuw_beoordeeld,
+  herbeoordeling_op_verzoek): the engineers' extra work and the addresses they find meet the norm.
+Owners who do not take part (shares.niet_deelnemend) keep their share of the werkvoorraad not yet
+beoordeeld out of the chain, as in the simulation: 100% is then never reached.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ from ..domain import (
     STEPS,
     SUBSTEPS,
     UITVOERING,
+    VOLDOET,
     VOLTOOID,
 )
 from ..inputs.blocks import Gamma
 from ..inputs.counts import apportion, inflow_mix
+from ..inputs.embedded import DONE_AS
 from ..inputs.scenario import Scenario
 from .distributions import from_uniforms, mean_of
 from .measures import inflows
@@ -198,6 +204,9 @@ def _stock(population: pd.DataFrame) -> dict[str, np.ndarray]:
                 sel = held & (population["planvorming_substep"].replace("", SUBSTEPS[0]) == sub).to_numpy()
                 out[f"planvorming/{s}"] = _counts(p[sel], o[sel])
         out[m] = _counts(p[held], o[held])
+    # a stand's voltooid addresses that met the norm passed no planvorming or uitvoering
+    met = (population[DONE_AS] == VOLDOET).to_numpy() if DONE_AS in population else np.zeros(len(p), bool)
+    out[VOLDOET] = _counts(p[met], o[met])
     return out
 
 
@@ -386,8 +395,9 @@ class _Flow:
         """Each held milestone joins the line after it; work under way resumes with half its step
         left and goes first."""
         sc = self.sc
-        self.wait_op.add(stock[MILESTONES[0]], skip=self.skip)
-        held = stock[MILESTONES[OPNAME]]
+        taking_part = 1.0 - sc.shares.niet_deelnemend  # the others stay where they are
+        self.wait_op.add(stock[MILESTONES[0]] * taking_part, skip=self.skip)
+        held = stock[MILESTONES[OPNAME]] * taking_part
         skipped = held * self.skip  # counted as done when the data are cleaned up
         k_counted = min(int(round(float(sc.shares.skip_beoordeling_after) / DT)), self.steps)
         self.inc[k_counted, VOLTOOID] += skipped.sum(axis=1)
@@ -503,7 +513,9 @@ class _Flow:
         reached = np.zeros((steps + 1, len(MILESTONES), SHAPE[0]))
         for k in range(len(MILESTONES)):
             reached[0, k] = sum(stock[m].sum(axis=1) for m in MILESTONES[k:])
+        reached[0, PLANVORMING:VOLTOOID] -= stock[VOLDOET].sum(axis=1)
         total = sum(stock[m] for m in MILESTONES).sum(axis=1)
+        staying_open = sc.shares.niet_deelnemend * (stock[MILESTONES[0]] + stock[MILESTONES[OPNAME]]).sum()
         arrivals = np.zeros((steps + 2,) + SHAPE)
         arriving_skip = np.zeros((steps + 2,) + SHAPE)
         last_arrival = 0.0
@@ -539,7 +551,7 @@ class _Flow:
                     self.hand_over(k, tranche, is_batch)
             self.begin(k, warm if k == 0 else 1.0)
             reached[k] = (reached[k - 1] if k else reached[0]) + self.inc[k]
-            if reached[k, VOLTOOID].sum() >= total.sum() - 0.5 and k * DT >= last_arrival:
+            if reached[k, VOLTOOID].sum() >= total.sum() - staying_open - 0.5 and k * DT >= last_arrival:
                 last = k
                 break
         return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total)
