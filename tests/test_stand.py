@@ -165,3 +165,13 @@ def test_a_scenario_must_start_on_its_stands_date(tmp_path):
     path = stand_scenario(tmp_path, GOOD, "start = 2025-01-01\n")
     result = invoke("run", path, "--replications", "1", "--out", tmp_path / "uit")
     assert result.exit_code == 2 and "start: 2025-01-01 is not the stand's date" in result.output
+
+
+def test_a_run_from_a_stand_writes_its_report_and_says_when_those_taking_part_are_done(tmp_path):
+    """100% is never reached when owners do not take part: the report shows it as "na de horizon" and the
+    printout gives the day everyone else is done, and how many stay open."""
+    result = invoke("run", "actueel", "--replications", "2", "--report", "--out", tmp_path / "uit")
+    assert result.exit_code == 0, result.output
+    assert "100% van wie meedoet, P50 (P10 - P90): " in result.output and "adressen" in result.output
+    report = (tmp_path / "uit" / "rapport" / "rapport.html").read_text(encoding="utf-8")
+    assert "na de horizon" in report and "SodM tabel 2.1" not in report

@@ -20,6 +20,7 @@ import pandas as pd  # noqa: E402
 
 from ..calendar import dutch_date  # noqa: E402
 from ..domain import MILESTONES, TOTAAL, VERSTERKT, VOLDOET  # noqa: E402
+from ..inputs.embedded import embedded_stand  # noqa: E402
 from ..inputs.package_data import published  # noqa: E402
 from ..runs.decomposition import FILE as DECOMPOSITION  # noqa: E402
 from ..runs.decomposition import REST  # noqa: E402
@@ -94,8 +95,9 @@ def dashboard(folder: Path, out: Path) -> list[Path]:
     handles, labels = axes[0, 0].get_legend_handles_labels()
     n = _replications(folder)
     fig.suptitle(f"Adressen per mijlpaal per kwartaal ({'gemiddelde over ' if n > 1 else ''}{runs(n)})"
-                 f"\nstippellijn: peildatum {start:%d-%m-%Y}, de gegeven stand "
-                 "(SodM tabel 2.1); daarna prognose", fontsize=9)
+                 f"\nstippellijn: peildatum {start:%d-%m-%Y}, de gegeven stand"
+                 f"{' (SodM tabel 2.1)' if start.date() == embedded_stand().datum else ''}; daarna prognose",
+                 fontsize=9)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.legend(handles[::-1], labels[::-1], loc="lower center", ncol=len(layers), fontsize=7.5, frameon=False)
     return _save(fig, out, "dashboard", layout=False)

@@ -143,13 +143,13 @@ def taking_part_lines(f: Forecast) -> list[str]:
     if not len(days):
         return []
     when, n = spread(days), spread(left)
-    if len(days) == 1:
-        return [f"  100% van wie meedoet: {dutch_date(date_at(f.scenario.start, when['P50']))}; "
-                f"blijven open (eigenaar doet niet mee): {n['P50']:,.0f} adressen".replace(",", ".")]
     on = {k: dutch_date(date_at(f.scenario.start, when[k])) for k in ("P10", "P50", "P90")}
+    left = {k: dutch_number(n[k]) for k in ("P10", "P50", "P90")}
+    if len(days) == 1:
+        return [f"  100% van wie meedoet: {on['P50']}; blijven open (eigenaar doet niet mee): {left['P50']} "
+                "adressen"]
     return [f"  100% van wie meedoet, P50 (P10 - P90): {on['P50']} ({on['P10']} - {on['P90']}); blijven open "
-            f"(eigenaar doet niet mee): {n['P50']:,.0f} ({n['P10']:,.0f} - {n['P90']:,.0f}) adressen"
-            .replace(",", ".")]
+            f"(eigenaar doet niet mee): {left['P50']} ({left['P10']} - {left['P90']}) adressen"]
 
 
 def street_lines(f: Forecast) -> list[str]:

@@ -84,7 +84,7 @@ def _end_dates(folder: Path) -> str:
         return _table(ends)
     cols = [c for c in ends.columns if c not in ("niveau", "groep", "statistiek", "adressen", ILLUSTRATIEF)]
     wide = ends[ends["statistiek"].isin(["P10", "P50", "P90"])].pivot_table(
-        index="groep", columns="statistiek", values=cols, aggfunc="first", sort=False)
+        index="groep", columns="statistiek", values=cols, aggfunc="first", sort=False, dropna=False)
     marked = illustrative_groups(ends)
     rows = []
     for group in dict.fromkeys(ends["groep"]):
