@@ -85,6 +85,44 @@ def test_an_impossible_target_says_so_with_the_earliest_reachable_date(workload)
     assert answer.binding.startswith("geen groeigrens")  # no limit to lift: the duration decides
 
 
+def test_those_taking_part_are_a_milestone_where_100_percent_never_comes(workload):
+    """Three in ten owners do not take part: 100% is out of reach on any path, while the others (about
+    70 of the 100) need fewer than the 8 extra slots all 100 would: ceil(70 / 10) - 2 = 5, give or take
+    the draw of who takes part."""
+    workload.write_text(workload.read_text().replace("[shares]", "[shares]\nniet_deelnemend = 0.3"),
+                        encoding="utf-8")
+    assert _answer(workload, 100).plan is None
+    answer = _answer(workload, 100, milestone="deelnemers")
+    assert 4 <= _extra(answer)["opnamecapaciteit"] < 8
+    assert answer.verification["dag"].max() <= 100.0
+    assert answer.question.label.startswith("100% van wie meedoet voltooid uiterlijk")
+
+
+def test_a_resource_the_flow_model_leaves_out_grows_when_slow_draws_need_it(workload):
+    """Each address then needs a 5-day beoordeling too, by ingenieursbureaus whose number is uncertain
+    (1 - 10, mode 9). At the mode the flow model sees only the opname to grow; replications that draw
+    fewer than 5 ingenieursbureaus miss day 110 whatever the opname does (the last 10 opnames end on
+    day 100). The plan grows them too, and meets the date, instead of calling it impossible."""
+    text = workload.read_text()
+    text = text.replace("skip_beoordeling = { P50 = 1.0, P90 = 1.0, grijs = 1.0 }",
+                        "skip_beoordeling = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }")
+    text = text.replace("meets_norm = { P50 = 0.0, P90 = 0.0, grijs = 0.0 }",
+                        "meets_norm = { P50 = 1.0, P90 = 1.0, grijs = 1.0 }")
+    text = text.replace('beoordeling = { dist = "exponential", mean = 1 }',
+                        'beoordeling = { dist = "fixed", value = 5 }')
+    text = text.replace("[resources.ingenieursbureaus]\ncapacity = 2",
+                        '[resources.ingenieursbureaus]\ncapacity = { uncertain = "triangular", low = 1, '
+                        'mode = 9, high = 10, name = "bureaus" }')
+    workload.write_text(text, encoding="utf-8")
+    answer = _answer(workload, 110)
+    assert answer.plan is not None
+    extra = _extra(answer)
+    assert extra.pop("ingenieursbureaus") > 0 and extra.pop("opnamecapaciteit") >= 8
+    assert set(extra.values()) == {0}  # the others, left out again
+    assert answer.notes == ["het stroommodel (op de modi) liet een middel weg dat trage trekkingen nodig "
+                            "hebben: ingenieursbureaus"]
+
+
 def test_a_lead_time_makes_a_date_impossible_and_is_named_as_the_binding_limit(workload):
     workload.write_text(workload.read_text() + "lead_time = { opnamecapaciteit = 60 }\n"
                         "cost = { opnamecapaciteit = 1 }\n", encoding="utf-8")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 PROFILES = ("P50", "P90", "grijs")  # HRA risk profiles, most urgent first (docs/background/domain.md)
 OWNERS = ("particulier", "corporatie")
 TOTAAL = "totaal"  # the whole opgave, as a group next to the risk profiles and gemeenten
+# Those whose owner takes part (shares.niet_deelnemend): where some do not, 100% is never reached.
+DEELNEMERS = "deelnemers"
 # An address of the werkvoorraad: its columns in the address file and in every population table.
 # The last ones are optional in an address file (empty: not known): docs/how-to/address-file.md.
 ADDRESS_COLUMNS = ("address_id", "gemeente", "risk_profile", "owner_type", "building_id", "cluster_id",
@@ -72,19 +74,25 @@ BOUWIMPULS, BATCH_1581 = 1, 2
 class Completion:
     """A share of a group of addresses voltooid: what terug redeneren and the sensitivity aim at."""
 
-    group: str    # TOTAAL or a risk profile
+    group: str    # TOTAAL, DEELNEMERS or a risk profile
     percent: int
 
     @property
     def metric(self) -> str:
         """Its name among a replication's metrics (and in per_replicatie.csv)."""
+        if self.group == DEELNEMERS:
+            return f"{self.percent}% deelnemers voltooid"
         return f"{self.percent}% voltooid" + ("" if self.group == TOTAAL else f" {self.group}")
 
     @property
     def label(self) -> str:
+        if self.group == DEELNEMERS:
+            return f"{self.percent}% van wie meedoet voltooid"
         return f"{self.percent}% voltooid" if self.group == TOTAAL else f"alle {self.group}-adressen voltooid"
 
 
-# --milestone: 100% or 95% of all addresses voltooid, or every address of one risk profile
+# --milestone: 100% or 95% of all addresses voltooid, all whose owner takes part, or every address of
+# one risk profile
 COMPLETIONS = {"100%": Completion(TOTAAL, 100), "95%": Completion(TOTAAL, 95),
+               DEELNEMERS: Completion(DEELNEMERS, 100),
                **{p: Completion(p, 100) for p in PROFILES}}

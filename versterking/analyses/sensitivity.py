@@ -29,7 +29,7 @@ from ..engine.distributions import scaled
 from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
-from ..runs.aggregate import bottleneck_shares
+from ..runs.aggregate import bottleneck_shares, completion_metric
 from ..runs.backends import run_tasks
 from ..runs.replicate import Replica, replicate
 from ..runs.seeds import replication_seed
@@ -100,7 +100,7 @@ def sensitivity(scenario: LoadedScenario | str | Path, milestone: str = "100%", 
     knelpunt = []
     with tqdm(total=len(tasks), desc="gevoeligheid", unit="run", disable=not progress, leave=False) as bar:
         for i, result in run_tasks(replicate, tasks, {"p": population}, workers, scheduler, bar.update):
-            days[i] = result["metrics"][metric]
+            days[i] = result["metrics"][completion_metric(COMPLETIONS[milestone], result["metrics"])]
             if tasks[i].label == "0":
                 knelpunt.append(result)
     censored = int(np.isnan(days).sum())

@@ -23,6 +23,10 @@ against R = 20, M = 40 and 10% they take about a third fewer runs for plans as l
 short of the share asked (docs/background/performance.md).
 With uncertain parameters every replication draws its own values (one Latin hypercube over all
 replications), so the confidence covers both the parameters and the noise.
+When the factor reaches s = 1 on the flow model's resources and still misses, while s = 1 everywhere
+meets the date (the flow model runs at the modes; a slow draw may need a resource it left out), step 3
+is repeated with every resource in the plan, those left out at 2%, and each of those is then dropped
+again where the simulation meets the date without it.
 When s = 1 everywhere misses the date in the simulation the question is impossible: the answer gives
 the earliest date that path reaches, and which resource's limit binds (the flow model with that
 limit lifted gains the most).
@@ -41,8 +45,8 @@ import pandas as pd
 from scipy import stats
 
 from ..calendar import date_at, days_since
-from ..domain import COMPLETIONS, RESOURCES, TOTAAL, VOLTOOID
-from ..engine.flow import flow
+from ..domain import COMPLETIONS, DEELNEMERS, RESOURCES, TOTAAL, VOLTOOID
+from ..engine.flow import DT, flow
 from ..engine.measures import last_arrival
 from ..engine.run import run_scenario
 from ..engine.schedules import resource_changes, slot_days, step_function
@@ -226,7 +230,7 @@ class _Search:
         goal = COMPLETIONS[self.q.milestone]
         sc = with_plan(self.sc, self.plan(shares, paths))
         result = flow(sc, self.population, horizon_day=None if whole else self.day + 7)
-        return result.done_day(goal.percent, None if goal.group == TOTAAL else goal.group)
+        return result.done_day(goal.percent, goal.group)
 
     def flow_feasible(self, shares: dict[str, float]) -> bool:
         key = ("flow", *(round(shares[n], 6) for n in self.names))
@@ -284,6 +288,10 @@ class _Search:
         else:
             m = self._factor(scaled, base)
             shares = None if m is None else scaled(m)
+            if shares is None and min(base.values()) < 1.0 and self.sim_feasible(full):
+                shares = self._widened(base)
+                notes.append("het stroommodel (op de modi) liet een middel weg dat trage trekkingen nodig "
+                             "hebben: " + ", ".join(n for n in names if shares[n] and not base[n]))
         margin, margin_runs = pd.DataFrame(), 0
         if shares is not None:
             shares, margin = self._margin(shares)
@@ -361,6 +369,21 @@ class _Search:
             lo, hi = (lo, mid) if self.sim_feasible(scaled(mid)) else (mid, hi)
         return hi
 
+    def _widened(self, base: dict[str, float]) -> dict[str, float]:
+        """Step 3 again with the resources the flow model left out in the plan (from 2%), then each of
+        them back out where the simulation meets the date without it."""
+        wider = {n: max(v, FLOW_TOLERANCE) for n, v in base.items()}
+
+        def scaled(m: float) -> dict[str, float]:
+            return {n: min(1.0, m * wider[n]) for n in self.names}
+
+        m = self._factor(scaled, wider)
+        shares = scaled(m if m is not None else 1.0 / FLOW_TOLERANCE)
+        for name in self.names:
+            if not base[name] and self.sim_feasible(shares | {name: 0.0}):
+                shares[name] = 0.0
+        return shares
+
     def _margin(self, shares: dict[str, float]) -> tuple[dict[str, float], pd.DataFrame]:
         """Step 4: grow the plan until M fresh replications meet the date in the share asked (each try
         stops once its verdict is certain)."""
@@ -402,7 +425,7 @@ class _Search:
         the maximum with that limit lifted."""
         full = dict.fromkeys(self.names, 1.0)
         at_max = self.flow_day(full, whole=True)
-        best, gain = "", 0.0
+        best, gain = "", DT  # less than the flow model's step is no gain
         for name in self.names:
             path = self.paths[name]
             if path.lead_time == 0 and path.max_growth is None:
@@ -482,7 +505,9 @@ def _milestone_day(task: tuple, population: pd.DataFrame) -> float:
     sc, group, pct = task
     r = run_scenario(sc, population)
     done = r.reached[:, VOLTOOID]
-    if group != TOTAAL:
+    if group == DEELNEMERS:
+        done = done[r.takes_part]
+    elif group != TOTAAL:
         done = done[(r.addresses["risk_profile"] == group).to_numpy()]
     return share_done_day(done, pct) if len(done) else 0.0
 

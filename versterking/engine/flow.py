@@ -30,7 +30,9 @@ import pandas as pd
 from ..calendar import days_since
 from ..domain import (
     BEOORDELING,
+    DEELNEMERS,
     MILESTONES,
+    NOG_NIET_GESTART,
     OPNAME,
     OWNERS,
     PLANVORMING,
@@ -64,13 +66,15 @@ class FlowResult:
     days: np.ndarray     # (steps + 1,) day of each row, 0 first
     reached: np.ndarray  # (steps + 1, milestones, profiles)
     total: np.ndarray    # (profiles,) addresses in the opgave at the end (stock and inflow)
+    staying_open: np.ndarray  # (profiles,) of them, whose owner does not take part
 
-    def done_day(self, pct: float = 100.0, profile: str | None = None) -> float:
-        """The day pct% is voltooid (NaN: not by the last row), interpolated within a step."""
+    def done_day(self, pct: float = 100.0, group: str | None = None) -> float:
+        """The day pct% of a group (None or TOTAAL: all; DEELNEMERS: all who take part; else a risk
+        profile) is voltooid (NaN: not by the last row), interpolated within a step."""
         done = self.reached[:, VOLTOOID]
-        n = self.total
-        if profile is not None:
-            k = PROFILES.index(profile)
+        n = self.total - (self.staying_open if group == DEELNEMERS else 0.0)
+        if group in PROFILES:
+            k = PROFILES.index(group)
             done, n = done[:, k], n[k]
         else:
             done, n = done.sum(axis=1), n.sum()
@@ -515,7 +519,8 @@ class _Flow:
             reached[0, k] = sum(stock[m].sum(axis=1) for m in MILESTONES[k:])
         reached[0, PLANVORMING:VOLTOOID] -= stock[VOLDOET].sum(axis=1)
         total = sum(stock[m] for m in MILESTONES).sum(axis=1)
-        staying_open = sc.shares.niet_deelnemend * (stock[MILESTONES[0]] + stock[MILESTONES[OPNAME]]).sum()
+        not_started = stock[MILESTONES[NOG_NIET_GESTART]] + stock[MILESTONES[OPNAME]]
+        staying_open = sc.shares.niet_deelnemend * not_started.sum(axis=1)
         arrivals = np.zeros((steps + 2,) + SHAPE)
         arriving_skip = np.zeros((steps + 2,) + SHAPE)
         last_arrival = 0.0
@@ -551,7 +556,7 @@ class _Flow:
                     self.hand_over(k, tranche, is_batch)
             self.begin(k, warm if k == 0 else 1.0)
             reached[k] = (reached[k - 1] if k else reached[0]) + self.inc[k]
-            if reached[k, VOLTOOID].sum() >= total.sum() - staying_open - 0.5 and k * DT >= last_arrival:
+            if reached[k, VOLTOOID].sum() >= (total - staying_open).sum() - 0.5 and k * DT >= last_arrival:
                 last = k
                 break
-        return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total)
+        return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total, staying_open)

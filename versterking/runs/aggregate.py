@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import date_at
-from ..domain import PHASES
+from ..domain import COMPLETIONS, DEELNEMERS, PHASES, Completion
 
 STATS = ("gemiddeld", "P10", "P50", "P90")
 TEKORT = "piek tekort wisselwoningen"  # a replication's metrics are days, but for this one
@@ -24,7 +25,7 @@ PARTS_EIND = ("versterkt eind ", "voldoet aan de norm eind ")  # and the two par
 STRAAT = {"straat onaf P50 (dagen)": 0.5, "straat onaf P90 (dagen)": 0.9}
 # Where owners do not take part (shares.niet_deelnemend) 100% is never reached: the day all who take
 # part are voltooid, and how many addresses stay open (a count)
-DEELNEMERS, BLIJVEN_OPEN = "100% deelnemers voltooid", "blijven open"
+DEELNEMERS_VOLTOOID, BLIJVEN_OPEN = COMPLETIONS[DEELNEMERS].metric, "blijven open"
 LAST_YEAR_COUNTED = 2030                  # ... up to this year (SodM's horizon for the opgave)
 DATE_COLUMNS = [f"{p} gereed" for p in PHASES] + ["95% voltooid", "100% voltooid"]
 
@@ -141,6 +142,14 @@ def _stats(block: np.ndarray, missing: str) -> np.ndarray:
             mean = np.nanmean(block, axis=0)
             q = np.nanquantile(block, [0.1, 0.5, 0.9], axis=0, method="inverted_cdf")
     return np.concatenate([mean[None], q])
+
+
+def completion_metric(completion: Completion, present: Container[str]) -> str:
+    """The metric that holds a completion's day among those `present`: where everyone takes part a run
+    has no metric for 100% of those taking part, and it is 100% voltooid."""
+    if completion.group == DEELNEMERS and completion.metric not in present:
+        return COMPLETIONS["100%"].metric
+    return completion.metric
 
 
 def is_day(metric: str) -> bool:

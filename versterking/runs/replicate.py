@@ -22,7 +22,7 @@ from .address_dates import milestone_days, street_days
 from .aggregate import (
     BLIJVEN_OPEN,
     DATE_COLUMNS,
-    DEELNEMERS,
+    DEELNEMERS_VOLTOOID,
     LAST_YEAR_COUNTED,
     LAYOUTS,
     PARTS_EIND,
@@ -78,7 +78,7 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
     for pct in (95, 100):
         metrics[f"{pct}% voltooid"] = day(by_group.loc[TOTAAL, f"{pct}% voltooid"])
     if (open_ := tables.taking_part(r)) is not None:
-        metrics[DEELNEMERS], metrics[BLIJVEN_OPEN] = open_
+        metrics[DEELNEMERS_VOLTOOID], metrics[BLIJVEN_OPEN] = open_
     for profile in PROFILES:
         metrics[f"100% voltooid {profile}"] = day(by_group.loc[profile, "100% voltooid"])
         for p in PHASES:
