@@ -24,6 +24,11 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 # name -> (the command after `versterking`, shown with a "$ " prompt line or not); in this order, in
 # one folder (lookup reads the folder run-basis wrote)
 COMMANDS = {
+    "run-actueel": (["run", "actueel"], False),
+    "run-actueel-sodm-tempo": (["run", "actueel-sodm-tempo"], False),
+    "run-actueel-ncg-plan": (["run", "actueel-ncg-plan"], False),
+    "target-actueel-ncg": (["target", "actueel", "--milestone", "deelnemers", "--done-by", "2032-12-31",
+                            "--confidence", "0.5"], False),
     "run-verwachting": (["run", "verwachting"], False),
     "run-basis": (["run", "basis"], False),
     "lookup": (["lookup", "results/verwachting", "--address", "A001529"], True),

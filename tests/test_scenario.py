@@ -82,6 +82,9 @@ BAD = [
      "resources.planvorming.capacity.0: a ramp's 'to' must be after its 'from'"),
     ("unknown service order", 'service_order = "lifo"\n',
      "x.toml: service_order: Input should be 'risk_first' or 'fifo'"),
+    ("claim of an unknown milestone",
+     '[[claims]]\nlabel = "x"\nmilestone = "alles"\nby = 2030-01-01\nsource = "y"\n',
+     "x.toml: claims.0.milestone: Input should be '100%', '95%', 'deelnemers', 'P50', 'P90' or 'grijs'"),
 ]
 
 

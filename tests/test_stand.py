@@ -7,12 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import invoke
 from invariants import check_all
 
 from versterking import load_population, load_scenario, run_scenario
-from versterking.domain import MILESTONES, S_UITVOERING, VERSTERKT, VOLDOET
+from versterking.domain import DEELNEMERS, MILESTONES, S_UITVOERING, VERSTERKT, VOLDOET
+from versterking.engine.flow import flow
 from versterking.inputs.counts import cumulative_counts
 from versterking.inputs.embedded import embedded_stand, embedded_werkvoorraad
 from versterking.inputs.package_data import scenario_library
@@ -173,5 +175,19 @@ def test_a_run_from_a_stand_writes_its_report_and_says_when_those_taking_part_ar
     result = invoke("run", "actueel", "--replications", "2", "--report", "--out", tmp_path / "uit")
     assert result.exit_code == 0, result.output
     assert "100% van wie meedoet, P50 (P10 - P90): " in result.output and "adressen" in result.output
+    assert ("    SodM: in huidig tempo tot 2034 (100% van wie meedoet voltooid uiterlijk 31-12-2034): haalt "
+            in result.output)
+    claims = pd.read_csv(tmp_path / "uit" / "uitspraken.csv")
+    assert len(claims) == 3 and claims["aandeel replicaties"].between(0, 1).all()
     report = (tmp_path / "uit" / "rapport" / "rapport.html").read_text(encoding="utf-8")
     assert "na de horizon" in report and "SodM tabel 2.1" not in report
+
+
+def test_the_flow_model_reaches_everyone_taking_part_and_never_100_percent():
+    loaded = load_scenario("actueel")
+    sc = loaded.scenario
+    result = flow(sc, load_population(loaded))
+    stock = 466 + 465  # nog niet gestart and opname: whose owners may not take part
+    assert result.staying_open.sum() == pytest.approx(sc.shares.niet_deelnemend * stock)
+    assert np.isnan(result.done_day(100)) and np.isfinite(result.done_day(100, DEELNEMERS))
+    assert result.done_day(95) < result.done_day(100, DEELNEMERS)

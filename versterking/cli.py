@@ -67,7 +67,8 @@ WORKERS = click.option("--workers", type=click.IntRange(1, 256), default=None,
                        help="Local processes (default: all cores); results do not depend on it.")
 MILESTONE = click.option("--milestone", type=click.Choice(list(COMPLETIONS)), default="100%",
                          show_default=True,
-                         help="100% or 95% of all addresses voltooid, or every address of one risk profile.")
+                         help="100% or 95% of all addresses voltooid, all whose owner takes part "
+                              "(deelnemers), or every address of one risk profile.")
 SCHEDULER = click.option("--scheduler", metavar="ADDRESS", default=None,
                          help="Run on this Dask cluster (tcp://host:port) instead of local processes.")
 PROGRESS = click.option("--progress/--no-progress", default=None, callback=_progress,

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ..domain import NAMED_ORDERS, ORDER_CRITERIA, RESOURCES
+from ..domain import COMPLETIONS, NAMED_ORDERS, ORDER_CRITERIA, RESOURCES
 from .blocks import (
     MAX_ADDRESSES,
     MAX_CAPACITY,
@@ -134,6 +134,18 @@ class Target(Strict):
                                           "plan is also given in those units")
 
 
+class Claim(Strict):
+    """A published statement of when a milestone is reached (SodM's "2034 at the current pace"), which a
+    forecast places in its band. A point of comparison, never an input: it may postdate the start."""
+
+    label: Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\n\r]+$")] = Field(
+        description="how the printout names it")
+    milestone: Literal[tuple(COMPLETIONS)] = Field(description="what it says is reached (--milestone)")
+    by: Day = Field(description="the date it says it is reached by")
+    source: Annotated[str, Field(min_length=1, max_length=400)] = Field(
+        description="where it was published (title and date)")
+
+
 class Population(Strict):
     """Where the starting werkvoorraad comes from: the embedded SodM 2020 reconstruction, an address
     file, or a stand (counts per milestone on a date, docs/reference/stand-files.md)."""
@@ -188,6 +200,7 @@ class Scenario(Strict):
     inflow: list[Inflow] = []
     measures: Measures = Measures()
     target: Target = Target()
+    claims: list[Claim] = Field([], description="published end dates the forecast places in its band")
     # the numbers given as a distribution (versterking.inputs.uncertain), filled in by the loader; the
     # tables above hold their point values (the modes)
     uncertain: list[UncertainParameter] = []

@@ -36,7 +36,8 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 def write_run(f: Forecast, out: Path, force: bool = False, command: list[str] | None = None,
               report: bool = False) -> Path:
     """The forecast's folder: its tables, per_replicatie.csv (replications) or events.parquet (a single
-    run, or --events), decompositie.csv (uncertain parameters drawn), adressen.csv and clusters.csv,
+    run, or --events), decompositie.csv (uncertain parameters drawn), uitspraken.csv (the scenario's
+    claims), adressen.csv and clusters.csv,
     summary.txt, manifest.json; `report` adds rapport/."""
     with atomic_folder(out, force) as tmp:
         for name, file in TABLE_FILES.items():
@@ -45,6 +46,8 @@ def write_run(f: Forecast, out: Path, force: bool = False, command: list[str] | 
             write_csv(f.per_replication, tmp / "per_replicatie.csv")
         if f.decomposition is not None and len(f.decomposition):
             write_csv(f.decomposition, tmp / DECOMPOSITION)
+        if len(claims := f.claims):
+            write_csv(claims, tmp / "uitspraken.csv")
         write_csv(f.addresses, tmp / ADDRESSES)
         write_csv(f.clusters, tmp / CLUSTERS)
         if f.events is not None:

@@ -10,7 +10,15 @@ from ..calendar import date_at, dutch_date, dutch_number
 from ..domain import PHASES, PROFILES, TOTAAL, VERSTERKT, VOLDOET
 from ..engine.measures import inflows
 from ..runs import draws
-from ..runs.aggregate import BLIJVEN_OPEN, DEELNEMERS, PARTS_EIND, STRAAT, TEKORT, VOLTOOID_EIND, spread
+from ..runs.aggregate import (
+    BLIJVEN_OPEN,
+    DEELNEMERS_VOLTOOID,
+    PARTS_EIND,
+    STRAAT,
+    TEKORT,
+    VOLTOOID_EIND,
+    spread,
+)
 from ..runs.comparison import HEADLINE, Comparison
 from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
@@ -124,6 +132,7 @@ def run_text(f: Forecast) -> str:
               f"  knelpunt{' (in de meeste replicaties)' if replicated else ''}: "
               + bottleneck_runs(f.tables.bottlenecks)]
     lines += taking_part_lines(f)
+    lines += claim_lines(f)
     lines += street_lines(f)
     lines += uncertainty_lines(f)
     return "\n".join(lines)
@@ -135,7 +144,7 @@ def taking_part_lines(f: Forecast) -> list[str]:
     if f.per_replication is not None:
         table = f.per_replication
         days, left = (table.loc[table["maatstaf"] == name, "waarde"].to_numpy(float)
-                      for name in (DEELNEMERS, BLIJVEN_OPEN))
+                      for name in (DEELNEMERS_VOLTOOID, BLIJVEN_OPEN))
     elif f.run is not None and (open_ := taking_part(f.run)) is not None:
         days, left = (np.array([x]) for x in open_)
     else:
@@ -150,6 +159,16 @@ def taking_part_lines(f: Forecast) -> list[str]:
                 "adressen"]
     return [f"  100% van wie meedoet, P50 (P10 - P90): {on['P50']} ({on['P10']} - {on['P90']}); blijven open "
             f"(eigenaar doet niet mee): {left['P50']} ({left['P10']} - {left['P90']}) adressen"]
+
+
+def claim_lines(f: Forecast) -> list[str]:
+    """Where the published end dates the scenario names fall in this band."""
+    claims = f.claims
+    if not len(claims):
+        return []
+    return ["  uitspraken, in deze band:"] + [
+        f"    {c['uitspraak']} ({c['mijlpaal']} uiterlijk {dutch_date(c['uiterlijk'])}): haalt "
+        f"{c['aandeel replicaties']:.0%} van de replicaties" for c in claims.to_dict("records")]
 
 
 def street_lines(f: Forecast) -> list[str]:

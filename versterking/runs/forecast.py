@@ -28,6 +28,7 @@ from .aggregate import (
     with_dates,
 )
 from .backends import Progress, run_tasks, ticker
+from .claims import placed_claims
 from .decomposition import decompose
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
@@ -71,6 +72,11 @@ class Forecast:
     @property
     def seed(self) -> int:
         return self.scenario.seed
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        """Where the scenario's published end dates ([[claims]]) fall in this forecast's band."""
+        return placed_claims(self.scenario, self.per_replication)
 
 
 def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int | None = None, *,
