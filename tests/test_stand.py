@@ -175,6 +175,8 @@ def test_a_run_from_a_stand_writes_its_report_and_says_when_those_taking_part_ar
     result = invoke("run", "actueel", "--replications", "2", "--report", "--out", tmp_path / "uit")
     assert result.exit_code == 0, result.output
     assert "100% van wie meedoet, P50 (P10 - P90): " in result.output and "adressen" in result.output
+    assert "  100% van wie meedoet per risicoprofiel (P50): P50 " in result.output  # not "na de horizon"
+    assert "P50 na de horizon" not in result.output
     assert ("    SodM: in huidig tempo tot 2034 (100% van wie meedoet voltooid uiterlijk 31-12-2034): haalt "
             in result.output)
     claims = pd.read_csv(tmp_path / "uit" / "uitspraken.csv")

@@ -179,6 +179,20 @@ def test_the_decomposition_recovers_known_first_order_indices():
     assert (table["nodig voor marge 0.05"] > n).all()  # the widest margin is above 0.05 at 400
 
 
+def test_where_owners_stay_out_the_spread_is_of_the_day_the_others_are_done():
+    """100% never comes (NaN in every replication: no spread to decompose); the day those taking part
+    are done is decomposed instead, and the printout names it."""
+    n = 50
+    u = pd.DataFrame({name: draws.latin_hypercube(3, name, n) for name in ("a", "b")})
+    y = 1000 + 300 * u["a"]
+    long = pd.concat([pd.DataFrame({"replicatie": range(n), "maatstaf": m, "waarde": v})
+                      for m, v in (("100% voltooid", np.nan), ("100% deelnemers voltooid", y))])
+    table = decompose(long, u, horizon_day=1e9)
+    assert set(table["maatstaf"]) == {"100% deelnemers voltooid"}
+    top = table.set_index("bron")["aandeel"]
+    assert top["a"] > 0.9 and top["b"] < 0.05
+
+
 def test_parameters_that_do_nothing_get_no_share_with_few_replications():
     """24 parameters on 50 replications, two of them at work: a plain squared coefficient would hand the
     22 idle ones about a tenth of the spread by chance; less its sampling variance, they get next to none."""

@@ -17,6 +17,7 @@ from ..runs.aggregate import (
     STRAAT,
     TEKORT,
     VOLTOOID_EIND,
+    late_quantile,
     spread,
 )
 from ..runs.comparison import HEADLINE, Comparison
@@ -24,7 +25,7 @@ from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
 from ..runs.preview import Preview
 from ..runs.sweep import Sweep
-from ..runs.tables import taking_part
+from ..runs.tables import taking_part, taking_part_per_profile
 
 
 def runs(n: int) -> str:
@@ -126,8 +127,10 @@ def run_text(f: Forecast) -> str:
         lines.append(f"  voltooid: 95% op {p50(TOTAAL, '95% voltooid')}, "
                      f"100% op {p50(TOTAAL, '100% voltooid')}")
     p = " (P50)" if replicated else ""
-    lines += [f"  100% per risicoprofiel{p}: " + ", ".join(f"{g} {p50(g, '100% voltooid')}"
-                                                             for g in PROFILES),
+    who, by_profile = "100%", {g: p50(g, "100% voltooid") for g in PROFILES}
+    if (taking_part := taking_part_p50(f)) is not None:  # owners stay out: 100% never comes
+        who, by_profile = "100% van wie meedoet", {g: dutch_date(d) for g, d in taking_part.items()}
+    lines += [f"  {who} per risicoprofiel{p}: " + ", ".join(f"{g} {d}" for g, d in by_profile.items()),
               f"  fase gereed{p}: " + ", ".join(f"{ph} {p50(TOTAAL, f'{ph} gereed')}" for ph in PHASES),
               f"  knelpunt{' (in de meeste replicaties)' if replicated else ''}: "
               + bottleneck_runs(f.tables.bottlenecks)]
@@ -136,6 +139,20 @@ def run_text(f: Forecast) -> str:
     lines += street_lines(f)
     lines += uncertainty_lines(f)
     return "\n".join(lines)
+
+
+def taking_part_p50(f: Forecast) -> dict | None:
+    """Per risk profile, the (P50) day all whose owner takes part are voltooid; None when all take part."""
+    if f.per_replication is not None:
+        table = f.per_replication
+        days = {g: table.loc[table["maatstaf"] == f"{DEELNEMERS_VOLTOOID} {g}", "waarde"].to_numpy(float)
+                for g in PROFILES}
+        if not all(len(d) for d in days.values()):
+            return None
+        return {g: date_at(f.scenario.start, late_quantile(d, 0.5)) for g, d in days.items()}
+    if f.run is None or f.run.takes_part.all():
+        return None
+    return {g: date_at(f.scenario.start, d) for g, d in taking_part_per_profile(f.run).items()}
 
 
 def taking_part_lines(f: Forecast) -> list[str]:
@@ -200,16 +217,22 @@ def uncertainty_lines(f: Forecast) -> list[str]:
     if f.replications == 1:
         return [f"  {k} onzekere parameters getrokken (1 run: geen spreiding)"]
     lines = [f"  spreiding: ruis in de doorlooptijden en {k} onzekere parameters (Latijnse hyperkubus)"]
-    top = ranking(f.decomposition) if f.decomposition is not None else None
-    if top is None or top.empty:
-        least = max(MIN_REPLICATIONS, k + 10)
+    least = max(MIN_REPLICATIONS, k + 10)
+    if f.decomposition is None or f.replications < least:
         lines.append(f"  bron van de spreiding: te weinig replicaties (minstens {least})")
+        return lines
+    # where owners stay out 100% never comes: the day all others are done is the end that varies
+    output = (DEELNEMERS_VOLTOOID if DEELNEMERS_VOLTOOID in set(f.decomposition["maatstaf"])
+              else "100% voltooid")
+    top = ranking(f.decomposition, output)
+    if top.empty:
+        lines.append(f"  bron van de spreiding: {output} is in elke replicatie gelijk (of na de horizon)")
         return lines
     params = top[top["bron"] != REST].head(3)
     rest = top[top["bron"] == REST].iloc[0]
     parts = [f"{r.bron} {percent(max(r.aandeel, 0.0))} (\u00b1{percent(r.marge)})"
              for r in params.itertuples()]
-    lines.append("  spreiding 100% voltooid door: " + ", ".join(parts) + f"; {REST} {percent(rest.aandeel)}")
+    lines.append(f"  spreiding {output} door: " + ", ".join(parts) + f"; {REST} {percent(rest.aandeel)}")
     if rest["nodig voor marge 0.05"] > rest.replicaties:
         lines.append(f"  (rangregressie over {rest.replicaties} replicaties; \u00b15% vraagt er zo'n "
                      f"{rest['nodig voor marge 0.05']:,})".replace(",", "."))

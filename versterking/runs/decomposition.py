@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .aggregate import LAST_YEAR_COUNTED, VOLTOOID_EIND
+from .aggregate import DEELNEMERS_VOLTOOID, LAST_YEAR_COUNTED, VOLTOOID_EIND
 
 FILE = "decompositie.csv"       # in a results folder
 REST = "ruis en wisselwerking"  # what no single parameter explains: the noise and the interactions
 MIN_REPLICATIONS = 20           # and at least 10 more than there are parameters
 TARGET_MARGIN = 0.05            # the precision a planner can act on
 BOOTSTRAP = 200
-OUTPUTS = ("100% voltooid", "95% voltooid",
+OUTPUTS = ("100% voltooid", DEELNEMERS_VOLTOOID, "95% voltooid",
            *[f"{VOLTOOID_EIND}{year}" for year in range(2020, LAST_YEAR_COUNTED + 1)])
 COLUMNS = ["maatstaf", "bron", "aandeel", "marge", "replicaties", "nodig voor marge 0.05"]
 

@@ -79,6 +79,8 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
         metrics[f"{pct}% voltooid"] = day(by_group.loc[TOTAAL, f"{pct}% voltooid"])
     if (open_ := tables.taking_part(r)) is not None:
         metrics[DEELNEMERS_VOLTOOID], metrics[BLIJVEN_OPEN] = open_
+        for profile, day_ in tables.taking_part_per_profile(r).items():
+            metrics[f"{DEELNEMERS_VOLTOOID} {profile}"] = day_
     for profile in PROFILES:
         metrics[f"100% voltooid {profile}"] = day(by_group.loc[profile, "100% voltooid"])
         for p in PHASES:

@@ -224,6 +224,14 @@ def taking_part(r: RunResult) -> tuple[float, float] | None:
     return share_done_day(r.reached[r.takes_part, VOLTOOID], 100), float((~r.takes_part).sum())
 
 
+def taking_part_per_profile(r: RunResult) -> dict[str, float]:
+    """Per risk profile, the day all its addresses whose owner takes part are voltooid (NaN: not
+    before the horizon, or none)."""
+    profiles = r.addresses["risk_profile"].to_numpy()
+    masks = {p: r.takes_part & (profiles == p) for p in PROFILES}
+    return {p: share_done_day(r.reached[m, VOLTOOID], 100) if m.any() else np.nan for p, m in masks.items()}
+
+
 def share_done_day(done: np.ndarray, pct: int) -> float:
     """The day `pct`% of these addresses is voltooid (NaN: not before the horizon)."""
     need = int(np.ceil(len(done) * pct / 100))
