@@ -193,3 +193,17 @@ def test_the_flow_model_reaches_everyone_taking_part_and_never_100_percent():
     assert result.staying_open.sum() == pytest.approx(sc.shares.niet_deelnemend * stock)
     assert np.isnan(result.done_day(100)) and np.isfinite(result.done_day(100, DEELNEMERS))
     assert result.done_day(95) < result.done_day(100, DEELNEMERS)
+
+
+def test_compare_on_a_stand_start_shows_when_those_taking_part_are_done(tmp_path):
+    """Where owners stay out, the comparison's 100% rows are those taking part; a scenario in which
+    everyone takes part counts its 100% days there."""
+    (tmp_path / "iedereen.toml").write_text('extends = "actueel"\nname = "iedereen"\n[shares]\n'
+                                            "niet_deelnemend = 0.0\n", encoding="utf-8")
+    result = invoke("compare", "actueel", tmp_path / "iedereen.toml", "--replications", "2",
+                    "--out", tmp_path / "uit")
+    assert result.exit_code == 0, result.output
+    rows = {line.split("  ")[0]: line for line in result.output.splitlines()}
+    assert "100% voltooid" not in rows
+    for name in ("100% deelnemers voltooid", "100% deelnemers voltooid grijs"):
+        assert name in rows and "na de horizon" not in rows[name]

@@ -20,7 +20,7 @@ from ..runs.aggregate import (
     late_quantile,
     spread,
 )
-from ..runs.comparison import HEADLINE, Comparison
+from ..runs.comparison import Comparison, headline
 from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
 from ..runs.preview import Preview
@@ -250,7 +250,7 @@ def comparison_text(c: Comparison) -> str:
     lines += [f"  {item.scenario.name}: {item.scenario.description}" for item in c.scenarios] + [""]
     cells = {(r.maatstaf, r.scenario): r for r in c.table.itertuples()}
     body = [["maatstaf", *order]]
-    for measure in [*HEADLINE, TEKORT]:
+    for measure in [*headline(c.table), TEKORT]:
         row = [measure]
         for k, label in enumerate(order):
             r = cells[(measure, label)]

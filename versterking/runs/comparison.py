@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
-from .aggregate import bottlenecks_by_year, late_quantile, per_replication, spread
+from .aggregate import DEELNEMERS_VOLTOOID, bottlenecks_by_year, late_quantile, per_replication, spread
 from .backends import Progress, run_tasks, ticker
 from .replicate import replicas, replicate
 from .seeds import replication_seeds
@@ -70,7 +70,7 @@ def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5,
               leave=False) as bar:
         for i, result in run_tasks(replicate, tasks, shared, workers, scheduler, ticker(bar, progress)):
             results[i] = result
-    long = per_replication(results, first.start)
+    long = everyone_counted(per_replication(results, first.start))
     main = long[long["scenario"].isin(names)]
     out = Comparison(loaded, [len(p) for p in populations], root, replications,
                      replication_seeds(root, replications), side_by_side(main, names), long,
@@ -83,6 +83,26 @@ def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5,
         mine = mine.assign(scenario=mine["scenario"].str.removeprefix(f"{name}: ").replace(name, "alle"))
         out.attribution[name] = attribution_table(mine, item.scenario.measures.active())
     return out
+
+
+def headline(table: pd.DataFrame) -> list[str]:
+    """The end dates a comparison shows: where owners stay out 100% never comes, and the days all
+    who take part are done (in total and per risk profile) stand in its place."""
+    if DEELNEMERS_VOLTOOID not in set(table["maatstaf"]):
+        return list(HEADLINE)
+    return [m.replace("100% voltooid", DEELNEMERS_VOLTOOID) for m in HEADLINE]
+
+
+def everyone_counted(long: pd.DataFrame) -> pd.DataFrame:
+    """Where some compared scenarios have owners who stay out and others not, the others' days for
+    100% of those taking part are their 100% days (everyone takes part)."""
+    if DEELNEMERS_VOLTOOID not in set(long["maatstaf"]):
+        return long
+    lacking = long.groupby("scenario")["maatstaf"].agg(lambda m: DEELNEMERS_VOLTOOID not in set(m))
+    whole = long["maatstaf"].str.startswith("100% voltooid")
+    rows = long[long["scenario"].isin(lacking[lacking].index) & whole]
+    added = rows.assign(maatstaf=rows["maatstaf"].str.replace("100% voltooid", DEELNEMERS_VOLTOOID))
+    return pd.concat([long, added], ignore_index=True)
 
 
 def comparable(loaded: list[LoadedScenario]) -> list[LoadedScenario]:

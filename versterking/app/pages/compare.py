@@ -13,7 +13,7 @@ from ...calendar import date_at, dutch_date
 from ...errors import InputError
 from ...inputs.loader import load_scenario
 from ...outputs.printout import comparison_text
-from ...runs.comparison import HEADLINE, compare, compared_variants
+from ...runs.comparison import compare, compared_variants, headline
 from .. import fields, views
 from ..workspace import Workspace, choices
 
@@ -82,7 +82,7 @@ def dates(c) -> pd.DataFrame:
     """The end dates side by side: P10, P50, P90 per scenario and the paired difference with the first
     in years (the headline measures; the other rows of the table are counts, in the text above)."""
     start = c.scenarios[0].scenario.start
-    t = c.table[c.table["maatstaf"].isin(HEADLINE)].copy()
+    t = c.table[c.table["maatstaf"].isin(headline(c.table))].copy()
     for column in ("P10", "P50", "P90"):
         t[column] = [dutch_date(date_at(start, d)) for d in t[column]]
     t["verschil met de eerste (jaar)"] = [f"{v / 365.25:+.1f}" if np.isfinite(v) else ""
