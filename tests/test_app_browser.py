@@ -214,6 +214,54 @@ def test_a_planner_runs_compares_edits_downloads_and_looks_up(app_url, tmp_path)
     print(f"browser test: {time.perf_counter() - began:.0f} s")
 
 
+def test_a_planner_forecasts_from_the_last_published_stand(app_url, tmp_path):
+    """actueel starts from the stand of 31 Dec 2024: its run says when those taking part are done and
+    where SodM's and NCG's dates fall; terug redeneren aims at those taking part."""
+    from playwright.sync_api import expect, sync_playwright
+
+    assert CHROMIUM, "CI must have Chromium (see .ci/run)"
+    shots = os.environ.get("VERSTERKING_SCREENSHOTS")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(app_url)
+        expect(page.locator("#parameters")).to_be_visible(timeout=30_000)
+        page.locator("#scenario-pick").click()
+        page.get_by_role("option", name="actueel", exact=True).click()
+        expect(page.locator("#scenario-description")).to_contain_text("31 dec 2024", timeout=20_000)
+        expect(page.locator("#parameters")).to_contain_text("adressen per jaar")
+
+        page.locator("#tab-run").click()
+        page.locator("#run-replications").fill("3")
+        page.locator("#run-replications").press("Tab")
+        expect(page.locator("#run-empty")).to_be_visible(timeout=20_000)
+        page.locator("#run-start").click()
+        summary = page.locator("#run-summary")
+        expect(summary).to_contain_text("100% van wie meedoet, P50 (P10 - P90)", timeout=240_000)
+        expect(summary).to_contain_text("SodM: in huidig tempo tot 2034")
+        expect(page.locator("#chart-fan")).to_be_visible()
+        expect(page.locator("#end-dates")).to_contain_text("95% voltooid P50")
+        if shots:
+            page.screenshot(path=str(Path(shots) / "actueel.png"), full_page=False)
+
+        page.locator("#tab-target").click()
+        page.locator("#target-milestone").click()
+        page.get_by_role("option", name="deelnemers", exact=True).click()
+        page.locator("#target-date").fill("2026-12-31")
+        page.locator("#target-date").press("Tab")
+        page.locator("#target-start").click()
+        asked = "100% van wie meedoet voltooid uiterlijk 31-12-2026"
+        expect(page.locator("#target-text")).to_contain_text(asked, timeout=600_000)
+        expect(page.locator("#target-text")).to_contain_text("ONHAALBAAR")
+        if shots:
+            page.screenshot(path=str(Path(shots) / "actueel-terug-redeneren.png"), full_page=False)
+        browser.close()
+    assert problems == []
+
+
 def _command_line_end_dates(tmp_path: Path) -> list[str]:
     """`versterking run basis --replications 3` as a user types it: its 95% and 100% voltooid, P50, P10 and
     P90, as the app's table writes them (JJJJ-MM-DD)."""

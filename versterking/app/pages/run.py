@@ -134,7 +134,7 @@ def end_dates(folder: Path) -> pd.DataFrame:
                          values=["95% voltooid", "100% voltooid"], sort=False)
     wide.columns = [f"{what} {stat}" for what, stat in wide.columns]
     order = [f"{w} {s}" for w in ("100% voltooid", "95% voltooid") for s in ("P10", "P50", "P90")]
-    out = wide[order].reset_index()
+    out = wide.reindex(columns=order).reset_index()  # where owners stay out, 100% is empty throughout
     if "illustratief" in e.columns:
         marks = e.drop_duplicates(["niveau", "groep"]).set_index(["niveau", "groep"])["illustratief"]
         out["illustratief"] = [marks.get(key) or "" for key in zip(out["niveau"], out["groep"], strict=True)]
