@@ -179,6 +179,10 @@ def test_a_run_from_a_stand_writes_its_report_and_says_when_those_taking_part_ar
     assert "P50 na de horizon" not in result.output
     assert ("    SodM: in huidig tempo tot 2034 (100% van wie meedoet voltooid uiterlijk 31-12-2034): haalt "
             in result.output)
+    addresses = pd.read_csv(tmp_path / "uit" / "adressen.csv")
+    waiting = addresses.loc[addresses["stand bij start"] == "nog niet gestart", "address_id"].iloc[0]
+    looked_up = invoke("lookup", tmp_path / "uit", "--address", waiting)
+    assert looked_up.exit_code == 0 and "Doet de eigenaar niet mee" in looked_up.output
     claims = pd.read_csv(tmp_path / "uit" / "uitspraken.csv")
     assert len(claims) == 3 and claims["aandeel replicaties"].between(0, 1).all()
     report = (tmp_path / "uit" / "rapport" / "rapport.html").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..calendar import dutch_date
-from ..domain import AHEAD, MILESTONES, VOLTOOID
+from ..domain import AHEAD, MILESTONES, OPNAME, VOLTOOID
 from ..errors import InputError
 from ..runs.address_dates import ADDRESSES, CLUSTERS, KANS, PERCENTILES, STRAAT, TE_VERSTERKEN
 from .printout import runs
@@ -23,7 +23,8 @@ def lookup_text(folder: Path, address: str | None = None, cluster: str | None = 
     addresses = _table(folder, ADDRESSES)
     horizon = dutch_date(manifest["scenario"]["resolved"]["horizon"])
     if address is not None:
-        lines = _address(_row(addresses, "address_id", address, folder / ADDRESSES), horizon)
+        staying_out = manifest["scenario"]["resolved"]["shares"].get("niet_deelnemend", 0.0)
+        lines = _address(_row(addresses, "address_id", address, folder / ADDRESSES), horizon, staying_out)
     else:
         row = _row(_table(folder, CLUSTERS), "cluster_id", cluster, folder / CLUSTERS)
         lines = _cluster(row, addresses[addresses["cluster_id"] == cluster], horizon)
@@ -72,7 +73,8 @@ def _milestone_table(row: pd.Series, held: int, horizon: str, title: str) -> lis
     return lines
 
 
-def _address(row: pd.Series, horizon: str) -> list[str]:
+def _address(row: pd.Series, horizon: str, staying_out: float = 0.0) -> list[str]:
+    """`staying_out`: the share of owners who do not take part (of addresses not yet beoordeeld)."""
     held = MILESTONES.index(row["stand bij start"])
     lines = [f"Adres {row['address_id']}: gemeente {row['gemeente']}, cluster {row['cluster_id']}, "
              f"gebouw {row['building_id']}; risicoprofiel {row['risk_profile']}, {row['owner_type']}",
@@ -81,6 +83,11 @@ def _address(row: pd.Series, horizon: str) -> list[str]:
         return lines + ["Dit adres was bij de start al voltooid."]
     lines.append(f"Versterking nodig in {100 * float(row[KANS]):.0f}% van de replicaties "
                  "(anders voldoet het aan de norm of is geen beoordeling nodig).")
+    if staying_out and held <= OPNAME:
+        share = f"{100 * staying_out:.0f}%"
+        lines.append(textwrap.fill(
+            f"Doet de eigenaar niet mee (geen contact of weigering: in dit scenario rond {share} van de "
+            f"adressen die nog niet beoordeeld zijn), dan blijft het adres open: 'na {horizon}'.", 100))
     return lines + ["", *_milestone_table(row, held, horizon, "mijlpaal")]
 
 
