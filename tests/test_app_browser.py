@@ -83,11 +83,7 @@ def test_a_planner_runs_compares_edits_downloads_and_looks_up(app_url, tmp_path)
             page.locator(selector).press("Tab")
 
         # open it, pick basis: its numbers with their sources
-        page.goto(app_url)
-        expect(page.locator("#parameters")).to_be_visible(timeout=30_000)
-        page.locator("#scenario-pick").click()
-        page.get_by_role("option", name="basis", exact=True).click()
-        expect(page.locator("#scenario-description")).to_contain_text("Zoals gemeten", timeout=20_000)
+        _open_and_pick(page, app_url, "basis", "Zoals gemeten")
         expect(page.locator("#parameters")).to_contain_text("ASSUMPTION")
         shot("scenario", full_page=False)
 
@@ -227,11 +223,7 @@ def test_a_planner_forecasts_from_the_last_published_stand(app_url, tmp_path):
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto(app_url)
-        expect(page.locator("#parameters")).to_be_visible(timeout=30_000)
-        page.locator("#scenario-pick").click()
-        page.get_by_role("option", name="actueel", exact=True).click()
-        expect(page.locator("#scenario-description")).to_contain_text("31 dec 2024", timeout=20_000)
+        _open_and_pick(page, app_url, "actueel", "31 dec 2024")
         expect(page.locator("#parameters")).to_contain_text("adressen per jaar")
 
         page.locator("#tab-run").click()
@@ -260,6 +252,17 @@ def test_a_planner_forecasts_from_the_last_published_stand(app_url, tmp_path):
             page.screenshot(path=str(Path(shots) / "actueel-terug-redeneren.png"), full_page=False)
         browser.close()
     assert problems == []
+
+
+def _open_and_pick(page, url: str, scenario: str, described: str) -> None:
+    """Open the app and pick a library scenario, as a person does: its description shows."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.locator("#parameters")).to_be_visible(timeout=30_000)
+    page.locator("#scenario-pick").click()
+    page.get_by_role("option", name=scenario, exact=True).click()
+    expect(page.locator("#scenario-description")).to_contain_text(described, timeout=20_000)
 
 
 def _command_line_end_dates(tmp_path: Path) -> list[str]:
