@@ -25,7 +25,7 @@ from ..runs.decomposition import MIN_REPLICATIONS, REST, ranking
 from ..runs.forecast import Forecast
 from ..runs.preview import Preview
 from ..runs.sweep import Sweep
-from ..runs.tables import taking_part, taking_part_per_profile
+from ..runs.tables import taking_part
 
 
 def runs(n: int) -> str:
@@ -128,8 +128,10 @@ def run_text(f: Forecast) -> str:
                      f"100% op {p50(TOTAAL, '100% voltooid')}")
     p = " (P50)" if replicated else ""
     who, by_profile = "100%", {g: p50(g, "100% voltooid") for g in PROFILES}
-    if (taking_part := taking_part_p50(f)) is not None:  # owners stay out: 100% never comes
-        who, by_profile = "100% van wie meedoet", {g: dutch_date(d) for g, d in taking_part.items()}
+    if (part := participants(f)) is not None:  # owners stay out: 100% never comes
+        who = "100% van wie meedoet"
+        by_profile = {g: dutch_date(date_at(sc.start, late_quantile(part[f"{DEELNEMERS_VOLTOOID} {g}"], 0.5)))
+                      for g in PROFILES}
     lines += [f"  {who} per risicoprofiel{p}: " + ", ".join(f"{g} {d}" for g, d in by_profile.items()),
               f"  fase gereed{p}: " + ", ".join(f"{ph} {p50(TOTAAL, f'{ph} gereed')}" for ph in PHASES),
               f"  knelpunt{' (in de meeste replicaties)' if replicated else ''}: "
@@ -141,33 +143,27 @@ def run_text(f: Forecast) -> str:
     return "\n".join(lines)
 
 
-def taking_part_p50(f: Forecast) -> dict | None:
-    """Per risk profile, the (P50) day all whose owner takes part are voltooid; None when all take part."""
+def participants(f: Forecast) -> dict[str, np.ndarray] | None:
+    """Where owners do not take part, its metrics (runs.tables.taking_part) over the replications, or of
+    the single run; None when everyone takes part."""
     if f.per_replication is not None:
         table = f.per_replication
-        days = {g: table.loc[table["maatstaf"] == f"{DEELNEMERS_VOLTOOID} {g}", "waarde"].to_numpy(float)
-                for g in PROFILES}
-        if not all(len(d) for d in days.values()):
+        names = table["maatstaf"]
+        mine = table[names.str.startswith(DEELNEMERS_VOLTOOID) | (names == BLIJVEN_OPEN)]
+        if mine.empty:
             return None
-        return {g: date_at(f.scenario.start, late_quantile(d, 0.5)) for g, d in days.items()}
-    if f.run is None or f.run.takes_part.all():
+        return {name: g["waarde"].to_numpy(float) for name, g in mine.groupby("maatstaf", sort=False)}
+    if f.run is None or (metrics := taking_part(f.run)) is None:
         return None
-    return {g: date_at(f.scenario.start, d) for g, d in taking_part_per_profile(f.run).items()}
+    return {name: np.array([value]) for name, value in metrics.items()}
 
 
 def taking_part_lines(f: Forecast) -> list[str]:
     """Owners who do not take part keep 100% from ever being reached: when everyone else is done,
     and how many addresses stay open."""
-    if f.per_replication is not None:
-        table = f.per_replication
-        days, left = (table.loc[table["maatstaf"] == name, "waarde"].to_numpy(float)
-                      for name in (DEELNEMERS_VOLTOOID, BLIJVEN_OPEN))
-    elif f.run is not None and (open_ := taking_part(f.run)) is not None:
-        days, left = (np.array([x]) for x in open_)
-    else:
+    if (part := participants(f)) is None:
         return []
-    if not len(days):
-        return []
+    days, left = part[DEELNEMERS_VOLTOOID], part[BLIJVEN_OPEN]
     when, n = spread(days), spread(left)
     on = {k: dutch_date(date_at(f.scenario.start, when[k])) for k in ("P10", "P50", "P90")}
     left = {k: dutch_number(n[k]) for k in ("P10", "P50", "P90")}

@@ -20,9 +20,7 @@ from ..inputs.scenario import Scenario
 from . import draws, tables
 from .address_dates import milestone_days, street_days
 from .aggregate import (
-    BLIJVEN_OPEN,
     DATE_COLUMNS,
-    DEELNEMERS_VOLTOOID,
     LAST_YEAR_COUNTED,
     LAYOUTS,
     PARTS_EIND,
@@ -77,10 +75,7 @@ def replicate(task: Replica, populations: dict[str, pd.DataFrame]) -> dict:
     metrics = {f"{p} gereed": day(by_group.loc[TOTAAL, f"{p} gereed"]) for p in PHASES}
     for pct in (95, 100):
         metrics[f"{pct}% voltooid"] = day(by_group.loc[TOTAAL, f"{pct}% voltooid"])
-    if (open_ := tables.taking_part(r)) is not None:
-        metrics[DEELNEMERS_VOLTOOID], metrics[BLIJVEN_OPEN] = open_
-        for profile, day_ in tables.taking_part_per_profile(r).items():
-            metrics[f"{DEELNEMERS_VOLTOOID} {profile}"] = day_
+    metrics.update(tables.taking_part(r) or {})
     for profile in PROFILES:
         metrics[f"100% voltooid {profile}"] = day(by_group.loc[profile, "100% voltooid"])
         for p in PHASES:

@@ -38,6 +38,7 @@ from ..domain import (
     VOLTOOID,
 )
 from ..engine.run import RunResult
+from .aggregate import BLIJVEN_OPEN, DEELNEMERS_VOLTOOID
 from .waiting import bottlenecks_per_gemeente
 
 
@@ -216,20 +217,20 @@ def _quantile_date(r: RunResult, done: np.ndarray, pct: int) -> date | None:
     return date_at(r.scenario.start, share_done_day(done, pct)) if len(done) else None
 
 
-def taking_part(r: RunResult) -> tuple[float, float] | None:
-    """Where owners do not take part: the day all others are voltooid (NaN: not before the horizon)
-    and how many addresses stay open; None when everyone takes part."""
+def taking_part(r: RunResult) -> dict[str, float] | None:
+    """Where owners do not take part, a replication's metrics for it: the day all others are voltooid,
+    how many addresses stay open, and the day per risk profile (NaN: not before the horizon, or none of
+    that profile); None when everyone takes part."""
     if r.takes_part.all():
         return None
-    return share_done_day(r.reached[r.takes_part, VOLTOOID], 100), float((~r.takes_part).sum())
-
-
-def taking_part_per_profile(r: RunResult) -> dict[str, float]:
-    """Per risk profile, the day all its addresses whose owner takes part are voltooid (NaN: not
-    before the horizon, or none)."""
     profiles = r.addresses["risk_profile"].to_numpy()
-    masks = {p: r.takes_part & (profiles == p) for p in PROFILES}
-    return {p: share_done_day(r.reached[m, VOLTOOID], 100) if m.any() else np.nan for p, m in masks.items()}
+    metrics = {DEELNEMERS_VOLTOOID: share_done_day(r.reached[r.takes_part, VOLTOOID], 100),
+               BLIJVEN_OPEN: float((~r.takes_part).sum())}
+    for p in PROFILES:
+        mine = r.takes_part & (profiles == p)
+        metrics[f"{DEELNEMERS_VOLTOOID} {p}"] = (share_done_day(r.reached[mine, VOLTOOID], 100) if mine.any()
+                                                 else np.nan)
+    return metrics
 
 
 def share_done_day(done: np.ndarray, pct: int) -> float:
