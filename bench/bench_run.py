@@ -111,16 +111,16 @@ def case_bare(factor: int) -> dict:
 def case_replications(replications: int, workers: int) -> dict:
     """What `versterking run --replications` does per replication (run + its tables), on
     `workers` local processes."""
+    from functools import partial
+
     from versterking import load_population, load_scenario
-    from versterking.runs.backends import run_tasks
-    from versterking.runs.replicate import replicas, replicate
+    from versterking.runs import spine
+    from versterking.runs.summary import summarise
 
     loaded = load_scenario("basis")
-    sc = loaded.scenario
-    shared = {sc.name: load_population(loaded)}
-    tasks = replicas([(sc.name, sc, sc.name)], replications, sc.seed, detail=True)
+    tasks = spine.replications(loaded.scenario, replications)
     t = time.perf_counter()
-    for _ in run_tasks(replicate, tasks, shared, workers):
+    for _ in spine.run(tasks, partial(summarise, detail=True), load_population(loaded), workers):
         pass
     return {"replications": replications, "workers": workers, "wall_s": time.perf_counter() - t}
 

@@ -165,7 +165,7 @@ def test_runs_sent_to_a_dask_cluster_give_the_local_results(small, tmp_path):
         remote = forecast(ws, str(small), None, 3, None, ticks.append)
         with Client(cluster) as client:  # the replications ran there
             ran = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
-    assert "replicate" in ran
+    assert "run_replication" in ran
     assert sum(ticks) == 3 and remote.name == local.name
     for path in sorted(local.glob("*.csv")):
         assert (remote / path.name).read_bytes() == path.read_bytes(), path.name

@@ -24,13 +24,13 @@ def sweep(small, out, *extra):
 def counted(monkeypatch):
     """Counts the replications the sweep actually runs (serially, in this process)."""
     calls = []
-    real = sweep_module.replicate
+    real = sweep_module.summarise
 
-    def replicate(task, shared):
-        calls.append(task.label)
-        return real(task, shared)
+    def summarise(r, replication):
+        calls.append(replication.label)
+        return real(r, replication)
 
-    monkeypatch.setattr(sweep_module, "replicate", replicate)
+    monkeypatch.setattr(sweep_module, "summarise", summarise)
     return calls
 
 

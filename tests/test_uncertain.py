@@ -14,9 +14,8 @@ from click.testing import CliRunner
 import versterking as vs
 from versterking.cli import main
 from versterking.errors import InputError
-from versterking.runs import draws
+from versterking.runs import draws, spine
 from versterking.runs.decomposition import REST, decompose, first_order
-from versterking.runs.replicate import replicas
 
 UNCERTAIN = """
 extends = "base.toml"
@@ -80,8 +79,8 @@ def test_common_random_numbers_hold_across_scenarios_with_uncertain_parameters(s
     assert drawn.loc["onzeker", "resources.wisselwoningen.capacity"].isna().all()
     assert drawn.loc["ander", "resources.wisselwoningen.capacity"].between(1, 5).all()
     # the durations too: each replication's realised scenario runs with the replication's seed
-    tasks = replicas([("a", vs.load_scenario(one).scenario, "p"),
-                                        ("b", vs.load_scenario(other).scenario, "p")], 6, 5)
+    tasks = [*spine.replications(vs.load_scenario(one).scenario, 6, 5),
+             *spine.replications(vs.load_scenario(other).scenario, 6, 5)]
     assert [t.scenario.seed for t in tasks[:6]] == [t.scenario.seed for t in tasks[6:]]
     assert [t.scenario.resources.bouwcapaciteit.capacity for t in tasks[:6]] == \
         [t.scenario.resources.bouwcapaciteit.capacity for t in tasks[6:]]

@@ -19,7 +19,8 @@ The Python API; the `versterking` command is a thin layer over it. Every experim
 
 from .analyses.sensitivity import Sensitivity, sensitivity
 from .analyses.target import Answer, Question, seek
-from .engine.run import RunResult, run_scenario
+from .engine.result import RunResult
+from .engine.run import run_scenario
 from .errors import InputError
 from .inputs.loader import LoadedScenario, library, load_scenario
 from .inputs.population import load_population

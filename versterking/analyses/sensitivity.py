@@ -29,10 +29,9 @@ from ..engine.distributions import scaled
 from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
+from ..runs import spine
 from ..runs.aggregate import bottleneck_shares, completion_metric
-from ..runs.backends import run_tasks
-from ..runs.replicate import Replica, replicate
-from ..runs.seeds import replication_seed
+from ..runs.summary import summarise
 
 SHARES = ("skip_beoordeling", "meets_norm", "wisselwoning")
 
@@ -93,14 +92,14 @@ def sensitivity(scenario: LoadedScenario | str | Path, milestone: str = "100%", 
     grid = morris_sample.sample(problem, trajectories, num_levels=4, seed=sc.seed % 2**32)
     points = [(p, replications) for p in oat] + [(dict(zip(names, row, strict=True)), morris_replications)
                                                  for row in grid]
-    tasks = [Replica(str(i), varied(sc, m).model_copy(update={"seed": replication_seed(sc.seed, r)}),
-                     "p", r) for i, (m, reps) in enumerate(points) for r in range(reps)]
+    tasks = [rep for i, (m, reps) in enumerate(points)
+             for rep in spine.replications(varied(sc, m), reps, sc.seed, at_mode=True, label=str(i))]
     horizon = days_since(sc.start, sc.horizon)
     days = np.full(len(tasks), np.nan)
     knelpunt = []
     with tqdm(total=len(tasks), desc="gevoeligheid", unit="run", disable=not progress, leave=False) as bar:
-        for i, result in run_tasks(replicate, tasks, {"p": population}, workers, scheduler, bar.update):
-            days[i] = result["metrics"][completion_metric(COMPLETIONS[milestone], result["metrics"])]
+        for i, result in spine.run(tasks, summarise, population, workers, scheduler, bar.update):
+            days[i] = result.metrics[completion_metric(COMPLETIONS[milestone], result.metrics)]
             if tasks[i].label == "0":
                 knelpunt.append(result)
     censored = int(np.isnan(days).sum())

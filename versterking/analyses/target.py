@@ -38,6 +38,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -48,15 +49,13 @@ from ..calendar import date_at, days_since
 from ..domain import COMPLETIONS, DEELNEMERS, RESOURCES, TOTAAL, VOLTOOID
 from ..engine.flow import DT, flow
 from ..engine.measures import last_arrival
-from ..engine.run import run_scenario
+from ..engine.result import RunResult
 from ..engine.schedules import resource_changes, slot_days, step_function
 from ..errors import InputError
 from ..inputs.blocks import CapacityChange
 from ..inputs.scenario import Scenario
-from ..runs import draws
+from ..runs import spine
 from ..runs.aggregate import late_quantile
-from ..runs.backends import run_tasks
-from ..runs.seeds import replication_seed
 from ..runs.tables import share_done_day
 
 DEFAULT_MAX = (100, 1000)  # an allowed maximum: 100x the slots in force, at least 1,000
@@ -81,8 +80,8 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Path:
-    """A resource's fastest allowed extra: (from, extra slots) steps."""
+class GrowthPath:
+    """A resource's fastest allowed growth: the extra slots it may have from each step's day on."""
 
     name: str
     in_force: int
@@ -117,7 +116,7 @@ class Answer:
     question: Question
     scenario: Scenario
     start_of_extra: date
-    paths: dict[str, Path]
+    paths: dict[str, GrowthPath]
     plan: dict[str, list[tuple[date, int]]] | None   # None: impossible
     shares: dict[str, float]                          # s per resource of the plan (1: the maximum)
     evaluations: list[Evaluation]
@@ -214,16 +213,15 @@ class _Search:
         # the uncertain numbers: one Latin hypercube over the search's, the margin's and the report's
         # replications, each replication's scenario made once (every evaluation reuses it)
         n = question.replications + question.margin + question.verify
-        u = draws.uniforms(sc, sc.seed, n)
-        self.drawn = [draws.realised(sc, None if u is None else u.iloc[r].to_dict(), r) for r in range(n)]
+        self.drawn = spine.replications(sc, n)
 
     # -- the plan ---------------------------------------------------------------------------------
 
-    def plan(self, shares: dict[str, float], paths: dict[str, Path] | None = None) -> dict[str, list]:
+    def plan(self, shares: dict[str, float], paths: dict[str, GrowthPath] | None = None) -> dict[str, list]:
         paths = paths or self.paths
         return {n: paths[n].at(shares[n]) for n in self.names}
 
-    def flow_day(self, shares: dict[str, float], paths: dict[str, Path] | None = None,
+    def flow_day(self, shares: dict[str, float], paths: dict[str, GrowthPath] | None = None,
                  whole: bool = False) -> float:
         """The flow model's day of the milestone: to a week past the date (NaN: later), or, `whole`,
         to the scenario's horizon."""
@@ -256,7 +254,7 @@ class _Search:
         tasks = [self._task(shares, r, horizon=True) for r in replications]
         met = runs = 0
         done: dict[int, float] = {}
-        results = run_tasks(_milestone_day, tasks, self.population, self.workers, self.scheduler)
+        results = spine.run(tasks, self._reducer(), self.population, self.workers, self.scheduler)
         try:
             for i, day in results:
                 done[i] = day
@@ -404,10 +402,10 @@ class _Search:
         """The milestone's day in each replication (NaN: not reached)."""
         tasks = [self._task(shares, r, horizon) for r in replications]
         days = np.full(len(tasks), np.nan)
-        for i, day in run_tasks(_milestone_day, tasks, self.population, self.workers, self.scheduler):
+        for i, day in spine.run(tasks, self._reducer(), self.population, self.workers, self.scheduler):
             days[i] = day
         return pd.DataFrame({"replicatie": list(replications),
-                             "seed": [replication_seed(self.sc.seed, r) for r in replications],
+                             "seed": [task.scenario.seed for task in tasks],
                              "dag": days, "gehaald": days < self.day + 1})
 
     def _contributions(self, shares: dict[str, float]) -> pd.DataFrame:
@@ -439,15 +437,17 @@ class _Search:
         years = f"{gain / 365.25:.1f}".replace(".", ",")
         return f"{best} (zonder zijn groeigrenzen {years} jaar eerder, volgens het stroommodel)"
 
-    def _task(self, shares: dict[str, float], replication: int, horizon: bool) -> tuple:
+    def _task(self, shares: dict[str, float], replication: int, horizon: bool) -> spine.Replication:
+        rep = self.drawn[replication]
+        return rep.varied(with_plan(rep.scenario, self.plan(shares),
+                                    horizon=self.q.done_by + timedelta(days=1) if horizon else None))
+
+    def _reducer(self) -> spine.Reducer:
         goal = COMPLETIONS[self.q.milestone]
-        sc = with_plan(self.drawn[replication], self.plan(shares),
-                       seed=replication_seed(self.sc.seed, replication),
-                       horizon=self.q.done_by + timedelta(days=1) if horizon else None)
-        return sc, goal.group, goal.percent
+        return partial(_milestone_day, goal.group, goal.percent)
 
 
-def fastest_path(sc: Scenario, name: str, start: date, done_by: date, free: bool = False) -> Path:
+def fastest_path(sc: Scenario, name: str, start: date, done_by: date, free: bool = False) -> GrowthPath:
     """The most extra a resource may get: none before `start` + its lead time, then yearly steps each
     at most `max_growth` above the year before (capped by max_extra). `free`: without those limits."""
     t = sc.target
@@ -466,11 +466,11 @@ def fastest_path(sc: Scenario, name: str, start: date, done_by: date, free: bool
         if steps[-1][1] >= most:
             break
         day = date(day.year + 1, day.month, min(day.day, 28))
-    return Path(name, in_force, tuple(steps or [(first, 0)]), lead, growth, most)
+    return GrowthPath(name, in_force, tuple(steps or [(first, 0)]), lead, growth, most)
 
 
-def with_plan(sc: Scenario, plan: dict[str, list[tuple[date, int]]], seed: int | None = None,
-              horizon: date | None = None) -> Scenario:
+def with_plan(sc: Scenario, plan: dict[str, list[tuple[date, int]]], horizon: date | None = None
+              ) -> Scenario:
     """`sc` with the plan's extra slots added to each resource's `extra`. A `horizon` before the
     scenario's own shortens the run, if nothing arrives after it (else the arrivals would vanish)."""
     resources = {}
@@ -479,8 +479,6 @@ def with_plan(sc: Scenario, plan: dict[str, list[tuple[date, int]]], seed: int |
             own = getattr(sc.resources, n)
             resources[n] = own.model_copy(update={"extra": combined(own.extra, steps)})
     update: dict[str, Any] = {"resources": sc.resources.model_copy(update=resources)}
-    if seed is not None:
-        update["seed"] = seed
     if horizon is not None and horizon < sc.horizon and last_arrival(sc) <= horizon:
         update["horizon"] = horizon
     return sc.model_copy(update=update)
@@ -500,10 +498,9 @@ def combined(schedule: list[CapacityChange], steps: list[tuple[date, int]]) -> l
     return [CapacityChange(from_=d, value=at(own, d) + at(steps, d)) for d in days]
 
 
-def _milestone_day(task: tuple, population: pd.DataFrame) -> float:
-    """The day `pct`% of the group is voltooid in one run (NaN: not before the horizon)."""
-    sc, group, pct = task
-    r = run_scenario(sc, population)
+def _milestone_day(group: str, pct: int, r: RunResult, replication: spine.Replication) -> float:
+    """A spine reducer: the day `pct`% of the group is voltooid in the run (NaN: not before the
+    horizon)."""
     done = r.reached[:, VOLTOOID]
     if group == DEELNEMERS:
         done = done[r.takes_part]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -36,12 +37,12 @@ from scipy.optimize import minimize
 
 from ..domain import PROFILES, SLOT_STEPS
 from ..engine.distributions import mean_of, scaled
-from ..engine.run import run_scenario
+from ..engine.result import RunResult
 from ..inputs.blocks import CapacityChange
 from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
-from ..runs.backends import run_tasks
+from ..runs import spine
 from . import observe
 from .targets import BREAKS, PEILDATUM, REVISED, REVISED_PERIODS, Targets, compare, load_targets
 
@@ -159,11 +160,10 @@ class Problem:
 # -- evaluation ------------------------------------------------------------------------------
 
 
-def _observe_one(job: tuple, p: Problem) -> pd.DataFrame:
-    x, until, pace, rep = job
-    sc = p.scenario(x, until, pace, seed=p.base.seed + rep)
-    r = run_scenario(sc, p.population)
-    periods = p.targets.periods[p.targets.periods["last_day"] <= until]
+def _observe(periods: pd.DataFrame, until: date, r: RunResult, replication: spine.Replication
+             ) -> pd.DataFrame:
+    """A spine reducer: what the fit compares with the published tables, from one run to `until`."""
+    periods = periods[periods["last_day"] <= until]
     frames = [observe.production(r, periods)
               .assign(table="tabel 2.2").rename(columns={"period": "key2", "phase": "key1"})]
     for resource, phase in FITTED.items():  # for the fit: was the resource short of work?
@@ -183,12 +183,12 @@ def _observe_one(job: tuple, p: Problem) -> pd.DataFrame:
                                                             "addresses": "intervals"})
         frames.append(d.rename(columns={"days": "addresses"}).assign(table="tabel 2.4"))
     out = pd.concat(frames, ignore_index=True).rename(columns={"addresses": "value"})
-    return out.assign(replication=rep)
+    return out.assign(replication=replication.index)
 
 
 @dataclass
 class Evaluator:
-    """Runs the replications of parameter vectors, in parallel (versterking.runs.backends), always
+    """Runs the replications of parameter vectors, in parallel (versterking.runs.spine), always
     with the same seeds."""
 
     problem: Problem
@@ -196,10 +196,14 @@ class Evaluator:
 
     def observe(self, xs: list, until: date, pace: tuple | None = None) -> list:
         """Per parameter vector: the observations of every replication, long format."""
-        reps = range(self.problem.replications)
-        jobs = [(x, until, pace, rep) for x in xs for rep in reps]
+        p, reps = self.problem, range(self.problem.replications)
+        # the 2020 fit's seeds (the base's + i, not the spine's replication seeds), kept so that
+        # `calibrate` reproduces the shipped gekalibreerd.toml; a refit may move to the spine's
+        jobs = [spine.Replication(p.scenario(x, until, pace, seed=p.base.seed + rep), rep)
+                for x in xs for rep in reps]
         runs: list = [None] * len(jobs)
-        for i, run in run_tasks(_observe_one, jobs, self.problem, self.workers):
+        for i, run in spine.run(jobs, partial(_observe, p.targets.periods, until), p.population,
+                                self.workers):
             runs[i] = run
         n = len(reps)
         return [pd.concat(runs[i * n:(i + 1) * n], ignore_index=True) for i in range(len(xs))]

@@ -15,17 +15,18 @@ not a fit: nothing is tuned to it. It is printed by `versterking calibrate --che
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from ..calendar import days_since, dutch_number
 from ..domain import BEOORDELING, MILESTONES, PROFILES, S_BEOORDELING, TOTAAL
-from ..engine.run import RunResult, run_scenario
+from ..engine.result import RunResult
 from ..inputs.loader import load_scenario
 from ..inputs.package_data import published
 from ..inputs.population import load_population
-from ..runs.seeds import replication_seed
+from ..runs import spine
 
 UNTIL = date(2021, 6, 30)
 HORIZON = date(2021, 12, 31)  # the runs stop here: nothing after UNTIL counts
@@ -65,28 +66,41 @@ def assessed_by(r: RunResult, mask: np.ndarray, until: date) -> dict[str, int]:
     return {p: int((done & (profile == p)).sum()) for p in PROFILES}
 
 
-def validate(scenario: str = "verwachting", replications: int = 2) -> pd.DataFrame:
+def validate(scenario: str = "verwachting", replications: int = 2, workers: int | None = None
+             ) -> pd.DataFrame:
     """Simulated against published, per versnelling and risk profile (and totaal): the mean over the
     replications of the LPA2020 addresses beoordeeld by 30 Jun 2021."""
     loaded = load_scenario(scenario)
     population = load_population(loaded)
     table = published_counts().set_index(["versnelling", "risk_profile"])
     sc = loaded.scenario.model_copy(update={"horizon": HORIZON})
-    rows = []
+    variants = {}
     for versnelling in ("zonder", "met"):
         keep = set(sc.measures.active()) - (set(ASSESSMENT_MEASURES) if versnelling == "zonder" else set())
-        variant = sc.model_copy(update={"measures": sc.measures.only(keep)})
+        variants[versnelling] = sc.model_copy(update={"measures": sc.measures.only(keep)})
+    tasks = [rep for versnelling, variant in variants.items()
+             for rep in spine.replications(variant, replications, at_mode=True, label=versnelling)]
+    masks = {}
+    for versnelling in variants:
         counts = {p: int(table.loc[(versnelling, p), "beoordeeld_in_lpa2020"]
                          + table.loc[(versnelling, p), "nog_te_beoordelen_na_lpa2020"]) for p in PROFILES}
-        mask = lpa2020(population, counts)
-        runs = [assessed_by(run_scenario(variant.model_copy(update={"seed": replication_seed(sc.seed, i)}),
-                                         population), mask, UNTIL) for i in range(replications)]
+        masks[versnelling] = lpa2020(population, counts)
+    runs: dict[str, list[dict[str, int]]] = {versnelling: [] for versnelling in variants}
+    for i, counted in spine.run(tasks, partial(_assessed, masks), population, workers):
+        runs[tasks[i].label].append(counted)
+    rows = []
+    for versnelling in variants:
         for p in (*PROFILES, TOTAAL):
-            simulated = float(np.mean([sum(r.values()) if p == TOTAAL else r[p] for r in runs]))
+            simulated = float(np.mean([sum(r.values()) if p == TOTAAL else r[p] for r in runs[versnelling]]))
             published_value = int(table.loc[(versnelling, p), "beoordeeld_in_lpa2020"])
             error = simulated / published_value - 1
             rows.append((versnelling, p, published_value, simulated, error, abs(error) <= TOLERANCE))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _assessed(masks: dict[str, np.ndarray], r: RunResult, replication: spine.Replication) -> dict[str, int]:
+    """A spine reducer: `assessed_by` for the variant's LPA2020 addresses."""
+    return assessed_by(r, masks[replication.label], UNTIL)
 
 
 def text(table: pd.DataFrame, replications: int) -> str:

@@ -29,7 +29,7 @@ from ..domain import (
     TOTAAL,
     VOLTOOID,
 )
-from ..engine.run import RunResult
+from ..engine.result import RunResult
 from ..runs.tables import PRODUCTION, areas, state_before
 
 PHASES = tuple(PRODUCTION)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import math
 import time
-from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 
@@ -22,34 +21,8 @@ from ..inputs.scenario import Scenario
 from .model import Model
 from .process import address_life
 from .resources import follow_schedule
-from .rules import Attributes
+from .result import RunResult
 from .split import merged_monitor
-
-
-@dataclass
-class RunResult:
-    """Everything a run produced, as arrays; versterking.runs.tables makes the tables from it."""
-
-    scenario: Scenario
-    addresses: pd.DataFrame          # attributes, one row per address (stock, then inflow)
-    stock: int                       # how many of them are the starting werkvoorraad
-    entered: np.ndarray              # day the address reached its held milestone (<= 0, stock) or arrived
-    reached: np.ndarray              # (n, 6) day each milestone was reached; NaN = not reached
-    queued: np.ndarray               # (n, 6 steps) day the address joined the step's waiting line
-    started: np.ndarray              # (n, 6 steps) day the step's work started
-    ended: np.ndarray                # (n, 6 steps) day the step's work ended
-    needs_wisselwoning: np.ndarray   # (n,) bool
-    held: np.ndarray                 # (n,) milestone index held at the start (0 for inflow)
-    route: np.ndarray                # (n,) how the beoordeling was done (domain.ROUTES)
-    meets_norm: np.ndarray           # (n,) bool: judged to meet the norm in this run
-    handed_over: np.ndarray          # (n,) 0, or the measure that took it out of planvorming
-    first_beoordeling: np.ndarray    # (n, 4) a reassessed address's first queued, started, ended, route
-    attributes: Attributes           # what the service order compared, per address
-    monitors: dict[str, np.ndarray]  # resource -> rows (t, in use, capacity, waiting, short)
-    part_monitors: dict[str, dict[str, np.ndarray]]  # a divided resource -> group -> the same rows
-    end_time: float                  # day the run stopped (last voltooid, or the horizon)
-    takes_part: np.ndarray           # (n,) bool: False for an address whose owner does not take part
-    wall_seconds: float = 0.0
 
 
 def build(scenario: Scenario, population: pd.DataFrame) -> Model:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..calendar import dates_at
 from ..domain import AHEAD, MILESTONES, OPTIONAL_COLUMNS, UITVOERING, VOLTOOID
-from ..engine.run import RunResult
+from ..engine.result import RunResult
 
 PERCENTILES = ("P10", "P50", "P90")
 ADDRESSES, CLUSTERS = "adressen.csv", "clusters.csv"

@@ -158,15 +158,32 @@ def is_day(metric: str) -> bool:
         (VOLTOOID_EIND, *PARTS_EIND))
 
 
-def per_replication(results: list[dict], start: date) -> pd.DataFrame:
+@dataclass
+class Summary:
+    """What the experiments keep of one replication (versterking.runs.summary.summarise), folded here."""
+
+    label: str                       # the variant (versterking.runs.spine.Replication.label)
+    replication: int
+    seed: int
+    parameters: dict[str, float]     # the uncertain values drawn, by name
+    metrics: dict[str, float]        # end dates (days), counts, per metric name (aggregate)
+    end_day: float                   # the day the run stopped
+    knelpunt: dict[int, str]         # year -> the binding resource
+    knelpunt_gemeente: dict[tuple[str, int], str]  # (gemeente, year) -> the line most of it waits in
+    cubes: dict[str, Cube] | None = None  # `detail`: the quarterly tables, to be stacked
+    address_days: tuple | None = None     # `detail`: per address the milestones' days
+    events: pd.DataFrame | None = None    # `events`: replication 0's event log
+
+
+def per_replication(results: list[Summary], start: date) -> pd.DataFrame:
     """Long table of the replications' metrics: scenario, replication, seed, the uncertain parameters'
     values (a column each, empty where a scenario has not got it), measure, day (or count) and date."""
-    names = list(dict.fromkeys(name for res in results for name in res.get("parameters", {})))
+    names = list(dict.fromkeys(name for res in results for name in res.parameters))
     rows = []
     for res in results:
-        drawn = [res.get("parameters", {}).get(name, np.nan) for name in names]
-        for name, value in res["metrics"].items():
-            rows.append((res["label"], res["replicatie"], res["seed"], *drawn, name, value,
+        drawn = [res.parameters.get(name, np.nan) for name in names]
+        for name, value in res.metrics.items():
+            rows.append((res.label, res.replication, res.seed, *drawn, name, value,
                          date_at(start, value) if is_day(name) and np.isfinite(value) else None))
     columns = ["scenario", "replicatie", "seed", *names, "maatstaf", "waarde", "datum"]
     return pd.DataFrame(rows, columns=columns)
@@ -192,32 +209,32 @@ def _most_common(values: list[str]) -> tuple[str, int]:
     return top, counts[0][1]
 
 
-def bottleneck_shares(results: list[dict]) -> pd.DataFrame:
+def bottleneck_shares(results: list[Summary]) -> pd.DataFrame:
     """Per year, the binding resource most replications show and in what share of them."""
-    years = sorted({y for res in results for y in res["knelpunt"]})
+    years = sorted({y for res in results for y in res.knelpunt})
     rows = []
     for year in years:
-        top, count = _most_common([res["knelpunt"].get(year, "-") for res in results])
+        top, count = _most_common([res.knelpunt.get(year, "-") for res in results])
         rows.append((year, top, count / len(results)))
     return pd.DataFrame(rows, columns=["jaar", "knelpunt", "aandeel replicaties"])
 
 
-def bottleneck_shares_per_gemeente(results: list[dict]) -> pd.DataFrame:
+def bottleneck_shares_per_gemeente(results: list[Summary]) -> pd.DataFrame:
     """Per gemeente and year, the line most replications see most of its addresses wait in."""
-    cells = sorted({cell for res in results for cell in res["knelpunt_gemeente"]})
+    cells = sorted({cell for res in results for cell in res.knelpunt_gemeente})
     rows = []
     for gemeente, year in cells:
-        top, count = _most_common([res["knelpunt_gemeente"].get((gemeente, year), "-") for res in results])
+        top, count = _most_common([res.knelpunt_gemeente.get((gemeente, year), "-") for res in results])
         rows.append((gemeente, year, top, count / len(results)))
     return pd.DataFrame(rows, columns=["gemeente", "jaar", "knelpunt", "aandeel replicaties"])
 
 
-def bottlenecks_by_year(results: list[dict], order: list[str]) -> pd.DataFrame:
+def bottlenecks_by_year(results: list[Summary], order: list[str]) -> pd.DataFrame:
     """Per year and scenario (a replication's `label`), the binding resource most replications show."""
-    years = sorted({y for res in results for y in res["knelpunt"]})
+    years = sorted({y for res in results for y in res.knelpunt})
     table = {"jaar": years}
     for label in order:
-        mine = [res["knelpunt"] for res in results if res["label"] == label]
+        mine = [res.knelpunt for res in results if res.label == label]
         table[label] = [_most_common([k.get(y, "-") for k in mine])[0] for y in years]
     return pd.DataFrame(table)
 

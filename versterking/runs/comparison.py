@@ -20,10 +20,18 @@ from ..errors import InputError
 from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
-from .aggregate import DEELNEMERS_VOLTOOID, bottlenecks_by_year, late_quantile, per_replication, spread
-from .backends import Progress, run_tasks, ticker
-from .replicate import replicas, replicate
+from . import spine
+from .aggregate import (
+    DEELNEMERS_VOLTOOID,
+    Summary,
+    bottlenecks_by_year,
+    late_quantile,
+    per_replication,
+    spread,
+)
+from .backends import Progress, ticker
 from .seeds import replication_seeds
+from .summary import summarise
 
 # the rows of the side-by-side table, in order (per risk profile: when its last address is done)
 HEADLINE = (*[f"{p} gereed" for p in PHASES], "95% voltooid", "100% voltooid",
@@ -64,17 +72,18 @@ def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5,
     populations = [load_population(item) for item in loaded]
     shared = dict(zip(names, populations, strict=True))
     variants = compared_variants([item.scenario for item in loaded], attribution)
-    tasks = replicas(variants, replications, root, at_mode=at_mode)
-    results: list[dict] = [{}] * len(tasks)
+    tasks = [rep for label, sc, key in variants for rep in spine.replications(
+        sc, replications, root, at_mode=at_mode, label=label, population=key)]
+    results: list[Summary] = [None] * len(tasks)  # each placed by its index
     with tqdm(total=len(tasks), desc="vergelijking", unit="run", disable=progress is not True,
               leave=False) as bar:
-        for i, result in run_tasks(replicate, tasks, shared, workers, scheduler, ticker(bar, progress)):
+        for i, result in spine.run(tasks, summarise, shared, workers, scheduler, ticker(bar, progress)):
             results[i] = result
     long = everyone_counted(per_replication(results, first.start))
     main = long[long["scenario"].isin(names)]
     out = Comparison(loaded, [len(p) for p in populations], root, replications,
                      replication_seeds(root, replications), side_by_side(main, names), long,
-                     bottlenecks_by_year([r for r in results if r["label"] in names], names))
+                     bottlenecks_by_year([r for r in results if r.label in names], names))
     for item in loaded:
         name = item.scenario.name
         if not (attribution and item.scenario.measures.active()):

@@ -6,6 +6,7 @@ a single run with its full event log. Writing a results folder is a separate ste
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from time import perf_counter
 
@@ -13,25 +14,25 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..calendar import days_since
-from ..engine.run import RunResult, run_scenario
+from ..engine.result import RunResult
 from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
-from . import draws
+from . import draws, spine
 from .address_dates import AddressDates, single_run
 from .aggregate import (
     LAYOUTS,
     Stack,
+    Summary,
     bottleneck_shares,
     bottleneck_shares_per_gemeente,
     per_replication,
     with_dates,
 )
-from .backends import Progress, run_tasks, ticker
+from .backends import Progress, ticker
 from .claims import placed_claims
 from .decomposition import decompose
-from .replicate import replicas, replicate
-from .seeds import replication_seeds
+from .summary import summarise
 from .tables import (
     Tables,
     event_log,
@@ -91,11 +92,11 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     population = load_population(loaded) if population is None else population
     sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
-    u = draws.uniforms(sc, sc.seed, replications, at_mode)
+    u = draws.uniforms(sc, sc.seed, replications, at_mode)  # for the decomposition; the spine draws the same
     drawn = draws.values(sc, u)
+    todo = spine.replications(sc, replications, at_mode=at_mode)
     if replications == 1:
-        r = run_scenario(draws.realised(sc, None if u is None else u.iloc[0].to_dict()), population,
-                         progress=progress is True)
+        r = spine.simulate(todo[0], population, progress=progress is True)
         if callable(progress):
             progress(1)
         with single_run(r) as dates:
@@ -103,21 +104,20 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
         return Forecast(loaded, sc, len(population), 1, [sc.seed], make_tables(r), None, addresses,
                         clusters, event_log(r), r, r.wall_seconds, "this process", r.end_time,
                         drawn, None, at_mode)
-    tasks = replicas([(sc.name, sc, sc.name)], replications, sc.seed, detail=True, events=events,
-                     at_mode=at_mode)
     stacks = {name: Stack(layout) for name, layout in LAYOUTS.items()}
-    headline: list[dict] = [{}] * replications
+    headline: list[Summary] = [None] * replications  # each placed by its index
     event_table = None
     began = perf_counter()
     with AddressDates(population, replications) as dates:
         with tqdm(total=replications, desc=sc.name, unit="replicatie", disable=progress is not True,
                   leave=False) as bar:
-            for i, result in run_tasks(replicate, tasks, {sc.name: population}, workers, scheduler,
-                                       ticker(bar, progress)):
-                for name, cube in result.pop("cubes").items():
+            for i, result in spine.run(todo, partial(summarise, detail=True, events=events), population,
+                                       workers, scheduler, ticker(bar, progress)):
+                for name, cube in result.cubes.items():
                     stacks[name].put(i, cube)
-                dates.put(i, *result.pop("address_days"))
-                event_table = result.pop("events", event_table)
+                dates.put(i, *result.address_days)
+                event_table = result.events if result.events is not None else event_table
+                result.cubes = result.address_days = result.events = None  # folded: not kept
                 headline[i] = result
         wall = perf_counter() - began
         addresses, clusters = dates.addresses(sc.start), dates.clusters(sc.start)
@@ -129,7 +129,7 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
                     bottleneck_shares(headline),
                     illustrative_gemeenten(bottleneck_shares_per_gemeente(headline), assumed))
     long = per_replication(headline, sc.start)
-    return Forecast(loaded, sc, len(population), replications, replication_seeds(sc.seed, replications),
+    return Forecast(loaded, sc, len(population), replications, [rep.scenario.seed for rep in todo],
                     tables, long, addresses, clusters, event_table, None,
-                    wall, scheduler or "local processes", max(h["end_day"] for h in headline),
+                    wall, scheduler or "local processes", max(h.end_day for h in headline),
                     drawn, decompose(long, u, days_since(sc.start, sc.horizon), sc.seed), at_mode)

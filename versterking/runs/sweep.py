@@ -28,10 +28,10 @@ from ..inputs.loader import LoadedScenario, load_scenario
 from ..inputs.population import load_population
 from ..version import __version__
 from ..writing import atomic_file
-from .aggregate import is_day, per_replication, spread
-from .backends import run_tasks
-from .replicate import replicas, replicate
+from . import spine
+from .aggregate import Summary, is_day, per_replication, spread
 from .seeds import replication_seeds
+from .summary import summarise
 
 CACHE = Path("results/.cache")
 
@@ -122,16 +122,17 @@ def sweep(scenario: LoadedScenario | str | Path, axes: list[tuple[str, list[Any]
     from_cache = set(done)
     todo = [p for p in points if p.number not in from_cache]
     variants = [(str(p.number), p.loaded.scenario, p.population_key) for p in todo]
-    tasks = replicas(variants, replications, root)
-    arrived: dict[int, list[dict]] = {p.number: [] for p in todo}
+    tasks = [rep for label, sc, key in variants
+             for rep in spine.replications(sc, replications, root, label=label, population=key)]
+    arrived: dict[int, list[Summary]] = {p.number: [] for p in todo}
     by_number = {p.number: p for p in todo}
     with tqdm(total=len(tasks), desc="sweep", unit="run", disable=not progress, leave=False) as bar:
-        for _, result in run_tasks(replicate, tasks, populations, workers, scheduler, bar.update):
-            number = int(result["label"])
+        for _, result in spine.run(tasks, summarise, populations, workers, scheduler, bar.update):
+            number = int(result.label)
             arrived[number].append(result)
             if len(arrived[number]) == replications:  # the point is finished: keep it
                 point = by_number[number]
-                runs = sorted(arrived.pop(number), key=lambda r: r["replicatie"])
+                runs = sorted(arrived.pop(number), key=lambda r: r.replication)
                 long = per_replication(runs, point.loaded.scenario.start)
                 with atomic_file(_cached(cache, point), force=True, what="cached point") as tmp:
                     long.to_parquet(tmp, index=False)

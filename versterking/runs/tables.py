@@ -37,7 +37,7 @@ from ..domain import (
     VOLDOET,
     VOLTOOID,
 )
-from ..engine.run import RunResult
+from ..engine.result import RunResult
 from .aggregate import BLIJVEN_OPEN, DEELNEMERS_VOLTOOID
 from .waiting import bottlenecks_per_gemeente
 

@@ -23,7 +23,7 @@ from ..domain import (
     S_VOORBEREIDEN,
     TYPOLOGIE,
 )
-from ..engine.run import RunResult
+from ..engine.result import RunResult
 
 GEEN = "geen"  # no line holds on average one of the gemeente's addresses
 
