@@ -26,7 +26,7 @@ def question(done_by: str) -> None:
     loaded = vs.load_scenario("basis")
     began = time.perf_counter()
     q = vs.Question(date.fromisoformat(done_by), 0.9)
-    answer = vs.seek(loaded.scenario, vs.load_population(loaded), q)
+    answer = vs.seek(loaded, q)
     wall = time.perf_counter() - began
     met, n, low, high = answer.interval()
     flow = sum(e.model == "stroommodel" for e in answer.evaluations)

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from versterking.calendar import dutch_date
 from versterking.cli import main
-from versterking.domain import MILESTONES, RESOURCES
+from versterking.domain import LAYERS, MILESTONES, RESOURCES
 from versterking.inputs.package_data import published
 from versterking.outputs import figures
-from versterking.outputs.figures import FIGURES, LAYERS, draw_all
+from versterking.outputs.figures import FIGURES, draw_all
 
 
 @pytest.fixture(params=[1, 4], ids=["single", "replications"])

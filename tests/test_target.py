@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import variant
 
-from versterking import load_population, load_scenario
-from versterking.analyses.target import Question, combined, fastest_path, seek, with_plan
+from versterking import load_scenario
+from versterking.analyses.target import Question, extra_with_steps, fastest_path, seek, with_plan
 from versterking.calendar import days_since
 from versterking.cli import main
 from versterking.engine.schedules import resource_changes
@@ -44,7 +44,7 @@ def _answer(path, days: int, **question):
     loaded = load_scenario(path)
     q = Question(START + timedelta(days=days), question.pop("confidence", 0.9), replications=4, margin=4,
                  verify=4, **question)
-    return seek(loaded.scenario, load_population(loaded), q, workers=1)
+    return seek(loaded, q, workers=1)
 
 
 def _extra(answer) -> dict[str, int]:
@@ -171,7 +171,7 @@ def test_plan_steps_add_to_the_schedule_and_to_an_extra_already_there(small):
     more = with_plan(sc, plan).resources.bouwcapaciteit.extra
     assert [(c.from_, c.value) for c in more] == [(date(2021, 1, 1), 3), (date(2022, 6, 1), 13),
                                                   (date(2023, 1, 1), 11), (date(2024, 1, 1), 21)]
-    assert combined([], plan["bouwcapaciteit"])[0].value == 10
+    assert extra_with_steps([], plan["bouwcapaciteit"])[0].value == 10
 
 
 def test_cli_writes_a_runnable_scenario_that_extends_the_input_and_refuses_to_overwrite(workload, tmp_path):

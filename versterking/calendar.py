@@ -67,3 +67,8 @@ def dutch_date(value, missing: str = NOT_REACHED) -> str:
     if value is None or pd.isna(value):
         return missing
     return value.strftime("%d-%m-%Y")
+
+
+def quarter_dates(labels: pd.Series) -> pd.DatetimeIndex:
+    """'Q3 2020' -> 2020-09-30."""
+    return pd.PeriodIndex([f"{q[-4:]}{q[:2]}" for q in labels], freq="Q").end_time.normalize()

@@ -14,21 +14,13 @@ from pathlib import Path
 
 import click
 
-from . import limits
+import versterking as vs
+
+from . import filenames, limits
 from .domain import COMPLETIONS
 from .errors import InputError
-from .inputs.loader import library, load_scenario
-from .inputs.population import load_population
-from .outputs.folders import REPORT, write_comparison, write_run, write_sweep
-from .outputs.printout import comparison_text, preview_text, run_text, sweep_text
-from .runs.comparison import comparable, compared_variants
-from .runs.comparison import compare as run_comparison
-from .runs.forecast import run as forecast
-from .runs.preview import preview as flow_preview
-from .runs.sweep import CACHE, parse_axis
-from .runs.sweep import sweep as run_sweep
 from .version import __version__
-from .writing import atomic_folder, check_writable
+from .writing import check_writable
 
 
 @click.group()
@@ -105,18 +97,18 @@ def run(scenario: Path, replications: int, out: Path | None, seed: int | None, e
     """Run SCENARIO and write a results folder: with replications, every table as mean, P10, P50
     and P90 over them (column `statistiek`) and the end dates per replication."""
     with _input_errors():
-        loaded = load_scenario(scenario)
+        loaded = vs.load_scenario(scenario)
         if preview:
-            click.echo(preview_text(flow_preview(loaded)))
+            click.echo(vs.preview_text(vs.preview(loaded)))
             return
         out = out or Path("results") / loaded.scenario.name
         check_writable(out, force)
-        population = load_population(loaded)
+        population = vs.load_population(loaded)
         ticks = _ticks(progress, replications, loaded.scenario.name, "replicaties")
-        result = forecast(loaded, replications, seed, population=population, events=events, workers=workers,
+        result = vs.run(loaded, replications, seed, population=population, events=events, workers=workers,
                           scheduler=scheduler, progress=ticks, at_mode=at_mode)
-        write_run(result, out, force, sys.argv, report)
-    click.echo(run_text(result))
+        vs.write_run(result, out, force, sys.argv, report)
+    click.echo(vs.run_text(result))
     click.echo(f"  resultaten: {out}")
 
 
@@ -144,16 +136,16 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, re
     first: end dates per phase and risk profile, 95%/100% voltooid, the binding resource per year
     and the peak wisselwoningen shortage."""
     with _input_errors():
-        loaded = comparable([load_scenario(path) for path in scenarios])
+        loaded = vs.comparable([vs.load_scenario(path) for path in scenarios])
         names = [item.scenario.name for item in loaded]
         out = out or Path("results") / ("vergelijking-" + "-".join(names))[:120]
         check_writable(out, force)
-        runs = replications * len(compared_variants([item.scenario for item in loaded], attribution))
-        result = run_comparison(loaded, replications, seed, attribution=attribution, workers=workers,
+        runs = replications * len(vs.compared_variants([item.scenario for item in loaded], attribution))
+        result = vs.compare(loaded, replications, seed, attribution=attribution, workers=workers,
                                 scheduler=scheduler, progress=_ticks(progress, runs, "vergelijking", "runs"),
                                 at_mode=at_mode)
-        write_comparison(result, out, force, sys.argv, report)
-    click.echo(comparison_text(result))
+        vs.write_comparison(result, out, force, sys.argv, report)
+    click.echo(vs.comparison_text(result))
     click.echo(f"  resultaten: {out}")
 
 
@@ -170,7 +162,7 @@ def compare(scenarios: tuple[Path, ...], replications: int, seed: int | None, re
 @SCHEDULER
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Results folder (default: results/sweep-<scenario name>).")
-@click.option("--cache", type=click.Path(path_type=Path), default=CACHE, show_default=True,
+@click.option("--cache", type=click.Path(path_type=Path), default=vs.CACHE, show_default=True,
               help="Finished points, reused by a resumed or overlapping sweep.")
 @FORCE
 @PROGRESS
@@ -181,14 +173,14 @@ def sweep(scenario: Path, axes: tuple[str, ...], replications: int, seed: int | 
     CSV) of end-date percentiles per point. Interrupted? Run the same command again: finished
     points come from the cache."""
     with _input_errors():
-        grid = [parse_axis(text) for text in axes]
-        base = load_scenario(scenario)
+        grid = [vs.parse_axis(text) for text in axes]
+        base = vs.load_scenario(scenario)
         out = out or Path("results") / f"sweep-{base.scenario.name}"
         check_writable(out, force)
-        result = run_sweep(base, grid, replications, seed, cache=cache, workers=workers, scheduler=scheduler,
+        result = vs.sweep(base, grid, replications, seed, cache=cache, workers=workers, scheduler=scheduler,
                            progress=progress is True)
-        write_sweep(result, out, force, sys.argv)
-    click.echo(sweep_text(result))
+        vs.write_sweep(result, out, force, sys.argv)
+    click.echo(vs.sweep_text(result))
     click.echo(f"  resultaten: {out}")
 
 
@@ -197,7 +189,7 @@ def scenarios() -> None:
     """List the shipped scenario library: each scenario's name (what `versterking run NAME` takes) and
     what it represents."""
     with _input_errors():
-        shipped = library()
+        shipped = vs.library()
     width = max(len(item.path.stem) for item in shipped)
     for item in shipped:
         click.echo(f"{item.path.stem:<{width}}  {item.scenario.description}")
@@ -211,15 +203,9 @@ def scenarios() -> None:
 def report(folder: Path, force: bool) -> None:
     """Write FOLDER/rapport/: the figures and one self-contained HTML file (opens offline) for the
     results folder of a run or a comparison."""
-    from .outputs.report import write_report  # matplotlib only when a report is asked for
-
     with _input_errors():
-        if not (folder / "manifest.json").is_file():
-            raise InputError(f"{folder}: not a results folder (no manifest.json); give the folder that "
-                             "`versterking run` or `compare` wrote")
-        with atomic_folder(folder / REPORT, force, "report") as tmp:
-            write_report(folder, tmp)
-    click.echo(f"  rapport: {folder / REPORT / 'rapport.html'}")
+        page = vs.report(folder, force)  # matplotlib only when a report is asked for
+    click.echo(f"  rapport: {page}")
 
 
 @main.command()
@@ -231,15 +217,8 @@ def export(folder: Path, xlsx: Path, force: bool) -> None:
     """Write the results folder of a run as one Excel workbook: milestones per quarter (totaal, per
     risicoprofiel, per gemeente; the mean over the replications), end dates, production, step
     durations, resources, bottlenecks and the scenario's parameters."""
-    from .outputs.workbook import write_workbook
-
     with _input_errors():
-        if not (folder / "milestones_quarterly.csv").is_file() or not (folder / "manifest.json").is_file():
-            raise InputError(f"{folder}: not the results folder of a run (no milestones_quarterly.csv or "
-                             "manifest.json)")
-        if xlsx.suffix.lower() != ".xlsx":
-            raise InputError(f"--xlsx: {xlsx}: the file name must end in .xlsx")
-        write_workbook(folder, xlsx, force)
+        vs.write_workbook(folder, xlsx, force)
     click.echo(f"  werkboek: {xlsx}")
 
 
@@ -251,12 +230,8 @@ def lookup(folder: Path, address: str | None, cluster: str | None) -> None:
     """When is my house done: P10 / P50 / P90 of the date one address (or every address of one
     cluster) reaches each milestone still ahead, from the results folder of a run. The whole table
     is FOLDER/adressen.csv (and clusters.csv), for filtering per gemeente, cluster or street."""
-    from .outputs.lookup import lookup_text
-
     with _input_errors():
-        if (address is None) == (cluster is None):
-            raise InputError("lookup: give exactly one of --address ID and --cluster ID")
-        text = lookup_text(folder, address, cluster)
+        text = vs.lookup_text(folder, address, cluster)
     click.echo(text)
 
 
@@ -293,16 +268,9 @@ def target(scenario: Path, done_by, confidence: float, milestone: str, from_, re
     replications and the answer reported on others; written as a scenario that extends SCENARIO.
     Says ONHAALBAAR when the fastest allowed path misses the date, with the earliest date it reaches
     and the limit that binds."""
-    from .analyses.target import Question, seek
-    from .analyses.target_output import answer_text, write_answer
-
     with _input_errors():
-        loaded = load_scenario(scenario)
+        loaded = vs.load_scenario(scenario)
         sc = loaded.scenario
-        update = {} if seed is None else {"seed": seed}
-        if from_ is not None:
-            update["target"] = sc.target.model_copy(update={"from_": from_.date()})
-        sc = sc.model_copy(update=update)
         stem = f"{sc.name}-doel-{done_by:%Y-%m-%d}"
         out = out or Path("results") / f"doel-{sc.name}-{done_by:%Y-%m-%d}"
         # the answer extends SCENARIO: next to it, or for a library scenario in this folder (by name)
@@ -314,12 +282,13 @@ def target(scenario: Path, done_by, confidence: float, milestone: str, from_, re
             loaded.extends_from(scenario_out.parent)
         except InputError as exc:
             raise InputError(f"--scenario-out: {exc}") from None
-        population = load_population(loaded)
-        question = Question(done_by.date(), confidence, milestone, replications, margin, verify)
-        answer = seek(sc, population, question, workers, scheduler,
-                      log=lambda text: click.echo(text, err=True))
-        text = answer_text(answer)
-        write_answer(answer, loaded, len(population), out, scenario_out, force, sys.argv, text)
+        population = vs.load_population(loaded)
+        question = vs.Question(done_by.date(), confidence, milestone, replications, margin, verify)
+        answer = vs.seek(loaded, question, seed, extra_from=from_.date() if from_ else None,
+                         population=population, workers=workers, scheduler=scheduler,
+                         log=lambda text: click.echo(text, err=True))
+        text = vs.answer_text(answer)
+        vs.write_answer(answer, loaded, len(population), out, scenario_out, force, sys.argv, text)
     click.echo(text)
     click.echo(f"  resultaten: {out}" + (f"\n  scenario: {scenario_out}" if answer.plan is not None else ""))
 
@@ -348,19 +317,16 @@ def sensitivity(scenario: Path, milestone: str, change: float, replications: int
     """Which parameters move the end date most: each capacity, duration and share group one at a
     time (tornado chart) and together (Morris elementary effects, SALib), with the number of model
     runs; and the binding resource per year. Figures and tables in the results folder."""
-    from .analyses.sensitivity import sensitivity as analyse
-    from .analyses.sensitivity_output import sensitivity_text, write_sensitivity
-
     with _input_errors():
-        loaded = load_scenario(scenario)
+        loaded = vs.load_scenario(scenario)
         out = out or Path("results") / f"gevoeligheid-{loaded.scenario.name}"
         check_writable(out, force)
-        population = load_population(loaded)
-        result = analyse(loaded, milestone, change, replications, trajectories, morris_replications, seed,
-                         population=population, workers=workers, scheduler=scheduler,
-                         progress=progress is True)
-        text = sensitivity_text(result)
-        write_sensitivity(result, loaded, len(population), out, force, sys.argv, text)
+        population = vs.load_population(loaded)
+        result = vs.sensitivity(loaded, milestone, change, replications, trajectories, morris_replications,
+                                seed, population=population, workers=workers, scheduler=scheduler,
+                                progress=progress is True)
+        text = vs.sensitivity_text(result)  # matplotlib only here
+        vs.write_sensitivity(result, loaded, len(population), out, force, sys.argv, text)
     click.echo(text)
     click.echo(f"  resultaten: {out}")
 
@@ -370,8 +336,8 @@ def sensitivity(scenario: Path, milestone: str, change: float, replications: int
 def validate(scenario: Path) -> None:
     """Check SCENARIO and its address file without running it."""
     with _input_errors():
-        loaded = load_scenario(scenario)
-        population = load_population(loaded)
+        loaded = vs.load_scenario(scenario)
+        population = vs.load_population(loaded)
     sc = loaded.scenario
     click.echo(f"{scenario}: ok ({sc.name}, {len(population):,} adressen, "
                f"{len(loaded.files)} bestand(en), sha256 {loaded.content_hash[:12]})")
@@ -400,33 +366,29 @@ def calibrate(check: bool, replay: str, data: Path | None, scenario_out: Path | 
     write the calibrated scenario (which the library's basis extends) and the report. To regenerate
     the shipped ones, in the repository: --replay scenarios/replay-2018.toml --scenario
     scenarios/gekalibreerd.toml --report calibration/report --force."""
-    from .calibration import fit as cal
-    from .calibration import lpa2020
-    from .calibration.report import cell_table, write_report
-
     with _input_errors():
         if check:
-            table = cal.check(scenario_out or "gekalibreerd", data, replications, workers)
-            click.echo(cell_table(table).to_string(index=False))
+            table = vs.check_calibration(scenario_out or "gekalibreerd", data, replications, workers)
+            click.echo(vs.calibration_cells(table).to_string(index=False))
             missed = table[~table["ok"]]
             held = int(table["held_to"].notna().sum())
             click.echo(f"\n{held - len(missed)} van {held} getoetste cellen binnen tolerantie "
                        f"({len(table) - held} getoond, niet getoetst: breuken en cellen onder de drempel)")
-            click.echo("\n" + lpa2020.text(lpa2020.validate(replications=2), 2))
+            click.echo("\n" + vs.lpa2020_text(vs.check_lpa2020(replications=2, workers=workers), 2))
             if len(missed):
                 click.echo("buiten tolerantie: " + "; ".join(
                     f"{r.table} {r.key1} {r.key2} ({100 * r.error:+.1f}%)" for r in missed.itertuples()))
                 sys.exit(1)
             return
         scenario_out = scenario_out or Path("results") / "kalibratie" / "gekalibreerd.toml"
-        report = report or scenario_out.parent / "rapport"
+        report = report or scenario_out.parent / filenames.REPORT
         check_writable(scenario_out, force, "scenario file")
         check_writable(report, force, "calibration report")
         # the calibrated scenario extends the replay: a one-line error now, not after 23 minutes
-        load_scenario(replay).extends_from(scenario_out.parent)
-        result = cal.calibrate(replay, data, replications, workers, max_iterations,
+        vs.load_scenario(replay).extends_from(scenario_out.parent)
+        result = vs.calibrate(replay, data, replications, workers, max_iterations,
                                log=lambda text: click.echo(text, err=True))
-        write_report(result, Path(replay), scenario_out, report, sys.argv, force)
+        vs.write_calibration(result, Path(replay), scenario_out, report, sys.argv, force)
     click.echo(f"  gekalibreerd scenario: {scenario_out}\n  rapport: {report / 'README.md'}")
 
 

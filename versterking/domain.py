@@ -96,3 +96,12 @@ class Completion:
 COMPLETIONS = {"100%": Completion(TOTAAL, 100), "95%": Completion(TOTAAL, 95),
                DEELNEMERS: Completion(DEELNEMERS, 100),
                **{p: Completion(p, 100) for p in PROFILES}}
+
+# how the figures and the web app draw them: the dashboard's colours, its stack (voltooid in its two
+# parts) and the resources' short names
+COLORS = dict(zip(MILESTONES, ["#bdbdbd", "#9ecae1", "#4292c6", "#fdae6b", "#e6550d", "#31a354"],
+                  strict=True)) | {VERSTERKT: "#31a354", VOLDOET: "#a1d99b"}
+LAYERS = (*MILESTONES[:-1], VERSTERKT, VOLDOET)  # the dashboard's stack: voltooid in its two parts
+RESOURCE_NAMES = {"opnamecapaciteit": "opname", "ingenieursbureaus": "ingenieursbureaus",
+                  "planvorming": "planvorming", "bouwcapaciteit": "bouwcapaciteit",
+                  "wisselwoningen": "wisselwoningen"}

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import filenames
 from .errors import InputError
 
 WRITTEN = ".versterking-files"  # in every folder the tool writes: the files it wrote there
@@ -82,9 +83,9 @@ def _listed(folder: Path) -> set[str] | None:
     try:
         if (folder / WRITTEN).is_file():
             return {*json.loads((folder / WRITTEN).read_text(encoding="utf-8"))["files"], WRITTEN}
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((folder / filenames.MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("package") == "versterking":
-            return {*manifest["outputs"], "manifest.json"}
+            return {*manifest["outputs"], filenames.MANIFEST}
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None

@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from .. import filenames
 from ..calendar import date_at  # noqa: E402
 from ..inputs.loader import LoadedScenario  # noqa: E402
 from ..outputs.folders import write_csv  # noqa: E402
@@ -79,10 +80,10 @@ def write_sensitivity(s: Sensitivity, loaded: LoadedScenario, addresses: int, ou
                           "datum hoog": [date_at(start, d) for d in t["dag hoog"]]})
         write_csv(oat, tmp / "een_voor_een.csv")
         write_csv(s.morris, tmp / "morris.csv")
-        write_csv(s.bottlenecks, tmp / "knelpunten.csv")
+        write_csv(s.bottlenecks, tmp / filenames.KNELPUNTEN)
         tornado(s, tmp / "tornado.png")
         morris_chart(s, tmp / "morris.png")
-        (tmp / "summary.txt").write_text(text + "\n", encoding="utf-8")
+        (tmp / filenames.SUMMARY).write_text(text + "\n", encoding="utf-8")
         write_manifest(tmp, command, {
             "seed": s.scenario.seed, "scenario": scenario_manifest(loaded, s.scenario),
             "population": population_manifest(loaded, addresses),

@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,6 +55,8 @@ from ..engine.result import RunResult
 from ..engine.schedules import resource_changes, slot_days, step_function
 from ..errors import InputError
 from ..inputs.blocks import CapacityChange
+from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from ..runs import spine
 from ..runs.aggregate import late_quantile
@@ -188,9 +192,26 @@ def slot_years(steps: list[tuple[date, int]], end: date) -> float:
     return total
 
 
-def seek(sc: Scenario, population: pd.DataFrame, question: Question, workers: int | None = None,
-         scheduler: str | None = None, log=lambda text: None) -> Answer:
-    return _Search(sc, population, question, workers, scheduler, log).run()
+def seek(scenario: LoadedScenario | Scenario | str | Path, question: Question, seed: int | None = None, *,
+         extra_from: date | None = None, population: pd.DataFrame | None = None, workers: int | None = None,
+         scheduler: str | None = None, log: Callable[[str], Any] = lambda text: None) -> Answer:
+    """Terug redeneren for a scenario (loaded, a file, a name from the shipped library, or a Scenario
+    with `population`) from root seed `seed` (default: the scenario's): the plan with which the
+    question's milestone is reached by its date in its share of the replications. `extra_from`: the
+    extra capacity from this date (default: the scenario's target.from, else its start). `log` is
+    told of every evaluation. Results do not depend on `workers` or `scheduler`."""
+    if isinstance(scenario, Scenario):
+        sc = scenario
+        if population is None:
+            raise InputError("seek: a Scenario object needs its population (or give a LoadedScenario)")
+    else:
+        loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+        sc = loaded.scenario
+        population = load_population(loaded) if population is None else population
+    update: dict[str, Any] = {} if seed is None else {"seed": seed}
+    if extra_from is not None:
+        update["target"] = sc.target.model_copy(update={"from_": extra_from})
+    return _Search(sc.model_copy(update=update), population, question, workers, scheduler, log).run()
 
 
 class _Search:
@@ -477,14 +498,14 @@ def with_plan(sc: Scenario, plan: dict[str, list[tuple[date, int]]], horizon: da
     for n, steps in plan.items():
         if any(x for _, x in steps):
             own = getattr(sc.resources, n)
-            resources[n] = own.model_copy(update={"extra": combined(own.extra, steps)})
+            resources[n] = own.model_copy(update={"extra": extra_with_steps(own.extra, steps)})
     update: dict[str, Any] = {"resources": sc.resources.model_copy(update=resources)}
     if horizon is not None and horizon < sc.horizon and last_arrival(sc) <= horizon:
         update["horizon"] = horizon
     return sc.model_copy(update=update)
 
 
-def combined(schedule: list[CapacityChange], steps: list[tuple[date, int]]) -> list[CapacityChange]:
+def extra_with_steps(schedule: list[CapacityChange], steps: list[tuple[date, int]]) -> list[CapacityChange]:
     """An `extra` schedule plus the plan's steps (x slots more from each step's day on)."""
     if any(c.to is not None for c in schedule):
         raise InputError("extra: terug redeneren adds to an extra of steps only; a ramp (`to`) is in it")

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import filenames
 from ..calendar import dutch_date, dutch_number
 from ..inputs.loader import LoadedScenario
 from ..outputs.folders import write_csv
 from ..outputs.manifest import population_manifest, scenario_manifest, write_manifest
 from ..version import __version__
 from ..writing import atomic_file, atomic_folder
-from .target import Answer, combined, quantile_date
+from .target import Answer, extra_with_steps, quantile_date
 
 
 def answer_text(a: Answer) -> str:
@@ -108,7 +109,7 @@ def answer_toml(a: Answer, loaded: LoadedScenario, scenario_out: Path, command: 
             continue
         schedule = getattr(a.scenario.resources, name).extra
         entries = ",\n  ".join(f"{{ from = {c.from_}, value = {c.value:g} }}"
-                               for c in combined(schedule, steps))
+                               for c in extra_with_steps(schedule, steps))
         lines += ["", f"[resources.{name}]",
                   f"# terug redeneren's plan (see the header): {a.paths[name].in_force:,} slots in force on "
                   f"{a.start_of_extra}, plus these from each date",
@@ -132,7 +133,7 @@ def write_answer(a: Answer, loaded: LoadedScenario, addresses: int, out: Path, s
                                      "haalbaar": e.feasible} for e in a.evaluations]), tmp / "zoekpad.csv")
             write_csv(a.margin, tmp / "marge.csv")
             write_csv(a.verification, tmp / "controle.csv")
-            (tmp / "summary.txt").write_text(text + "\n", encoding="utf-8")
+            (tmp / filenames.SUMMARY).write_text(text + "\n", encoding="utf-8")
             write_manifest(tmp, command, {
                 "question": {"done_by": a.question.done_by, "confidence": a.question.confidence,
                              "milestone": a.question.milestone, "replications": a.question.replications,

@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..domain import VERSTERKT
-from ..outputs.figures import COLORS, LAYERS, RESOURCE_NAMES, quarter_dates, read
+from .. import filenames, read_table
+from ..calendar import quarter_dates
+from ..domain import COLORS, LAYERS, RESOURCE_NAMES, VERSTERKT
 
 LAYOUT = {"template": "plotly_white", "height": 380, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
           "legend": {"orientation": "h", "y": -0.15}, "hovermode": "x unified"}
@@ -18,7 +19,7 @@ LAYOUT = {"template": "plotly_white", "height": 380, "margin": {"l": 60, "r": 20
 def dashboard(folder: Path, group: str = "totaal") -> go.Figure:
     """Addresses per milestone each quarter, stacked (means over the replications), as the NCG
     dashboard shows them; voltooid in its two parts, versterkt and voldoet aan de norm."""
-    m = read(folder, "milestones_quarterly.csv")
+    m = read_table(folder, filenames.MILESTONES)
     g = m[(m["statistiek"] == "gemiddeld") & (m["groep"] == group)].sort_values("peildatum")
     layers = LAYERS if VERSTERKT in g.columns else [c for c in LAYERS if c in g.columns]
     fig = go.Figure([go.Scatter(x=g["peildatum"], y=g[k].round(), name=k, stackgroup="mijlpaal", mode="lines",
@@ -34,7 +35,7 @@ def fan(folders: list[tuple[str, Path]]) -> go.Figure:
     fig = go.Figure()
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
     for k, (label, folder) in enumerate(folders):
-        m = read(folder, "milestones_quarterly.csv")
+        m = read_table(folder, filenames.MILESTONES)
         t = m[m["niveau"] == "totaal"].pivot_table(index="peildatum", columns="statistiek", values="voltooid")
         color = palette[k % len(palette)]
         fig.add_trace(go.Scatter(x=t.index, y=t["P90"], line={"width": 0}, showlegend=False,
@@ -55,7 +56,7 @@ OTHER = {"geen": "geen wachtrij", "-": "klaar"}  # no line holds an address up; 
 def bottlenecks(folder: Path) -> go.Figure:
     """The binding resource per year: in which share of the replications each line held the most
     addresses up."""
-    b = pd.read_csv(folder / "bottlenecks.csv")
+    b = pd.read_csv(folder / filenames.BOTTLENECKS)
     fig = go.Figure([go.Bar(x=g["jaar"], y=100 * g["aandeel replicaties"],
                             name=RESOURCE_NAMES.get(name, OTHER.get(name, name)),
                             hovertemplate="%{y:.0f}% van de replicaties")
@@ -67,7 +68,7 @@ def bottlenecks(folder: Path) -> go.Figure:
 
 def wisselwoningen(folder: Path) -> go.Figure:
     """Wisselwoningen per quarter (P50): supply against demand (in use plus waiting)."""
-    r = read(folder, "resources_quarterly.csv")
+    r = read_table(folder, filenames.RESOURCES)
     w = r[(r["middel"] == "wisselwoningen") & (r["statistiek"] == "P50")]
     when = quarter_dates(w["kwartaal"])
     fig = go.Figure([

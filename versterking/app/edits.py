@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .. import LoadedScenario, TriangularRange
 from ..domain import RESOURCES
 from ..errors import InputError
-from ..inputs.loader import LoadedScenario
-from ..inputs.uncertain import TriangularRange
 from .workspace import loaded
 
 PARTS = ("low", "mode", "high")

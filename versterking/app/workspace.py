@@ -15,16 +15,10 @@ from typing import Any
 
 import tomli_w
 
+from .. import LoadedScenario, Progress, filenames, library_names, load_scenario, run, write_run
 from ..errors import InputError
-from ..inputs.loader import LoadedScenario, load_scenario
-from ..inputs.package_data import library_names
-from ..outputs.folders import write_run
-from ..outputs.report import write_report
-from ..outputs.workbook import write_workbook
-from ..runs.backends import Progress
-from ..runs.forecast import run
 from ..version import __version__
-from ..writing import atomic_file, atomic_folder
+from ..writing import atomic_file
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 EDITED = "aanpassing"  # what the loader's errors call a change made in the app's forms
@@ -67,7 +61,7 @@ def results_folder(ws: Workspace, item: LoadedScenario, replications: int, seed:
 def cached(ws: Workspace, scenario: str, overrides: dict | None, replications: int, seed: int | None
            ) -> Path | None:
     folder = results_folder(ws, loaded(scenario, overrides), replications, seed)
-    return folder if (folder / "manifest.json").exists() else None
+    return folder if (folder / filenames.MANIFEST).exists() else None
 
 
 def forecast(ws: Workspace, scenario: str, overrides: dict | None, replications: int, seed: int | None,
@@ -75,7 +69,7 @@ def forecast(ws: Workspace, scenario: str, overrides: dict | None, replications:
     """Run the scenario (unless its results are kept already) and keep its results folder."""
     item = loaded(scenario, overrides)
     folder = results_folder(ws, item, replications, seed)
-    if not (folder / "manifest.json").exists():
+    if not (folder / filenames.MANIFEST).exists():
         f = run(item, replications, seed, workers=ws.workers, scheduler=ws.scheduler, progress=progress)
         write_run(f, folder, force=True, command=["versterking", "app"])
     return folder
@@ -83,16 +77,17 @@ def forecast(ws: Workspace, scenario: str, overrides: dict | None, replications:
 
 def report(folder: Path) -> Path:
     """The folder's HTML report (written once)."""
-    page = folder / "rapport" / "rapport.html"
-    if not page.exists():
-        with atomic_folder(folder / "rapport", force=True, what="report") as tmp:
-            write_report(folder, tmp)
-    return page
+    page = folder / filenames.REPORT / filenames.REPORT_PAGE
+    from .. import report  # matplotlib only when a report is asked for
+
+    return page if page.exists() else report(folder, force=True)
 
 
 def workbook(folder: Path) -> Path:
     path = folder.parent / f"{folder.name}.xlsx"
     if not path.exists():
+        from .. import write_workbook  # openpyxl only when a workbook is asked for
+
         write_workbook(folder, path)
     return path
 

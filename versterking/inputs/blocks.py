@@ -9,9 +9,9 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..domain import OWNERS, PROFILES, RESOURCES, SPLIT_BY
+from ..limits import MAX_CAPACITY
 
 MAX_DAYS = 36_500.0  # durations above a century are a typo, not a plan
-MAX_CAPACITY = 10_000_000
 MAX_ADDRESSES = 1_000_000  # ~40x the opgave: an inflow or address file beyond it is a typo
 # The model's calendar. Dates outside it are typos (year 9999) and would overflow the tables' clock.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)

@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..domain import COMPLETIONS, NAMED_ORDERS, ORDER_CRITERIA, RESOURCES
+from ..limits import MAX_CAPACITY
 from .blocks import (
     MAX_ADDRESSES,
-    MAX_CAPACITY,
     Day,
     Days,
     Duration,

@@ -18,38 +18,19 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..calendar import dutch_date  # noqa: E402
-from ..domain import MILESTONES, TOTAAL, VERSTERKT, VOLDOET  # noqa: E402
+from .. import filenames  # noqa: E402
+from ..calendar import dutch_date, quarter_dates  # noqa: E402
+from ..domain import COLORS, LAYERS, MILESTONES, RESOURCE_NAMES, TOTAAL, VERSTERKT  # noqa: E402
 from ..inputs.embedded import embedded_stand  # noqa: E402
 from ..inputs.package_data import published  # noqa: E402
-from ..runs.decomposition import FILE as DECOMPOSITION  # noqa: E402
 from ..runs.decomposition import REST  # noqa: E402
 from ..runs.tables import illustrative_groups  # noqa: E402
 from .printout import runs  # noqa: E402
+from .reading import read_table  # noqa: E402
 
 WIDTH = 8.3  # inches: A4 width
-COLORS = dict(zip(MILESTONES, ["#bdbdbd", "#9ecae1", "#4292c6", "#fdae6b", "#e6550d", "#31a354"],
-                  strict=True)) | {VERSTERKT: "#31a354", VOLDOET: "#a1d99b"}
-LAYERS = (*MILESTONES[:-1], VERSTERKT, VOLDOET)  # the dashboard's stack: voltooid in its two parts
-RESOURCE_NAMES = {"opnamecapaciteit": "opname", "ingenieursbureaus": "ingenieursbureaus",
-                  "planvorming": "planvorming", "bouwcapaciteit": "bouwcapaciteit",
-                  "wisselwoningen": "wisselwoningen"}
-
-
-def read(folder: Path, name: str) -> pd.DataFrame:
-    """A table of the folder with a `statistiek` column; a single run's values count as every
-    statistic (there is no spread to show)."""
-    df = pd.read_csv(folder / name)
-    if "peildatum" in df.columns:
-        df["peildatum"] = pd.to_datetime(df["peildatum"])
-    if "statistiek" not in df.columns:
-        df = pd.concat([df.assign(statistiek=s) for s in ("gemiddeld", "P10", "P50", "P90")],
-                       ignore_index=True)
-    return df
-
-
 def _replications(folder: Path) -> int:
-    per = folder / "per_replicatie.csv"
+    per = folder / filenames.PER_REPLICATION
     return int(pd.read_csv(per, usecols=["replicatie"])["replicatie"].nunique()) if per.exists() else 1
 
 
@@ -77,7 +58,7 @@ def dashboard(folder: Path, out: Path) -> list[Path]:
     """Addresses per milestone each quarter, stacked, for the opgave and per risk profile (means
     over the replications, which add up to the total); voltooid as versterkt and voldoet aan de norm
     (a folder of an older version: voltooid whole)."""
-    m = read(folder, "milestones_quarterly.csv")
+    m = read_table(folder, filenames.MILESTONES)
     layers = LAYERS if VERSTERKT in m.columns else MILESTONES
     mean = m[m["statistiek"] == "gemiddeld"]
     groups = [("totaal", "totaal", "Hele opgave"), ("risicoprofiel", "P50", "Risicoprofiel P50"),
@@ -106,7 +87,7 @@ def dashboard(folder: Path, out: Path) -> list[Path]:
 def dashboard_groningen(folder: Path, out: Path) -> list[Path]:
     """Gemeente Groningen: the published dashboard quarters (seed 001) and the forecast after them,
     side by side as stacked bars per quarter for the first years."""
-    m = read(folder, "milestones_quarterly.csv")
+    m = read_table(folder, filenames.MILESTONES)
     g = m[(m["statistiek"] == "gemiddeld") & (m["groep"] == "Groningen")].sort_values("peildatum")
     history = pd.read_csv(published("dashboard_groningen.csv"), parse_dates=["date"])
     history = history.pivot_table(index="date", columns="milestone", values="addresses").reindex(
@@ -139,13 +120,13 @@ def fan(folders: list[tuple[str, Path]], out: Path, name: str = "waaier") -> lis
     fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
     opgave = None  # the first scenario's number of addresses, dotted
     for k, (label, folder) in enumerate(folders):
-        m = read(folder, "milestones_quarterly.csv")
+        m = read_table(folder, filenames.MILESTONES)
         totaal = m[m["niveau"] == "totaal"]
         opgave = totaal["totaal"].max() if opgave is None else opgave
         t = totaal.pivot_table(index="peildatum", columns="statistiek", values="voltooid")
         color = plt.cm.tab10(k)
         ax.fill_between(t.index, t["P10"], t["P90"], color=color, alpha=0.25, linewidth=0)
-        ends = read(folder, "end_dates.csv")
+        ends = read_table(folder, filenames.END_DATES)
         if "niveau" in ends.columns:  # folders of earlier versions have no gemeente rows
             ends = ends[ends["niveau"] == TOTAAL]
         ends = ends.set_index(["groep", "statistiek"])["100% voltooid"]
@@ -166,7 +147,7 @@ def fan(folders: list[tuple[str, Path]], out: Path, name: str = "waaier") -> lis
 
 def completion(folder: Path, out: Path) -> list[Path]:
     """Share voltooid over time (P50) per risk profile and per gemeente."""
-    m = read(folder, "milestones_quarterly.csv")
+    m = read_table(folder, filenames.MILESTONES)
     p50 = m[m["statistiek"] == "P50"]
     p50 = p50.assign(aandeel=p50["voltooid"] / p50["totaal"].where(p50["totaal"] > 0))
     fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.4), sharey=True)
@@ -185,7 +166,7 @@ def completion(folder: Path, out: Path) -> list[Path]:
 
 def bottlenecks(folder: Path, out: Path) -> list[Path]:
     """Bezetting and waiting line per resource per quarter (P50): where the work piles up."""
-    r = read(folder, "resources_quarterly.csv")
+    r = read_table(folder, filenames.RESOURCES)
     p50 = r[r["statistiek"] == "P50"]
     quarters = list(dict.fromkeys(p50["kwartaal"]))
     names = list(RESOURCE_NAMES)
@@ -212,7 +193,7 @@ def bottlenecks(folder: Path, out: Path) -> list[Path]:
 
 def wisselwoningen(folder: Path, out: Path) -> list[Path]:
     """Wisselwoningen: supply (capacity) against demand (in use plus waiting), shortage shaded."""
-    r = read(folder, "resources_quarterly.csv")
+    r = read_table(folder, filenames.RESOURCES)
     w = r[(r["middel"] == "wisselwoningen") & (r["statistiek"] == "P50")]
     quarter_ends = quarter_dates(w["kwartaal"])
     demand = (w["in gebruik"] + w["wachtrij"]).to_numpy(float)
@@ -232,7 +213,7 @@ def wisselwoningen(folder: Path, out: Path) -> list[Path]:
 def durations(folder: Path, out: Path) -> list[Path]:
     """Days per step and the intervals of SodM tabel 2.4 (P10 - P90 over addresses, P50 marked),
     with the published medians for comparison."""
-    d = read(folder, "step_durations.csv")
+    d = read_table(folder, filenames.DURATIONS)
     d = d[(d["statistiek"] == "P50") & (d["adressen"] > 0)]
     tabel = pd.read_csv(published("tabel_2_4.csv"))
     tabel = tabel[tabel["category"] == "gehele traject doorlopen"]
@@ -262,9 +243,9 @@ def decomposition(folder: Path, out: Path) -> list[Path]:
     """Where the spread comes from: per output a bar of the first-order shares of the uncertain
     parameters (the largest five by name, the others together) and the rest (noise, interactions).
     Nothing to draw without decompositie.csv (no parameters drawn)."""
-    if not (folder / DECOMPOSITION).exists():
+    if not (folder / filenames.DECOMPOSITION).exists():
         return []
-    d = pd.read_csv(folder / DECOMPOSITION)
+    d = pd.read_csv(folder / filenames.DECOMPOSITION)
     d["aandeel"] = d["aandeel"].clip(lower=0.0)
     params = d[d["bron"] != REST]
     top = params.groupby("bron")["aandeel"].mean().sort_values(ascending=False).index[:5].tolist()
@@ -301,11 +282,6 @@ def decomposition(folder: Path, out: Path) -> list[Path]:
                  fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4)
     return _save(fig, out, "decompositie")
-
-
-def quarter_dates(labels: pd.Series) -> pd.DatetimeIndex:
-    """'Q3 2020' -> 2020-09-30."""
-    return pd.PeriodIndex([f"{q[-4:]}{q[:2]}" for q in labels], freq="Q").end_time.normalize()
 
 
 FIGURES = {  # file name -> (what it shows, for the report and the README)

@@ -8,25 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..runs.address_dates import ADDRESSES, CLUSTERS
+from .. import filenames
 from ..runs.comparison import Comparison
-from ..runs.decomposition import FILE as DECOMPOSITION
 from ..runs.forecast import Forecast
 from ..runs.sweep import Sweep
 from ..writing import atomic_folder
 from .manifest import population_manifest, scenario_manifest, uncertain_manifest, write_manifest
 from .printout import comparison_text, run_text, sweep_text
-
-REPORT = "rapport"  # the report's subfolder: figures and rapport.html, made from the folder's files
-TABLE_FILES = {  # a run's tables (Tables' fields) and their files, for one run or many
-    "milestones": "milestones_quarterly.csv",
-    "production": "production_quarterly.csv",
-    "end_dates": "end_dates.csv",
-    "durations": "step_durations.csv",
-    "resources": "resources_quarterly.csv",
-    "bottlenecks": "bottlenecks.csv",
-    "bottlenecks_gemeente": "bottlenecks_gemeente.csv",
-}
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -40,19 +28,19 @@ def write_run(f: Forecast, out: Path, force: bool = False, command: list[str] | 
     claims), adressen.csv and clusters.csv,
     summary.txt, manifest.json; `report` adds rapport/."""
     with atomic_folder(out, force) as tmp:
-        for name, file in TABLE_FILES.items():
+        for name, file in filenames.TABLES.items():
             write_csv(getattr(f.tables, name), tmp / file)
         if f.per_replication is not None:
-            write_csv(f.per_replication, tmp / "per_replicatie.csv")
+            write_csv(f.per_replication, tmp / filenames.PER_REPLICATION)
         if f.decomposition is not None and len(f.decomposition):
-            write_csv(f.decomposition, tmp / DECOMPOSITION)
+            write_csv(f.decomposition, tmp / filenames.DECOMPOSITION)
         if len(claims := f.claims):
-            write_csv(claims, tmp / "uitspraken.csv")
-        write_csv(f.addresses, tmp / ADDRESSES)
-        write_csv(f.clusters, tmp / CLUSTERS)
+            write_csv(claims, tmp / filenames.CLAIMS)
+        write_csv(f.addresses, tmp / filenames.ADDRESSES)
+        write_csv(f.clusters, tmp / filenames.CLUSTERS)
         if f.events is not None:
-            f.events.to_parquet(tmp / "events.parquet", index=False)
-        (tmp / "summary.txt").write_text(run_text(f) + "\n", encoding="utf-8")
+            f.events.to_parquet(tmp / filenames.EVENTS, index=False)
+        (tmp / filenames.SUMMARY).write_text(run_text(f) + "\n", encoding="utf-8")
         write_manifest(tmp, command or [], {
             **_seeds(f),
             "event_log": None if f.events is None else "replicatie 0" if f.replications > 1 else "run",
@@ -71,12 +59,12 @@ def write_comparison(c: Comparison, out: Path, force: bool = False, command: lis
     """vergelijking.csv, per_replicatie.csv, knelpunten.csv, attributie-<name>.csv, summary.txt,
     manifest.json; `report` adds rapport/."""
     with atomic_folder(out, force) as tmp:
-        write_csv(c.table, tmp / "vergelijking.csv")
-        write_csv(c.per_replication, tmp / "per_replicatie.csv")
-        write_csv(c.bottlenecks, tmp / "knelpunten.csv")
+        write_csv(c.table, tmp / filenames.COMPARISON)
+        write_csv(c.per_replication, tmp / filenames.PER_REPLICATION)
+        write_csv(c.bottlenecks, tmp / filenames.KNELPUNTEN)
         for name, table in c.attribution.items():
             write_csv(table, tmp / f"attributie-{name}.csv")
-        (tmp / "summary.txt").write_text(comparison_text(c) + "\n", encoding="utf-8")
+        (tmp / filenames.SUMMARY).write_text(comparison_text(c) + "\n", encoding="utf-8")
         write_manifest(tmp, command or [], {
             **_seeds(c),
             "attribution": bool(c.attribution),
@@ -91,9 +79,9 @@ def write_comparison(c: Comparison, out: Path, force: bool = False, command: lis
 def write_sweep(s: Sweep, out: Path, force: bool = False, command: list[str] | None = None) -> Path:
     """sweep.parquet and sweep.csv (the same table), summary.txt, manifest.json."""
     with atomic_folder(out, force) as tmp:
-        s.table.to_parquet(tmp / "sweep.parquet", index=False)
-        write_csv(s.table, tmp / "sweep.csv")
-        (tmp / "summary.txt").write_text(sweep_text(s) + "\n", encoding="utf-8")
+        s.table.to_parquet(tmp / filenames.SWEEP_PARQUET, index=False)
+        write_csv(s.table, tmp / filenames.SWEEP_CSV)
+        (tmp / filenames.SUMMARY).write_text(sweep_text(s) + "\n", encoding="utf-8")
         write_manifest(tmp, command or [], {
             **_seeds(s),
             "axes": dict(s.axes),
@@ -114,4 +102,4 @@ def _seeds(result: Forecast | Comparison | Sweep) -> dict:
 def _report(folder: Path) -> None:
     from .report import write_report  # matplotlib only when a report is asked for
 
-    write_report(folder, folder / REPORT)
+    write_report(folder, folder / filenames.REPORT)

@@ -10,29 +10,34 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import filenames
 from ..calendar import dutch_date
 from ..domain import AHEAD, MILESTONES, OPNAME, VOLTOOID
 from ..errors import InputError
-from ..runs.address_dates import ADDRESSES, CLUSTERS, KANS, PERCENTILES, STRAAT, TE_VERSTERKEN
+from ..runs.address_dates import KANS, PERCENTILES, STRAAT, TE_VERSTERKEN
 from .printout import runs
 
 
 def lookup_text(folder: Path, address: str | None = None, cluster: str | None = None) -> str:
-    """Exactly one of address and cluster."""
+    """What `lookup` prints for one address or one cluster (exactly one of them) of a run's results
+    folder."""
+    if (address is None) == (cluster is None):
+        raise InputError("lookup: give exactly one of --address ID and --cluster ID")
     manifest = _manifest(folder)
-    addresses = _table(folder, ADDRESSES)
+    addresses = _table(folder, filenames.ADDRESSES)
     horizon = dutch_date(manifest["scenario"]["resolved"]["horizon"])
     if address is not None:
         staying_out = manifest["scenario"]["resolved"]["shares"].get("niet_deelnemend", 0.0)
-        lines = _address(_row(addresses, "address_id", address, folder / ADDRESSES), horizon, staying_out)
+        row = _row(addresses, "address_id", address, folder / filenames.ADDRESSES)
+        lines = _address(row, horizon, staying_out)
     else:
-        row = _row(_table(folder, CLUSTERS), "cluster_id", cluster, folder / CLUSTERS)
+        row = _row(_table(folder, filenames.CLUSTERS), "cluster_id", cluster, folder / filenames.CLUSTERS)
         lines = _cluster(row, addresses[addresses["cluster_id"] == cluster], horizon)
     return "\n".join([*lines, "", *_footer(manifest)])
 
 
 def _manifest(folder: Path) -> dict:
-    path = folder / "manifest.json"
+    path = folder / filenames.MANIFEST
     if not path.is_file():
         raise InputError(f"{folder}: not a results folder (no manifest.json); give the folder that "
                          "`versterking run` wrote")

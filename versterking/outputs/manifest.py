@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import filenames
 from ..inputs.files import file_sha256
 from ..inputs.loader import LoadedScenario
 from ..inputs.scenario import Scenario
@@ -38,7 +39,7 @@ def write_manifest(folder: Path, command: list[str], content: dict) -> None:
         "outputs": {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                     for p in sorted(folder.iterdir()) if p.is_file()},
     }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
+    (folder / filenames.MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n",
                                           encoding="utf-8")
 
 

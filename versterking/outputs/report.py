@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import filenames
 from ..calendar import dutch_date
 from ..domain import ILLUSTRATIEF
+from ..errors import InputError
 from ..runs.tables import illustrative_groups
+from ..writing import atomic_folder
 from .figures import FIGURES, draw_all
 from .printout import runs
 
@@ -28,11 +31,22 @@ figcaption{font-size:.85rem;color:#555}pre{background:#f7f7f7;padding:.5rem;font
 """
 
 
+def report(folder: Path, force: bool = False) -> Path:
+    """FOLDER/rapport/ for the results folder of a run or a comparison, written whole or not at all
+    (`force`: replace a report the tool wrote); returns its rapport.html."""
+    if not (folder / filenames.MANIFEST).is_file():
+        raise InputError(f"{folder}: not a results folder (no {filenames.MANIFEST}); give the folder that "
+                         "`versterking run` or `compare` wrote")
+    with atomic_folder(folder / filenames.REPORT, force, "report") as tmp:
+        write_report(folder, tmp)
+    return folder / filenames.REPORT / filenames.REPORT_PAGE
+
+
 def write_report(folder: Path, out: Path) -> Path:
     """Draw the figures into `out` and write `out/rapport.html`; returns the HTML file."""
     out.mkdir(parents=True, exist_ok=True)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if (folder / "vergelijking.csv").exists():
+    manifest = json.loads((folder / filenames.MANIFEST).read_text(encoding="utf-8"))
+    if (folder / filenames.COMPARISON).exists():
         body = _comparison(folder, manifest)
         title = "Vergelijking van scenario's"
     else:
@@ -43,7 +57,7 @@ def write_report(folder: Path, out: Path) -> Path:
     page = (f"<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
             f"</title><style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}"
             f"<h2>Reproduceren</h2>{_reproduce(manifest)}</body></html>\n")
-    path = out / "rapport.html"
+    path = out / filenames.REPORT_PAGE
     path.write_text(page, encoding="utf-8")
     return path
 
@@ -55,7 +69,7 @@ def _run(folder: Path, figures: Path, manifest: dict) -> str:
              f"<p>Start {resolved['start']}, horizon {resolved['horizon']}, {runs(replications)}, "
              f"seed {manifest['seed']}; maatregelen: "
              f"{html.escape(', '.join(_measures(resolved)) or 'geen')}.</p>"]
-    summary = folder / "summary.txt"
+    summary = folder / filenames.SUMMARY
     if summary.exists():
         parts.append(f"<pre>{html.escape(summary.read_text(encoding='utf-8'))}</pre>")
     parts.append("<h2>Einddatums</h2>" + _end_dates(folder))
@@ -67,7 +81,7 @@ def _run(folder: Path, figures: Path, manifest: dict) -> str:
         parts.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
                      f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     parts.append("<h2>Knelpunt per jaar</h2>" + _bottlenecks(folder))
-    if (folder / "bottlenecks_gemeente.csv").is_file():  # folders of earlier versions have none
+    if (folder / filenames.BOTTLENECKS_GEMEENTE).is_file():  # folders of earlier versions have none
         parts.append("<h2>Knelpunt per gemeente</h2>" + _per_gemeente(folder))
     parts.append("<h2>Dashboard per kwartaal (hele opgave)</h2>" + _dashboard(folder))
     return "\n".join(parts)
@@ -79,7 +93,7 @@ def _measures(resolved: dict) -> list[str]:
 
 
 def _end_dates(folder: Path) -> str:
-    ends = pd.read_csv(folder / "end_dates.csv")
+    ends = pd.read_csv(folder / filenames.END_DATES)
     if "statistiek" not in ends.columns:
         return _table(ends)
     cols = [c for c in ends.columns if c not in ("niveau", "groep", "statistiek", "adressen", ILLUSTRATIEF)]
@@ -99,7 +113,7 @@ def _end_dates(folder: Path) -> str:
 
 
 def _dashboard(folder: Path) -> str:
-    m = pd.read_csv(folder / "milestones_quarterly.csv")
+    m = pd.read_csv(folder / filenames.MILESTONES)
     m = m[m["niveau"] == "totaal"]
     if "statistiek" in m.columns:
         m = m[m["statistiek"] == "gemiddeld"]
@@ -111,10 +125,10 @@ def _dashboard(folder: Path) -> str:
 
 
 def _comparison(folder: Path, manifest: dict) -> str:
-    summary = (folder / "summary.txt").read_text(encoding="utf-8")
+    summary = (folder / filenames.SUMMARY).read_text(encoding="utf-8")
     parts = [f"<pre>{html.escape(summary)}</pre>",
              "<h2>Vergelijking (P10, P50, P90 in dagen na de start)</h2>",
-             _table(pd.read_csv(folder / "vergelijking.csv").round(1))]
+             _table(pd.read_csv(folder / filenames.COMPARISON).round(1))]
     return "\n".join(parts)
 
 
@@ -123,7 +137,7 @@ NOTHING_WAITS = "geen: niets wacht meer"  # bottlenecks.csv's "-"
 
 def _bottlenecks(folder: Path) -> str:
     """Runs of years with the same knelpunt, one row each (every year is in bottlenecks.csv)."""
-    df = pd.read_csv(folder / "bottlenecks.csv")
+    df = pd.read_csv(folder / filenames.BOTTLENECKS)
     df["knelpunt"] = df["knelpunt"].replace("-", NOTHING_WAITS)
     run = (df["knelpunt"] != df["knelpunt"].shift()).cumsum()
     rows = [{"jaren": _span(g["jaar"].iloc[0], g["jaar"].iloc[-1], "{}"), "knelpunt": g["knelpunt"].iloc[0],
@@ -143,7 +157,7 @@ def _span(low, high, form: str) -> str:
 
 def _per_gemeente(folder: Path) -> str:
     """The line each gemeente's addresses wait in most, every fifth year (all years in the csv)."""
-    df = pd.read_csv(folder / "bottlenecks_gemeente.csv")
+    df = pd.read_csv(folder / filenames.BOTTLENECKS_GEMEENTE)
     years = sorted(df["jaar"].unique())
     shown = [y for y in years if y == years[0] or y % 5 == 0]
     grid = df[df["jaar"].isin(shown)].pivot(index="gemeente", columns="jaar", values="knelpunt").replace(

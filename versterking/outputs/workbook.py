@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import filenames
 from ..domain import ILLUSTRATIEF, MILESTONES, OPTIONAL_COLUMNS, VERSTERKT, VOLDOET
-from ..runs.address_dates import ADDRESSES, CLUSTERS, PERCENTILES
+from ..errors import InputError
+from ..runs.address_dates import PERCENTILES
 from ..runs.aggregate import DATE_COLUMNS
-from ..runs.decomposition import FILE as DECOMPOSITION
 from ..runs.tables import illustrative_groups
 from ..writing import CREATOR, atomic_file
 
@@ -42,7 +43,7 @@ def _pick(df: pd.DataFrame, statistic: str) -> pd.DataFrame:
 
 def sheets(folder: Path) -> dict[str, pd.DataFrame]:
     """The workbook's sheets, in order."""
-    m = _pick(_read(folder, "milestones_quarterly.csv"), "gemiddeld")
+    m = _pick(_read(folder, filenames.MILESTONES), "gemiddeld")
     split = [VERSTERKT, VOLDOET] if VERSTERKT in m.columns else []  # older folders: voltooid whole
     columns = ["kwartaal", "peildatum", *MILESTONES, *split, "totaal"]
     out = {"Mijlpalen totaal": m[m["niveau"] == "totaal"][columns]}
@@ -50,21 +51,21 @@ def sheets(folder: Path) -> dict[str, pd.DataFrame]:
         assumed = level == "gemeente" and bool(illustrative_groups(m))
         marked = [ILLUSTRATIEF] if assumed else []  # only where the split is an assumption
         out[title] = m[m["niveau"] == level][["groep", *marked, *columns]].rename(columns={"groep": level})
-    out["Einddatums"] = _read(folder, "end_dates.csv", tuple(DATE_COLUMNS))
-    out["Productie"] = _read(folder, "production_quarterly.csv")
-    out["Doorlooptijden"] = _read(folder, "step_durations.csv")
-    out["Middelen"] = _read(folder, "resources_quarterly.csv")
-    out["Knelpunten"] = _read(folder, "bottlenecks.csv")
-    if (folder / "bottlenecks_gemeente.csv").is_file():  # folders of earlier versions have none
-        out["Knelpunten gemeente"] = _read(folder, "bottlenecks_gemeente.csv")
-    if (folder / DECOMPOSITION).is_file():  # uncertain parameters drawn: where the spread comes from
-        out["Spreiding"] = pd.read_csv(folder / DECOMPOSITION)
-    for title, file in (("Adressen", ADDRESSES), ("Clusters", CLUSTERS)):
+    out["Einddatums"] = _read(folder, filenames.END_DATES, tuple(DATE_COLUMNS))
+    out["Productie"] = _read(folder, filenames.PRODUCTION)
+    out["Doorlooptijden"] = _read(folder, filenames.DURATIONS)
+    out["Middelen"] = _read(folder, filenames.RESOURCES)
+    out["Knelpunten"] = _read(folder, filenames.BOTTLENECKS)
+    if (folder / filenames.BOTTLENECKS_GEMEENTE).is_file():  # folders of earlier versions have none
+        out["Knelpunten gemeente"] = _read(folder, filenames.BOTTLENECKS_GEMEENTE)
+    if (folder / filenames.DECOMPOSITION).is_file():  # uncertain parameters drawn: where the spread is from
+        out["Spreiding"] = pd.read_csv(folder / filenames.DECOMPOSITION)
+    for title, file in (("Adressen", filenames.ADDRESSES), ("Clusters", filenames.CLUSTERS)):
         if (folder / file).is_file():  # folders of older versions have no per-address dates
             ids = {c: str for c in ("address_id", "cluster_id", "building_id", "gemeente", *OPTIONAL_COLUMNS)}
             table = pd.read_csv(folder / file, dtype=ids)
             out[title] = _as_dates(table, [c for c in table.columns if c == "sinds" or c[-3:] in PERCENTILES])
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((folder / filenames.MANIFEST).read_text(encoding="utf-8"))
     out["Scenario"] = pd.DataFrame(_flatten(manifest["scenario"]["resolved"]), columns=["sleutel", "waarde"])
     return out
 
@@ -78,8 +79,13 @@ def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:
 
 
 def write_workbook(folder: Path, path: Path, force: bool = False) -> Path:
-    """Written whole or not at all (versterking.writing): an interrupted export leaves no half
-    workbook."""
+    """The results folder of a run as one Excel workbook at `path` (.xlsx), written whole or not at
+    all (versterking.writing): an interrupted export leaves no half workbook."""
+    if not (folder / filenames.MILESTONES).is_file() or not (folder / filenames.MANIFEST).is_file():
+        raise InputError(f"{folder}: not the results folder of a run (no {filenames.MILESTONES} or "
+                         f"{filenames.MANIFEST})")
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(f"--xlsx: {path}: the file name must end in .xlsx")
     with atomic_file(path, force, "workbook") as tmp, _disk_errors(tmp), \
             pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         writer.book.properties.creator = CREATOR  # how --force knows the workbook is the tool's

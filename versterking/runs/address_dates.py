@@ -25,7 +25,6 @@ from ..domain import AHEAD, MILESTONES, OPTIONAL_COLUMNS, UITVOERING, VOLTOOID
 from ..engine.result import RunResult
 
 PERCENTILES = ("P10", "P50", "P90")
-ADDRESSES, CLUSTERS = "adressen.csv", "clusters.csv"
 KANS = "kans versterking"
 STRAAT = "straat onaf"  # per cluster: first to last of its addresses still to finish voltooid
 TE_VERSTERKEN = "verwacht te versterken"  # per cluster: mean number of its addresses still to reinforce

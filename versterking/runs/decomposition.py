@@ -22,7 +22,6 @@ from scipy import stats
 
 from .aggregate import DEELNEMERS_VOLTOOID, LAST_YEAR_COUNTED, VOLTOOID_EIND
 
-FILE = "decompositie.csv"       # in a results folder
 REST = "ruis en wisselwerking"  # what no single parameter explains: the noise and the interactions
 MIN_REPLICATIONS = 20           # and at least 10 more than there are parameters
 TARGET_MARGIN = 0.05            # the precision a planner can act on

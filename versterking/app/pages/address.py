@@ -7,8 +7,8 @@ from pathlib import Path
 
 from dash import Input, Output, State, dcc, html
 
+from ... import lookup_text
 from ...errors import InputError
-from ...outputs.lookup import lookup_text
 from .. import views
 
 

@@ -8,12 +8,9 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
-from ... import limits
+from ... import compare, compared_variants, comparison_text, headline, limits, load_scenario
 from ...calendar import date_at, dutch_date
 from ...errors import InputError
-from ...inputs.loader import load_scenario
-from ...outputs.printout import comparison_text
-from ...runs.comparison import compare, compared_variants, headline
 from .. import fields, views
 from ..workspace import Workspace, choices
 

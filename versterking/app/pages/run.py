@@ -11,10 +11,9 @@ from pathlib import Path
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
-from ... import limits
+from ... import filenames, limits, read_table
 from ...domain import VERSTERKT, VOLDOET
 from ...errors import InputError
-from ...outputs.figures import read
 from .. import charts, fields, views
 from ..workspace import Workspace, archive, cached, forecast, report, workbook
 
@@ -104,7 +103,7 @@ def _read(replications: str | None, seed: str | None) -> tuple[int | None, int |
 
 
 def _results(folder: Path) -> html.Div:
-    summary = (folder / "summary.txt").read_text(encoding="utf-8")
+    summary = (folder / filenames.SUMMARY).read_text(encoding="utf-8")
     return html.Div([
         html.H4("Samenvatting"),
         views.printed(summary, id="run-summary"),
@@ -123,12 +122,12 @@ def _results(folder: Path) -> html.Div:
 
 
 def scenario_name(folder: Path) -> str:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["scenario"]["name"]
+    return json.loads((folder / filenames.MANIFEST).read_text(encoding="utf-8"))["scenario"]["name"]
 
 
 def end_dates(folder: Path) -> pd.DataFrame:
     """Per group (the opgave, each risk profile, each gemeente) 95% and 100% voltooid, P10 / P50 / P90."""
-    e = pd.read_csv(folder / "end_dates.csv")
+    e = pd.read_csv(folder / filenames.END_DATES)
     e = e[e["statistiek"].isin(["P10", "P50", "P90"])]
     wide = e.pivot_table(index=["niveau", "groep"], columns="statistiek", aggfunc="first",
                          values=["95% voltooid", "100% voltooid"], sort=False)
@@ -143,7 +142,7 @@ def end_dates(folder: Path) -> pd.DataFrame:
 
 def milestones(folder: Path) -> pd.DataFrame:
     """The opgave's milestones per quarter as the dashboard counts them, voltooid in its two parts."""
-    m = read(folder, "milestones_quarterly.csv")
+    m = read_table(folder, filenames.MILESTONES)
     t = m[(m["niveau"] == "totaal") & (m["statistiek"] == "gemiddeld")]
     columns = ["kwartaal", "nog niet gestart", "opname", "beoordeling", "planvorming", "uitvoering",
                "voltooid", VERSTERKT, VOLDOET]

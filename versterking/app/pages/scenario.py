@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from ... import scenario_keys
 from ...errors import InputError
-from ...inputs.notes import parameters
 from .. import edits, views
 from ..workspace import Workspace, choices, loaded, save
 
@@ -48,7 +48,7 @@ def register(app, ws: Workspace) -> None:
                                                 style={"width": 140}),
                             {"type": "edit-error", "key": f.id}, hint=f"nu {f.value}")
                 for f in edits.fields(item)]
-        table = views.table(parameters(item), "parameters", page_size=15, filter_action="native",
+        table = views.table(scenario_keys(item), "parameters", page_size=15, filter_action="native",
                             sort_action="native")
         return (item.scenario.description, form, table,
                 {"scenario": scenario, "overrides": {}, "label": item.scenario.name})

@@ -8,13 +8,9 @@ from datetime import timedelta
 
 from dash import Input, Output, State, dcc, html, no_update
 
-from ... import limits
-from ...analyses.target import Question, seek
-from ...analyses.target_output import answer_text
+from ... import LoadedScenario, Question, answer_text, limits, seek
 from ...domain import COMPLETIONS
 from ...errors import InputError
-from ...inputs.loader import LoadedScenario
-from ...inputs.population import load_population
 from .. import fields, views
 from ..workspace import Workspace, loaded
 
@@ -71,7 +67,7 @@ def register(app, ws: Workspace) -> None:
 
         set_progress(("0", "12", "stroommodel"))
         try:
-            answer = seek(item.scenario, load_population(item), question, ws.workers, ws.scheduler, log)
+            answer = seek(item, question, workers=ws.workers, scheduler=ws.scheduler, log=log)
         except InputError as exc:
             return no_update, str(exc)
         set_progress(("12", "12", f"klaar: {answer.runs} simulaties"))

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
-from ...analyses.target import combined
+from ... import extra_with_steps, limits, preview, preview_text
 from ...domain import RESOURCES
 from ...errors import InputError
-from ...inputs.blocks import MAX_CAPACITY
-from ...outputs.printout import preview_text
-from ...runs.preview import preview
 from .. import charts, fields, views
 from ..workspace import loaded
 
@@ -85,9 +82,9 @@ def overrides(scenario: str, extras: list, froms: list) -> tuple[dict, list[str]
     out, errors = {}, []
     for name, extra, first in zip(RESOURCES, extras, froms, strict=True):
         try:
-            slots = fields.whole(extra, f"{name}: plekken extra", (0, MAX_CAPACITY))
+            slots = fields.whole(extra, f"{name}: plekken extra", (0, limits.MAX_CAPACITY))
             day = fields.day(first, f"{name}: vanaf", sc.start, sc.horizon) if slots else None
-            steps = combined(getattr(sc.resources, name).extra, [(day, slots)]) if slots else None
+            steps = extra_with_steps(getattr(sc.resources, name).extra, [(day, slots)]) if slots else None
         except InputError as exc:
             errors.append(str(exc))
             continue
