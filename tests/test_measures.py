@@ -254,3 +254,54 @@ meets_norm = { P50 = 1.0, P90 = 1.0, grijs = 1.0 }
         checked += len(followers)
         late += int((r.started[followers, domain.S_BEOORDELING] >= r.ended[ref, domain.S_BEOORDELING]).sum())
     assert checked > 5 and late > 0, (checked, late)  # some were judged after the reassessment
+
+
+def test_the_measures_rules_by_route_and_day(small):
+    """Which norm judges and which factors follow, as both the simulation and the flow model read them."""
+    from versterking.engine.measure_rules import measure_rules, tranche_mix
+
+    sc = load_scenario(variant(small, "alle", ALL_MEASURES)).scenario
+    rules, m = measure_rules(sc), sc.measures
+    before, after = days_since(sc.start, date(2020, 12, 31)), days_since(sc.start, date(2021, 1, 1))
+    assert rules.norm(domain.KLASSIEK, before) == sc.shares.meets_norm
+    npr = m.get("npr_2020").meets_norm
+    assert rules.norm(domain.KLASSIEK, after) == rules.norm(domain.REFERENTIEWONING, after) == npr
+    for route, measure in ((domain.TYPOLOGIE, "typologie"), (domain.PRAKTIJKAANPAK, "praktijkaanpak"),
+                           (domain.HERBEOORDELING, "batch_1581")):
+        assert rules.norm(route, before) == rules.norm(route, after) == m.get(measure).meets_norm
+    assert rules.factors(domain.KLASSIEK, before) == (1.0, 1.0)
+    assert rules.factors(domain.KLASSIEK, after) == (0.8, 1.0)
+    assert rules.factors(domain.TYPOLOGIE, after) == (0.8 * m.get("typologie").uitvoering_factor,
+                                                      m.get("typologie").planvorming_factor)
+    assert rules.factors(domain.HERBEOORDELING, after) == (0.5, 1.0)
+    assert not rules.typologie_in_use(before) and rules.typologie_in_use(after)
+    assert rules.pilot_open(0.0) and not rules.scaled_up(after)
+    assert list(tranche_mix(m.get("batch_1581").tranche)) == [0, 3, 3]
+    assert tranche_mix(m.get("bouwimpuls").tranches[0]) is None
+    # off: no route opens, ever, and the scenario's own norm judges
+    bare = measure_rules(load_scenario(small).scenario)
+    assert not any(f(1e6) for f in (bare.typologie_in_use, bare.pilot_open, bare.scaled_up,
+                                    bare.referentiewoningen_in_use, bare.npr_in_force))
+    assert bare.norm(domain.KLASSIEK, 1e6) == bare.meets_norm
+
+
+def test_the_simulation_and_the_flow_model_judge_by_one_rule(small, monkeypatch):
+    """A rule changed in one place changes both: every beoordeling meets the norm, so nobody judged
+    during the run goes on to planvorming, in either."""
+    from versterking import load_population
+    from versterking.engine.flow import flow
+    from versterking.engine.measure_rules import MeasureRules
+    from versterking.inputs.blocks import ProfileShares
+
+    loaded = load_scenario(variant(small, "alle", ALL_MEASURES))
+    population = load_population(loaded)
+    everyone = ProfileShares(P50=1.0, P90=1.0, grijs=1.0)
+
+    def judged_in_the_run() -> tuple[int, float]:
+        simulated = run(loaded.path).reached[:, domain.BEOORDELING]
+        flowed = flow(loaded.scenario, population).reached[:, domain.BEOORDELING]
+        return int((simulated > 0).sum()), float(flowed[-1].sum() - flowed[0].sum())
+
+    assert min(judged_in_the_run()) > 1
+    monkeypatch.setattr(MeasureRules, "norm", lambda self, route, now: everyone)
+    assert judged_in_the_run() == (0, pytest.approx(0.0))

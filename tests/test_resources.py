@@ -83,3 +83,27 @@ def test_block_needing_more_wisselwoningen_than_free_is_passed_over():
     pool.set_capacity(2)
     env.run()
     assert block.triggered and pool.in_use == 2 and res.in_use == 4
+
+
+def test_a_request_as_a_with_block_gives_its_slot_back_unless_withdrawn_or_cut_off():
+    env = simpy.Environment()
+    res = Resource(env, "r", 1)
+    log = []
+
+    def work(key, days):
+        with res.request(key) as slot:
+            value = yield slot
+            if value is None:  # granted, not withdrawn
+                yield env.timeout(days)
+        log.append((key, env.now, res.in_use))
+
+    second = work((1,), 3)
+    for process in (work((0,), 5), second, work((2,), 1)):
+        env.process(process)
+    env.run(until=1)
+    (key, withdrawn), = res.withdraw(lambda keys: [k for k in keys if k == (2,)])
+    withdrawn.succeed("elsewhere")  # sent elsewhere: it held no slot, and gives none back
+    env.run(until=7)  # (0,) gives its slot back on day 5 and (1,) takes it
+    assert log == [((2,), 1, 1), ((0,), 5, 1)] and res.in_use == 1 and res.waiting == 0
+    second.close()  # the run stops with (1,)'s work under way: nothing is given back
+    assert res.in_use == 1 and len(log) == 2

@@ -33,13 +33,13 @@ def test_the_key_compares_under_way_then_the_criteria_around_the_waiting_time():
                             severity=np.array([0, -3, -1, 0]), hardship=np.array([1, 1, 0, 1]),
                             cluster=np.zeros(n, int))
     before = service_order(("hardship", "waiting", "risk"), attributes, advice_known=False)
-    keys = sorted([before(0, 5.0, False), before(1, 5.0, False), before(2, 9.0, False), before(3, 1.0, True)])
+    keys = sorted([before(0, 5.0), before(1, 5.0), before(2, 9.0), before(3, 1.0, resuming=True)])
     assert [k.address for k in keys] == [3, 2, 1, 0]  # under way; schrijnend; then equal wait, by risk
     severity = ("severity", "waiting")
     unknown = service_order(severity, attributes, advice_known=False)  # not known before the advice
-    assert [k.address for k in sorted(unknown(a, 0.0, False) for a in range(n))] == [0, 1, 2, 3]
+    assert [k.address for k in sorted(unknown(a, 0.0) for a in range(n))] == [0, 1, 2, 3]
     known = service_order(severity, attributes, advice_known=True)
-    assert [k.address for k in sorted(known(a, 0.0, False) for a in range(n))] == [1, 2, 0, 3]
+    assert [k.address for k in sorted(known(a, 0.0) for a in range(n))] == [1, 2, 0, 3]
 
 
 def test_phases_go_in_the_order_of_their_most_urgent_member():

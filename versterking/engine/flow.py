@@ -1,10 +1,11 @@
 """A deterministic flow model of the same chain as the simulation: the addresses as amounts (per risk
 profile and owner type) moving through the same lines, with the same capacity schedules, shares,
-routes and measures, each step's work spread over a few delays that stand for its duration
-distribution. No noise and no single addresses, so it runs in a tenth of a second to a second and a
-half: it seeds terug redeneren's search and gives an instant preview of a what-if. It is an
-approximation, never the answer; how far it is from the simulation on each shipped scenario is
-measured (docs/background/flow-model.md).
+routes and measures (the measures' rules are the simulation's own: versterking.engine.measure_rules),
+each step's work spread over a few delays that stand for its duration distribution. No noise and no
+single addresses, so it runs in a tenth of a second to a second and a half: it seeds terug
+redeneren's search and gives an instant preview of a what-if. It is an approximation, never the
+answer; how far it is from the simulation on each shipped scenario is measured
+(docs/background/flow-model.md).
 
 What it leaves out, and what that does:
 - the far tail of durations: the last delay stands for the slowest 1%, while the simulation's last
@@ -31,25 +32,32 @@ from ..calendar import days_since
 from ..domain import (
     BEOORDELING,
     DEELNEMERS,
+    HERBEOORDELING,
+    KLASSIEK,
     MILESTONES,
     NOG_NIET_GESTART,
     OPNAME,
     OWNERS,
     PLANVORMING,
     PLANVORMING_STEPS,
+    PRAKTIJKAANPAK,
     PROFILES,
+    REFERENTIEWONING,
     RESOURCES,
+    ROUTES,
     STEPS,
     SUBSTEPS,
+    TYPOLOGIE,
     UITVOERING,
     VOLDOET,
     VOLTOOID,
 )
 from ..inputs.blocks import Gamma
-from ..inputs.counts import apportion, inflow_mix
+from ..inputs.counts import inflow_mix
 from ..inputs.embedded import DONE_AS
 from ..inputs.scenario import Scenario
 from .distributions import from_uniforms, mean_of
+from .measure_rules import measure_rules, tranche_mix
 from .measures import inflows
 from .schedules import resource_changes
 
@@ -267,13 +275,11 @@ class _Flow:
         spread = math.sqrt(sum(getattr(x, "sd", 0.0) ** 2 for x in sub)) or self.plan_days.sum() / 1000
         self.planvorming = nodes(Gamma(dist="gamma", mean=self.plan_days.sum(), sd=spread))
         self.cap = {n: _sampled(resource_changes(sc, n), steps) for n in RESOURCES}
-        m = sc.measures
-        self.typ, self.prak = m.get("typologie"), m.get("praktijkaanpak")
-        self.ref, self.npr = m.get("referentiewoningen"), m.get("npr_2020")
-        self.batch, self.impuls = m.get("batch_1581"), m.get("bouwimpuls")
+        self.rules = rules = measure_rules(sc)
+        self.typ, self.prak, self.ref = rules.typologie, rules.praktijkaanpak, rules.referentiewoningen
+        self.batch, self.impuls = rules.batch_1581, sc.measures.get("bouwimpuls")
         shares = sc.shares
         self.skip = _by_profile(shares.skip_beoordeling)
-        self.norm = _by_profile(shares.meets_norm)
         self.wissel = np.repeat(np.array([getattr(shares.wisselwoning, o) for o in OWNERS], float)[None, :],
                                 SHAPE[0], axis=0)
         self.population = population
@@ -288,8 +294,8 @@ class _Flow:
         self.resume_uv = {True: _Line(), False: _Line()}
         self.opname_done = _Pipe(steps, True, "skip")
         # the praktijkaanpak's experts and a referentiewoning's follower hold no ingenieursbureau
-        routes = ("klassiek", "typologie", "praktijkaanpak", "referentie", "herbeoordeling")
-        self.beoordeeld = {r: _Pipe(steps, r not in ("praktijkaanpak", "referentie")) for r in routes}
+        self.beoordeeld = {r: _Pipe(steps, r not in (PRAKTIJKAANPAK, REFERENTIEWONING))
+                           for r in range(len(ROUTES))}
         self.plan_started, self.plan_done = _Pipe(steps, False), _Pipe(steps, True, "uf")
         self.prepared = _Pipe(steps, False, "uf")
         self.uv_done = {True: _Pipe(steps, True), False: _Pipe(steps, True)}
@@ -297,17 +303,7 @@ class _Flow:
         self.inc = np.zeros((steps + 2, len(MILESTONES), SHAPE[0]))  # reached in step k
         self.pilot_left = float(self.prak.pilot_addresses) if self.prak is not None else 0.0
         self.follow = self.ref.share * _followers(population, self.ref.group) if self.ref is not None else 0.0
-        # the measures' days, shares and delays, once (the steps only look them up)
-        never = math.inf
-        self.typ_day = self.day(self.typ.from_) if self.typ is not None else never
-        self.npr_day = self.day(self.npr.from_) if self.npr is not None else never
-        self.ref_day = self.day(self.ref.from_) if self.ref is not None else never
-        self.pilot_day = self.day(self.prak.pilot_from) if self.prak is not None else never
-        self.scale_day = self.day(self.prak.scale_from) if self.prak is not None else never
-        self.own_norm = {route: _by_profile(block.meets_norm) for route, block in (
-            ("typologie", self.typ), ("praktijkaanpak", self.prak), ("herbeoordeling", self.batch))
-            if block is not None}
-        self.npr_norm = _by_profile(self.npr.meets_norm) if self.npr is not None else None
+        # the measures' shares and delays, once (the steps only look them up)
         self.typ_share = _by_profile(self.typ.share) if self.typ is not None else None
         self.prak_share = _by_profile(self.prak.share) if self.prak is not None else None
         self.delays = {name: nodes(block.duration) for name, block in (
@@ -323,39 +319,36 @@ class _Flow:
     # -- the routes -----------------------------------------------------------------------------
 
     def join_beoordeling(self, k: int, x: np.ndarray) -> None:
-        """Routes decided when an address joins the beoordeling line (as Model.beoordeling_route)."""
-        t = k * DT
+        """Routes decided when an address joins the beoordeling line (the measures' rules, as the
+        simulation's Model.beoordeling_route takes them)."""
+        t, rules = k * DT, self.rules
         if self.prak is not None:
             taken = np.zeros(SHAPE)
-            if t >= self.pilot_day and self.pilot_left > 0 and x.sum() > 0:
+            if rules.pilot_open(t) and self.pilot_left > 0 and x.sum() > 0:
                 n = min(self.pilot_left, x.sum())
                 taken = x * (n / x.sum())
                 self.pilot_left -= n
-            if t >= self.scale_day:
+            if rules.scaled_up(t):
                 taken = taken + (x - taken) * self.prak_share
             if taken.sum() > 0:
-                self.beoordeeld["praktijkaanpak"].put(k, self.delays["praktijkaanpak"], taken)
+                self.beoordeeld[PRAKTIJKAANPAK].put(k, self.delays["praktijkaanpak"], taken)
                 x = x - taken
-        if t >= self.ref_day and self.follow > 0:
-            self.beoordeeld["referentie"].put(k, self.delays["referentie"], x * self.follow)
+        if rules.referentiewoningen_in_use(t) and self.follow > 0:
+            self.beoordeeld[REFERENTIEWONING].put(k, self.delays["referentie"], x * self.follow)
             x = x * (1 - self.follow)
         self.wait_be.add(x)
 
-    def judged(self, k: int, x: np.ndarray, route: str) -> None:
-        """A beoordeling's outcome at the end of step k (as Model.judge): voltooid, or on to planvorming
-        (after a reassessment: to execution)."""
-        in_force = k * DT >= self.npr_day
-        share = self.own_norm.get(route, self.npr_norm if in_force else self.norm)
-        done = x * share
+    def judged(self, k: int, x: np.ndarray, route: int) -> None:
+        """A beoordeling's outcome at the end of step k, by the measures' rules: voltooid, or on to
+        planvorming (after a reassessment: to execution)."""
+        t = k * DT
+        done = x * _by_profile(self.rules.norm(route, t))
         self.inc[k, VOLTOOID] += done.sum(axis=1)
         rest = x - done
-        if route == "herbeoordeling":
-            self.prepared.put(k, self.delays["batch_1581"], rest, uf=self.batch.uitvoering_factor)
+        uf, pf = self.rules.factors(route, t)
+        if route == HERBEOORDELING:
+            self.prepared.put(k, self.delays["batch_1581"], rest, uf=uf)
             return
-        uf = self.npr.uitvoering_factor if in_force else 1.0
-        pf = 1.0
-        if route == "typologie":
-            uf, pf = uf * self.typ.uitvoering_factor, self.typ.planvorming_factor
         self.inc[k, BEOORDELING] += rest.sum(axis=1)
         self.wait_pl.add(rest, uf=uf, pf=pf)
 
@@ -364,10 +357,10 @@ class _Flow:
         Model.hand_over; in proportion to what waits, within the tranche's risk mix)."""
         waiting = self.wait_pl.count
         per_profile = waiting.sum(axis=1)
-        if tranche.risk_profile is None:
+        mix = tranche_mix(tranche)
+        if mix is None:
             wanted = per_profile * min(1.0, tranche.addresses / max(per_profile.sum(), 1e-12))
         else:
-            mix = apportion([tranche.risk_profile.get(p, 0.0) for p in PROFILES], tranche.addresses)
             wanted = np.minimum(np.asarray(mix, float), per_profile)
         with np.errstate(invalid="ignore", divide="ignore"):
             x = waiting * np.where(per_profile > 0, wanted / per_profile, 0.0)[:, None]
@@ -462,13 +455,13 @@ class _Flow:
             with np.errstate(invalid="ignore", divide="ignore"):
                 again = go * np.where(both > 0, self.wait_re.count / both, 0.0)
             self.wait_re.take(again)
-            self.beoordeeld["herbeoordeling"].put(k, d["beoordeling"], again)
+            self.beoordeeld[HERBEOORDELING].put(k, d["beoordeling"], again)
             fresh = go - again
             self.wait_be.take(fresh)
-            toets = self.typ_share if t > 0 and t >= self.typ_day else np.zeros(SHAPE)
+            toets = self.typ_share if self.rules.typologie_in_use(t) else np.zeros(SHAPE)
             if self.typ is not None:
-                self.beoordeeld["typologie"].put(k, self.delays["typologie"], fresh * toets)
-            self.beoordeeld["klassiek"].put(k, d["beoordeling"], fresh * (1 - toets), scale=first)
+                self.beoordeeld[TYPOLOGIE].put(k, self.delays["typologie"], fresh * toets)
+            self.beoordeeld[KLASSIEK].put(k, d["beoordeling"], fresh * (1 - toets), scale=first)
             self.busy["ingenieursbureaus"] += go.sum()
         # planvorming: one slot for its three sub-steps
         go = _serve(self.free(k, "planvorming"), self.resume_pl.count, by_profile)

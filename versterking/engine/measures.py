@@ -17,11 +17,12 @@ import pandas as pd
 import simpy
 
 from ..calendar import days_since
-from ..domain import BATCH_1581, BOUWIMPULS, HERBEOORDELING, PRAKTIJKAANPAK, PROFILES, TYPOLOGIE
+from ..domain import BATCH_1581, BOUWIMPULS, PROFILES
 from ..inputs import measures as spec
 from ..inputs.blocks import CapacityChange
 from ..inputs.scenario import Inflow, Scenario
 from .distributions import from_uniforms
+from .measure_rules import MeasureRules, measure_rules
 from .randomness import stream
 from .rules import HandOver
 
@@ -38,14 +39,13 @@ class Typologie:
     """From `from`, a share of the beoordelingen that start is a typologie toets: the ingenieursbureau
     slot is held for the toets's shorter duration, and its own share meets the norm."""
 
-    def __init__(self, block: spec.Typologie, sc: Scenario, profiles: list[int]) -> None:
-        self.block, self.meets_norm, self.profiles = block, block.meets_norm, profiles
-        self.day = days_since(sc.start, block.from_)
+    def __init__(self, block: spec.Typologie, sc: Scenario, rules: MeasureRules, profiles: list[int]) -> None:
+        self.block, self.rules, self.profiles = block, rules, profiles
         self.u, self.duration = _draws(sc.seed, "typologie", len(profiles), block.duration)
 
     def applies(self, a: int, now: float) -> bool:
-        """For a beoordeling that starts now. Work under way on the peildatum stays klassiek."""
-        return (now > 0 and now >= self.day
+        """For a beoordeling that starts now."""
+        return (self.rules.typologie_in_use(now)
                 and self.u[a] < getattr(self.block.share, PROFILES[self.profiles[a]]))
 
 
@@ -54,19 +54,19 @@ class Praktijkaanpak:
     and then executes: the first `pilot_addresses` that need a beoordeling from `pilot_from`, and from
     `scale_from` a share of all that need one. Its own share meets the norm."""
 
-    def __init__(self, block: spec.Praktijkaanpak, sc: Scenario, profiles: list[int]) -> None:
-        self.block, self.meets_norm, self.profiles = block, block.meets_norm, profiles
+    def __init__(self, block: spec.Praktijkaanpak, sc: Scenario, rules: MeasureRules,
+                 profiles: list[int]) -> None:
+        self.block, self.rules, self.profiles = block, rules, profiles
         self.pilot_left = block.pilot_addresses
-        self.pilot_day = days_since(sc.start, block.pilot_from)
-        self.scale_day = days_since(sc.start, block.scale_from)
         self.u, self.duration = _draws(sc.seed, "praktijkaanpak", len(profiles), block.duration)
 
     def takes(self, a: int, now: float) -> bool:
         """Decided when the address joins the beoordeling line."""
-        if self.pilot_left > 0 and now >= self.pilot_day:
+        if self.pilot_left > 0 and self.rules.pilot_open(now):
             self.pilot_left -= 1
             return True
-        return now >= self.scale_day and self.u[a] < getattr(self.block.share, PROFILES[self.profiles[a]])
+        return (self.rules.scaled_up(now)
+                and self.u[a] < getattr(self.block.share, PROFILES[self.profiles[a]]))
 
 
 class Referentiewoningen:
@@ -74,10 +74,9 @@ class Referentiewoningen:
     first of the group that needs one is assessed (its reference), the others (`share` of them) wait
     for it and follow its outcome after a short check without an ingenieursbureau slot."""
 
-    def __init__(self, block: spec.Referentiewoningen, sc: Scenario, env: simpy.Environment,
-                 addresses: pd.DataFrame) -> None:
-        self.block, self.env = block, env
-        self.day = days_since(sc.start, block.from_)
+    def __init__(self, block: spec.Referentiewoningen, sc: Scenario, rules: MeasureRules,
+                 env: simpy.Environment, addresses: pd.DataFrame) -> None:
+        self.block, self.rules, self.env = block, rules, env
         self.u, self.duration = _draws(sc.seed, "referentiewoningen", len(addresses), block.duration)
         column = "building_id" if block.group == "building" else "cluster_id"
         self.group = pd.factorize(addresses[column])[0]
@@ -86,7 +85,7 @@ class Referentiewoningen:
 
     def follows(self, a: int, now: float) -> bool:
         """Whether `a` follows a reference of its group; the first of a group becomes the reference."""
-        if now >= self.day and self.u[a] < self.block.share:
+        if self.rules.referentiewoningen_in_use(now) and self.u[a] < self.block.share:
             g = self.group[a]
             if g in self.references:
                 return True
@@ -123,58 +122,33 @@ class HandOvers:
         return HandOver(self.by, preparation, reassess)
 
 
-class Npr2020:
-    """Beoordelingen that end on or after `from` are judged under the updated NPR: its share meets the
-    norm, and uitvoering takes `uitvoering_factor` of the time (lighter measures)."""
-
-    def __init__(self, block: spec.NprUpdate, sc: Scenario) -> None:
-        self.meets_norm, self.uitvoering_factor = block.meets_norm, block.uitvoering_factor
-        self.day = days_since(sc.start, block.from_)
-
-    def in_force(self, now: float) -> bool:
-        return now >= self.day
-
-
 @dataclass
 class AtWork:
-    """The measures a run has switched on (None: off)."""
+    """The measures a run has switched on (None: off) with their draws, and the rules they follow."""
 
+    rules: MeasureRules
     typologie: Typologie | None
     praktijkaanpak: Praktijkaanpak | None
     referentiewoningen: Referentiewoningen | None
-    npr_2020: Npr2020 | None
-    batch_1581: spec.Batch1581 | None  # judges its reassessments
     hand_overs: list[HandOvers]
-
-    def own_norm(self, route: int):
-        """The meets-norm shares of a route that has its own (typologie, praktijkaanpak, batch 1581's
-        reassessment), else None: the NPR in force judges."""
-        if route == TYPOLOGIE and self.typologie is not None:
-            return self.typologie.meets_norm
-        if route == PRAKTIJKAANPAK and self.praktijkaanpak is not None:
-            return self.praktijkaanpak.meets_norm
-        if route == HERBEOORDELING and self.batch_1581 is not None:
-            return self.batch_1581.meets_norm
-        return None
 
 
 def at_work(sc: Scenario, env: simpy.Environment, addresses: pd.DataFrame, profiles: list[int]) -> AtWork:
     """The measures the scenario switches on, with their draws for these addresses (`profiles`: each
     one's risk profile index)."""
-    m, n = sc.measures, len(addresses)
-    typ, prak = m.get("typologie"), m.get("praktijkaanpak")
-    ref, npr = m.get("referentiewoningen"), m.get("npr_2020")
+    m, n, rules = sc.measures, len(addresses), measure_rules(sc)
+    typ, prak, ref = m.get("typologie"), m.get("praktijkaanpak"), m.get("referentiewoningen")
     hand_overs = []
     if (impuls := m.get("bouwimpuls")) is not None:
         hand_overs.append(HandOvers(BOUWIMPULS, impuls, sc, n))
     if (batch := m.get("batch_1581")) is not None:
         hand_overs.append(HandOvers(BATCH_1581, batch, sc, n))
     return AtWork(
-        typologie=Typologie(typ, sc, profiles) if typ is not None else None,
-        praktijkaanpak=Praktijkaanpak(prak, sc, profiles) if prak is not None else None,
-        referentiewoningen=Referentiewoningen(ref, sc, env, addresses) if ref is not None else None,
-        npr_2020=Npr2020(npr, sc) if npr is not None else None,
-        batch_1581=batch, hand_overs=hand_overs)
+        rules=rules,
+        typologie=Typologie(typ, sc, rules, profiles) if typ is not None else None,
+        praktijkaanpak=Praktijkaanpak(prak, sc, rules, profiles) if prak is not None else None,
+        referentiewoningen=Referentiewoningen(ref, sc, rules, env, addresses) if ref is not None else None,
+        hand_overs=hand_overs)
 
 
 # -- what measures do to the capacity and the inflow (also read without a run) -----------------------

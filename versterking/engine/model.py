@@ -13,7 +13,6 @@ from ..calendar import days_since
 from ..domain import (
     BEOORDELING,
     ERNST,
-    HERBEOORDELING,
     KLASSIEK,
     MILESTONES,
     OPNAME,
@@ -26,18 +25,17 @@ from ..domain import (
     S_BEOORDELING,
     STEPS,
     SUBSTEPS,
-    TYPOLOGIE,
     UITVOERING,
     VOLDOET,
     VOLTOOID,
 )
-from ..inputs.counts import apportion
 from ..inputs.embedded import DONE_AS
 from ..inputs.measures import Tranche
 from ..inputs.scenario import Scenario
 from .clusters import ClusterGate
 from .distributions import from_uniforms
 from .inflow import inflow_addresses
+from .measure_rules import tranche_mix
 from .measures import HandOvers, at_work, inflows
 from .randomness import stream
 from .resources import Pool, Resource
@@ -207,35 +205,18 @@ class Model:
         if route == REFERENTIEWONING:
             self.meets_norm[a], self.uitvoering_factor[a] = reference
             return
-        measures = self.measures
-        npr = self._npr_in_force()
-        norm = measures.own_norm(route)
-        if norm is None:
-            norm = npr.meets_norm if npr is not None else self.sc.shares.meets_norm
-        self.meets_norm[a] = self.u_norm[a] < getattr(norm, PROFILES[self._profile[a]])
-        if route == HERBEOORDELING:
-            self.uitvoering_factor[a] = measures.batch_1581.uitvoering_factor
-        elif npr is not None:
-            self.uitvoering_factor[a] = npr.uitvoering_factor
-        if route == TYPOLOGIE:  # the type's standard measures
-            self.uitvoering_factor[a] *= measures.typologie.block.uitvoering_factor
-            self.planvorming_factor[a] = measures.typologie.block.planvorming_factor
-        if measures.referentiewoningen is not None:
+        rules, now = self.measures.rules, self.env.now
+        self.meets_norm[a] = self.u_norm[a] < getattr(rules.norm(route, now), PROFILES[self._profile[a]])
+        self.uitvoering_factor[a], self.planvorming_factor[a] = rules.factors(route, now)
+        if self.measures.referentiewoningen is not None:
             outcome = (bool(self.meets_norm[a]), float(self.uitvoering_factor[a]))
-            measures.referentiewoningen.judged(a, outcome)
-
-    def _npr_in_force(self):
-        """The NPR 2020 measure if it applies to a beoordeling ending now, else None."""
-        npr = self.measures.npr_2020
-        return npr if npr is not None and npr.in_force(self.env.now) else None
+            self.measures.referentiewoningen.judged(a, outcome)
 
     def judge_again(self, a: int, meets: float | None) -> None:
         """A beoordeling done again: it meets the norm with share `meets`, or (None) with the share a
         first beoordeling on that day would have."""
         if meets is None:
-            npr = self._npr_in_force()
-            norm = npr.meets_norm if npr is not None else self.sc.shares.meets_norm
-            meets = getattr(norm, PROFILES[self._profile[a]])
+            meets = getattr(self.measures.rules.norm(KLASSIEK, self.env.now), PROFILES[self._profile[a]])
         self.route[a] = KLASSIEK
         self.meets_norm[a] = self.u_again[a] < meets
 
@@ -245,12 +226,8 @@ class Model:
         t = days_since(self.sc.start, tranche.from_)
         if t > 0:
             yield self.env.timeout(t)
-        total = tranche.addresses
-        if tranche.risk_profile is None:
-            wanted = dict.fromkeys(range(len(PROFILES)), total)
-        else:
-            wanted = dict(enumerate(apportion([tranche.risk_profile.get(p, 0.0) for p in PROFILES],
-                                              total).tolist()))
+        total, mix = tranche.addresses, tranche_mix(tranche)
+        wanted = dict.fromkeys(range(len(PROFILES)), total) if mix is None else dict(enumerate(mix.tolist()))
 
         def choose(keys: list[WaitKey]) -> list[WaitKey]:
             taken = []
@@ -284,14 +261,14 @@ class Model:
             self.clusters.leave(a)
         self.reach(a, VOLTOOID)
 
-    def ask_for_uitvoering(self, a: int, since: float, resuming: bool) -> simpy.Event:
+    def ask_for_uitvoering(self, a: int, since: float, *, resuming: bool) -> simpy.Event:
         """A builder slot (and a wisselwoning if needed): for the address alone, or, in cluster
         mode, for its whole cluster at once when the last member is ready."""
         wisselwoning = int(self.needs_wisselwoning[a])
         if self.clusters is None or resuming or self.handed_over[a]:
-            key = self.key_advised(a, since, resuming)
+            key = self.key_advised(a, since, resuming=resuming)
             return self.bouwcapaciteit.serving(a).request(key, 1, wisselwoning, self.wisselwoningen.part(a))
-        return self.clusters.arrive(a, self.key_advised(a, since, False), wisselwoning)
+        return self.clusters.arrive(a, self.key_advised(a, since), wisselwoning)
 
     def keep_first_beoordeling(self, a: int) -> None:
         """Before a reassessment takes the beoordeling step's place in the arrays."""
@@ -313,13 +290,13 @@ class Model:
         self.bouwcapaciteit.serving(a).release(1, wisselwoning, self.wisselwoningen.part(a))
 
     def work(self, a: int, step: int, divided: Divided, since: float):
-        resource = divided.serving(a)
+        """SimPy process: wait for a slot of `divided`, do the step, give the slot back."""
         self.log_queued(a, step, since)
-        yield resource.request(self.key(a, since, False))
-        yield from self.carry_out(a, step, self.time_left(a, (step,), False)[0])
-        resource.release()
+        with divided.serving(a).request(self.key(a, since)) as slot:
+            yield slot
+            yield from self.carry_out(a, step, self.time_left(a, (step,))[0])
 
-    def time_left(self, a: int, steps: tuple, resuming: bool) -> list[float]:
+    def time_left(self, a: int, steps: tuple, *, resuming: bool = False) -> list[float]:
         """Duration of each step still to do once a slot is held. Work under way at the start
         (resuming) has a residual share of its current step left; work that fills a slot on day 0
         (the resources were busy on the peildatum: a warm start) a residual share of all the work

@@ -42,6 +42,7 @@ from .rules import HandOver
 
 
 def address_life(m: Model, a: int):
+    """SimPy process: address `a` from the milestone it holds to voltooid (or as far as the run goes)."""
     env = m.env
     held = m.milestone0[a]  # the milestone held at the start (or on arrival)
     if held == VOLTOOID:
@@ -79,49 +80,12 @@ def address_life(m: Model, a: int):
             return
         since = env.now
 
-    if held <= PLANVORMING:  # one planvorming slot for all three sub-steps
-        resuming = held == PLANVORMING
-        first = m.substep0[a] if resuming else 0
-        m.log_queued(a, S_VOORBEREIDEN, since)
-        granted = yield m.planvorming.serving(a).request(m.key_advised(a, since, resuming))
-        if isinstance(granted, HandOver):  # Bouwimpuls or batch 1581: straight to execution
-            if granted.reassess:
-                yield from beoordeling(m, a, env.now, HERBEOORDELING)
-                if m.meets_norm[a]:
-                    m.done_without_uitvoering(a)
-                    return
-            m.reach(a, PLANVORMING)
-            yield from m.carry_out(a, S_BESLUIT, granted.preparation)  # the Bedrijfsbureau prepares
-        else:
-            steps = PLANVORMING_STEPS[first:]
-            for step, duration in zip(steps, m.time_left(a, steps, resuming), strict=True):
-                duration *= m.planvorming_factor[a]
-                if step == S_UITVOERINGSPLAN:
-                    m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
-                yield from m.carry_out(a, step, duration)
-            m.planvorming.serving(a).release()
+    if held <= PLANVORMING:
+        if (yield from planvorming(m, a, since, resuming=held == PLANVORMING)):
+            return  # a reassessment found it meets the norm
         since = env.now
 
-    resuming = held == UITVOERING
-    m.log_queued(a, S_UITVOERING, since)
-    yield m.ask_for_uitvoering(a, since, resuming)  # alone, or with its cluster
-    m.reach(a, UITVOERING)
-    duration = m.time_left(a, (S_UITVOERING,), resuming)[0] * m.uitvoering_factor[a]
-    yield from m.carry_out(a, S_UITVOERING, duration)
-    m.finish_uitvoering(a)
-    m.reach(a, VOLTOOID)
-
-
-def beoordeling_again(m: Model, a: int, since: float, meets: float | None):
-    """A beoordeling done again, in full by an ingenieursbureau: new work, judged anew (meets the norm
-    with share `meets`, or None: as a first beoordeling would)."""
-    m.keep_first_beoordeling(a)
-    m.log_queued(a, S_BEOORDELING, since)
-    ingenieursbureau = m.ingenieursbureaus.serving(a)
-    yield ingenieursbureau.request(m.key(a, since, False))
-    yield from m.carry_out(a, S_BEOORDELING, m.duration[a, S_BEOORDELING])
-    ingenieursbureau.release()
-    m.judge_again(a, meets)
+    yield from uitvoering(m, a, since, resuming=held == UITVOERING)
 
 
 def beoordeling(m: Model, a: int, since: float, route: int):
@@ -141,16 +105,67 @@ def beoordeling(m: Model, a: int, since: float, route: int):
         reference = yield referentiewoningen.reference_of(a)  # fires with the reference's first outcome
         yield from m.carry_out(a, S_BEOORDELING, referentiewoningen.duration[a])
     else:
-        ingenieursbureau = m.ingenieursbureaus.serving(a)
-        yield ingenieursbureau.request(m.key(a, since, False))
-        typologie = m.measures.typologie
-        if route == KLASSIEK and typologie is not None and typologie.applies(a, m.env.now):
-            route = TYPOLOGIE
-            duration = typologie.duration[a]
-        elif route == HERBEOORDELING:  # new work, even when handed over on the first day
-            duration = m.duration[a, S_BEOORDELING]
-        else:
-            duration = m.time_left(a, (S_BEOORDELING,), False)[0]
-        yield from m.carry_out(a, S_BEOORDELING, duration)
-        ingenieursbureau.release()
+        with m.ingenieursbureaus.serving(a).request(m.key(a, since)) as slot:
+            yield slot
+            typologie = m.measures.typologie
+            if route == KLASSIEK and typologie is not None and typologie.applies(a, m.env.now):
+                route = TYPOLOGIE
+                duration = typologie.duration[a]
+            elif route == HERBEOORDELING:  # new work, even when handed over on the first day
+                duration = m.duration[a, S_BEOORDELING]
+            else:
+                duration = m.time_left(a, (S_BEOORDELING,))[0]
+            yield from m.carry_out(a, S_BEOORDELING, duration)
     m.judge(a, route, reference)
+
+
+def beoordeling_again(m: Model, a: int, since: float, meets: float | None):
+    """A beoordeling done again, in full by an ingenieursbureau: new work, judged anew (meets the norm
+    with share `meets`, or None: as a first beoordeling would)."""
+    m.keep_first_beoordeling(a)
+    m.log_queued(a, S_BEOORDELING, since)
+    with m.ingenieursbureaus.serving(a).request(m.key(a, since)) as slot:
+        yield slot
+        yield from m.carry_out(a, S_BEOORDELING, m.duration[a, S_BEOORDELING])
+    m.judge_again(a, meets)
+
+
+def planvorming(m: Model, a: int, since: float, *, resuming: bool):
+    """One planvorming slot for all three sub-steps; or, when a measure takes the address out of
+    the line, straight to execution. Returns True when the address is voltooid."""
+    m.log_queued(a, S_VOORBEREIDEN, since)
+    with m.planvorming.serving(a).request(m.key_advised(a, since, resuming=resuming)) as slot:
+        hand_over = yield slot  # None: the slot; a HandOver: a measure took the address out of the line
+        if hand_over is None:
+            steps = PLANVORMING_STEPS[m.substep0[a] if resuming else 0:]
+            for step, duration in zip(steps, m.time_left(a, steps, resuming=resuming), strict=True):
+                if step == S_UITVOERINGSPLAN:
+                    m.reach(a, PLANVORMING)  # "planvorming gestart" as tabel 2.1 counts it
+                yield from m.carry_out(a, step, duration * m.planvorming_factor[a])
+            return False
+    return (yield from handed_over(m, a, hand_over))  # Bouwimpuls or batch 1581
+
+
+def handed_over(m: Model, a: int, hand_over: HandOver):
+    """The Bedrijfsbureau prepares the execution; an owner of batch 1581 may first choose a
+    reassessment, which may find the address meets the norm (returns True: voltooid)."""
+    if hand_over.reassess:
+        yield from beoordeling(m, a, m.env.now, HERBEOORDELING)
+        if m.meets_norm[a]:
+            m.done_without_uitvoering(a)
+            return True
+    m.reach(a, PLANVORMING)
+    yield from m.carry_out(a, S_BESLUIT, hand_over.preparation)
+    return False
+
+
+def uitvoering(m: Model, a: int, since: float, *, resuming: bool):
+    """A builder slot, and a wisselwoning if the residents need one: alone, or with the cluster. Not a
+    `with` block: a cluster's slots are asked for together and given back one by one."""
+    m.log_queued(a, S_UITVOERING, since)
+    yield m.ask_for_uitvoering(a, since, resuming=resuming)
+    m.reach(a, UITVOERING)
+    duration = m.time_left(a, (S_UITVOERING,), resuming=resuming)[0] * m.uitvoering_factor[a]
+    yield from m.carry_out(a, S_UITVOERING, duration)
+    m.finish_uitvoering(a)
+    m.reach(a, VOLTOOID)

@@ -81,6 +81,25 @@ class Pool:
             self.monitor.record(self.env.now, *state)
 
 
+class Request(simpy.Event):
+    """Slots asked of a Resource: fires when they are granted. As a context manager it gives them back
+    when its block ends, as simpy.Resource's requests do (`with line.request(key) as slot: yield slot`),
+    but not for a request withdrawn from the line (a measure took the address elsewhere: no slot was
+    held) nor when the block ends because the run stopped with the work under way (GeneratorExit)."""
+
+    def __init__(self, resource: Resource, units: int, companion_units: int, pool: int) -> None:
+        super().__init__(resource.env)
+        self.resource, self.units, self.companion_units, self.pool = resource, units, companion_units, pool
+        self.withdrawn = False
+
+    def __enter__(self) -> Request:
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is None and not self.withdrawn:
+            self.resource.release(self.units, self.companion_units, self.pool)
+
+
 class Resource:
     """Concurrent work slots served in key order (smallest key first); keys must be unique."""
 
@@ -104,10 +123,10 @@ class Resource:
         """Slots asked for by requests in line (a cluster's block counts each of its addresses)."""
         return self._plain_units + sum(self._joint_units)
 
-    def request(self, key: WaitKey, units: int = 1, companion_units: int = 0, pool: int = 0) -> simpy.Event:
+    def request(self, key: WaitKey, units: int = 1, companion_units: int = 0, pool: int = 0) -> Request:
         """An event that fires when `units` slots (and `companion_units` of companion pool `pool`)
         are granted together; a cluster asks for several at once."""
-        granted = self.env.event()
+        granted = Request(self, units, companion_units, pool)
         if companion_units:
             heappush(self._joint[pool], (key, units, companion_units, granted))
             self._joint_units[pool] += units
@@ -134,7 +153,7 @@ class Resource:
         """The keys of the single-slot line."""
         return [entry[0] for entry in self._plain]
 
-    def withdraw(self, choose: Callable[[list[WaitKey]], list[WaitKey]]) -> list[tuple[WaitKey, simpy.Event]]:
+    def withdraw(self, choose: Callable[[list[WaitKey]], list[WaitKey]]) -> list[tuple[WaitKey, Request]]:
         """Take waiting requests out of line (a measure sends those addresses elsewhere). `choose`
         gets the keys of the single-slot line in service order and returns those to take; their
         (key, event) pairs come back unfired, for the caller to fire."""
@@ -142,6 +161,8 @@ class Resource:
         taken = set(choose([entry[0] for entry in line]))
         self._plain = [entry for entry in line if entry[0] not in taken]  # sorted is a heap
         out = [(entry[0], entry[3]) for entry in line if entry[0] in taken]
+        for _, request in out:
+            request.withdrawn = True
         self._plain_units -= sum(entry[1] for entry in line if entry[0] in taken)
         self.dispatch()
         return out

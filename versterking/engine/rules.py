@@ -56,7 +56,7 @@ def ranks(columns: list[np.ndarray], n: int) -> np.ndarray:
 
 
 def service_order(criteria: tuple[str, ...], attributes: Attributes, advice_known: bool
-                  ) -> Callable[[int, float, bool], WaitKey]:
+                  ) -> Callable[..., WaitKey]:
     """The key of address `a` waiting since `since` (`resuming`: under way on the peildatum).
     `advice_known`: the line serves addresses with a versterkingsadvies (planvorming, uitvoering), so
     the severity of their measures counts; before it nobody knows it and it is left out. The local
@@ -72,7 +72,11 @@ def service_order(criteria: tuple[str, ...], attributes: Attributes, advice_know
         return ranks(used, n).tolist()
 
     before, after = rank(criteria[:k]), rank(criteria[k + 1:])
-    return lambda a, since, resuming: WaitKey(not resuming, before[a], float(since), after[a], a)
+
+    def key(a: int, since: float, *, resuming: bool = False) -> WaitKey:
+        return WaitKey(not resuming, before[a], float(since), after[a], a)
+
+    return key
 
 
 def phase_ranks(phase: np.ndarray, urgency: np.ndarray) -> np.ndarray:
