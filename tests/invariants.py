@@ -12,16 +12,19 @@ import heapq
 import math
 
 import numpy as np
+import pandas as pd
 
 from versterking.calendar import days_since
 from versterking.domain import (
     BEOORDELING,
+    CUMULATIVE,
     HERBEOORDELING,
     KLASSIEK,
     MILESTONES,
     NOG_NIET_GESTART,
     OPNAME,
     PLANVORMING,
+    PROFILES,
     RESOURCES,
     S_BEOORDELING,
     S_BESLUIT,
@@ -449,3 +452,16 @@ def check_all(r) -> None:
     check_no_idle_slot_while_waiting(r)
     check_clusters_start_complete(r)
     check_service_order(r)
+
+
+def cumulative_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """Addresses of an address table that reached each milestone, per risk profile: the shape of
+    SodM 2020 tabel 2.1."""
+    rank = df["milestone"].map({m: k for k, m in enumerate(MILESTONES)})
+    rows = {}
+    for profile in PROFILES:
+        r = rank[df["risk_profile"] == profile]
+        rows[profile] = [len(r), (r >= 1).sum(), (r >= 2).sum(), (r >= 3).sum(), (r >= 5).sum()]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=list(CUMULATIVE)).astype("int64")
+    out.loc["totaal"] = out.sum()
+    return out

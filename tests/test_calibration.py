@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from invariants import cumulative_counts
 
 from versterking import domain, load_population, load_scenario, run_scenario
 from versterking.calibration import fit as cal
@@ -17,7 +18,7 @@ from versterking.calibration import observe
 from versterking.calibration import report as calibration_report
 from versterking.cli import main
 from versterking.errors import InputError
-from versterking.inputs.counts import added_later, cumulative_counts
+from versterking.inputs.counts import added_later
 from versterking.inputs.embedded import embedded_werkvoorraad
 
 ROOT = Path(__file__).resolve().parent.parent

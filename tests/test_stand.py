@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import invoke
-from invariants import check_all
+from invariants import check_all, cumulative_counts
 
 from versterking import load_population, load_scenario, run_scenario
 from versterking.domain import DEELNEMERS, MILESTONES, S_UITVOERING, VERSTERKT, VOLDOET
 from versterking.engine.flow import flow
-from versterking.inputs.counts import cumulative_counts
 from versterking.inputs.embedded import embedded_stand, embedded_werkvoorraad
 from versterking.inputs.package_data import scenario_library
 from versterking.inputs.stand import read_stand

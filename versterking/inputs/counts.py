@@ -1,12 +1,8 @@
-"""Counting addresses: whole-number splits that add up exactly, what an inflow brings, and the
-cumulative counts of SodM 2020 tabel 2.1."""
+"""Counting addresses: whole-number splits that add up exactly, and what an inflow brings."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-
-from ..domain import CUMULATIVE, MILESTONES, PROFILES
 
 
 def inflow_mix(flow) -> dict[tuple[str, str], int]:
@@ -35,15 +31,3 @@ def apportion(weights, total: int) -> np.ndarray:
     short = total - parts.sum()
     parts[np.argsort(-(exact - parts), kind="stable")[:short]] += 1
     return parts
-
-
-def cumulative_counts(df: pd.DataFrame) -> pd.DataFrame:
-    """Addresses that reached each milestone, per risk profile: the shape of SodM tabel 2.1."""
-    rank = df["milestone"].map({m: k for k, m in enumerate(MILESTONES)})
-    rows = {}
-    for profile in PROFILES:
-        r = rank[df["risk_profile"] == profile]
-        rows[profile] = [len(r), (r >= 1).sum(), (r >= 2).sum(), (r >= 3).sum(), (r >= 5).sum()]
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=list(CUMULATIVE)).astype("int64")
-    out.loc["totaal"] = out.sum()
-    return out

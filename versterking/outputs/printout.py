@@ -246,11 +246,11 @@ def comparison_text(c: Comparison) -> str:
     lines += [f"  {item.scenario.name}: {item.scenario.description}" for item in c.scenarios] + [""]
     cells = {(r.maatstaf, r.scenario): r for r in c.table.itertuples()}
     body = [["maatstaf", *order]]
-    for measure in [*headline(c.table), TEKORT]:
-        row = [measure]
+    for metric in [*headline(c.table), TEKORT]:
+        row = [metric]
         for k, label in enumerate(order):
-            r = cells[(measure, label)]
-            if measure == TEKORT:
+            r = cells[(metric, label)]
+            if metric == TEKORT:
                 text = f"{r.P50:.0f}" + (f" ({r.verschil_P50:+.0f})" if k else "")
             else:
                 text = dutch_date(date_at(start, r.P50))
@@ -312,8 +312,8 @@ def sweep_text(s: Sweep) -> str:
     wide = shown.pivot_table(index="punt", columns="maatstaf", values=["P10 datum", "P50 datum",
                              "P90 datum"], aggfunc="first", dropna=False)
 
-    def day(number: int, col: str, measure: str) -> str:
-        return dutch_date(wide.loc[number, (col, measure)])
+    def day(number: int, col: str, metric: str) -> str:
+        return dutch_date(wide.loc[number, (col, metric)])
 
     body = [["punt", *[".".join(k.split(".")[-2:]) for k in s.keys], "95% voltooid P50",
              "100% voltooid P50 (P10 - P90)"]]

@@ -40,7 +40,7 @@ HEADLINE = (*[f"{p} gereed" for p in PHASES], "95% voltooid", "100% voltooid",
 
 @dataclass
 class Comparison:
-    """Scenarios side by side: `table` has per scenario and measure the P10, P50 and P90 over the
+    """Scenarios side by side: `table` has per scenario and metric (maatstaf) the P10, P50 and P90 over the
     replications and the paired difference with the first scenario; `per_replication` every
     replication's numbers (also of the attribution's variants, labelled '<scenario>: <variant>')."""
 
@@ -129,20 +129,20 @@ def comparable(loaded: list[LoadedScenario]) -> list[LoadedScenario]:
 
 
 def side_by_side(long: pd.DataFrame, order: list[str]) -> pd.DataFrame:
-    """Per scenario and measure: P10, P50, P90 over the replications, and the paired difference
+    """Per scenario and metric (maatstaf): P10, P50, P90 over the replications, and the paired difference
     with the first scenario (P50 of the per-replication differences; days, or addresses for the
     shortage)."""
     wide = long.pivot_table(index=["maatstaf", "replicatie"], columns="scenario", values="waarde",
                             dropna=False)
     rows = []
     names = list(dict.fromkeys(long["maatstaf"]))
-    for measure in names:
-        block = wide.loc[measure]
+    for metric in names:
+        block = wide.loc[metric]
         first = block[order[0]]
         for label in order:
             values = block[label].to_numpy(float)
             diff = values - first.to_numpy(float)
-            rows.append({"maatstaf": measure, "scenario": label, **spread(values),
+            rows.append({"maatstaf": metric, "scenario": label, **spread(values),
                          "verschil_P50": late_quantile(diff, 0.5)})
     return pd.DataFrame(rows)
 

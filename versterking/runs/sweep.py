@@ -64,7 +64,7 @@ class Point:
 
 @dataclass
 class Sweep:
-    """A grid's results: `table` has one row per point and measure (the axis values, mean, P10, P50,
+    """A grid's results: `table` has one row per point and metric (the axis values, mean, P10, P50,
     P90, the replications past the horizon, and the dates)."""
 
     base: LoadedScenario             # the scenario before the axes' values
@@ -147,18 +147,18 @@ def _cached(cache: Path, point: Point) -> Path:
 
 
 def tidy(points: list[Point], done: dict[int, pd.DataFrame], keys: list[str]) -> pd.DataFrame:
-    """One row per point and measure: the axis values, mean, P10, P50, P90 and, for dates, the
+    """One row per point and metric (maatstaf): the axis values, mean, P10, P50, P90 and, for dates, the
     dates themselves."""
     rows = []
     for p in points:
         long = done[p.number]
         start = p.loaded.scenario.start
-        for measure, g in long.groupby("maatstaf", sort=False):
+        for metric, g in long.groupby("maatstaf", sort=False):
             v = g["waarde"].to_numpy(float)
             stats = {"gemiddeld": float(np.mean(v)), **spread(v)}
-            row = {"punt": p.number, **{k: p.values[k] for k in keys}, "maatstaf": measure, **stats}
+            row = {"punt": p.number, **{k: p.values[k] for k in keys}, "maatstaf": metric, **stats}
             for s in ("P10", "P50", "P90"):
-                dated = is_day(measure) and np.isfinite(stats[s])
+                dated = is_day(metric) and np.isfinite(stats[s])
                 row[f"{s} datum"] = date_at(start, stats[s]) if dated else None
             rows.append(row)
     return pd.DataFrame(rows)
