@@ -1,7 +1,8 @@
-"""The versnellingsmaatregelen at work in a run, one class per measure: what it draws, when it applies
-and what it changes. Their blocks (dates, shares, sizes) are in the scenario
-(versterking.inputs.measures); the model asks these classes, and the life of an address
-(versterking.engine.process) takes the routes they open.
+"""The versnellingsmaatregelen at work in a run, one class per measure: what it draws for each address.
+Their blocks (dates, shares, sizes) are in the scenario (versterking.inputs.measures); when each
+applies and what it decides are its rules (versterking.engine.measure_rules), which the flow model
+reads too. The model asks these classes, and the life of an address (versterking.engine.process)
+takes the routes they open.
 
 Each measure draws from its own named stream (versterking.engine.randomness), so switching one on or
 off never shifts another's draws (common random numbers).
