@@ -3,12 +3,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from invariants import cumulative_counts
 
 from versterking.domain import ADDRESS_COLUMNS as COLUMNS
 from versterking.domain import CUMULATIVE
 from versterking.errors import InputError
 from versterking.inputs.address_file import read_addresses
-from versterking.inputs.counts import cumulative_counts
 from versterking.inputs.embedded import embedded_werkvoorraad
 
 DATA = Path(__file__).resolve().parents[1] / "calibration" / "data"
