@@ -26,7 +26,7 @@ from tqdm import tqdm
 from ..calendar import days_since
 from ..domain import COMPLETIONS, RESOURCES, STEPS
 from ..engine.distributions import scaled
-from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.loader import LoadedScenario, as_loaded
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from ..runs import spine
@@ -82,7 +82,7 @@ def sensitivity(scenario: LoadedScenario | str | Path, milestone: str = "100%", 
     `trajectories` paths of `morris_replications`), all points with the same seeds (root: `seed`,
     default the scenario's); the `milestone` is a key of domain.COMPLETIONS. Around the modes of the
     scenario's uncertain numbers: what their ranges do to the forecast is `run`'s decomposition."""
-    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    loaded = as_loaded(scenario)
     population = load_population(loaded) if population is None else population
     sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
     names = parameters()

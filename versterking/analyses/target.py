@@ -55,7 +55,7 @@ from ..engine.result import RunResult
 from ..engine.schedules import resource_changes, slot_days, step_function
 from ..errors import InputError
 from ..inputs.blocks import CapacityChange
-from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.loader import LoadedScenario, as_loaded
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from ..runs import spine
@@ -205,7 +205,7 @@ def seek(scenario: LoadedScenario | Scenario | str | Path, question: Question, s
         if population is None:
             raise InputError("seek: a Scenario object needs its population (or give a LoadedScenario)")
     else:
-        loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+        loaded = as_loaded(scenario)
         sc = loaded.scenario
         population = load_population(loaded) if population is None else population
     update: dict[str, Any] = {} if seed is None else {"seed": seed}

@@ -63,8 +63,8 @@ class MeasureRules:
         """The meets-norm shares of a beoordeling by `route` that ends now: the route's own
         (typologie, praktijkaanpak, batch 1581's reassessment), else the NPR's once in force, else
         the scenario's."""
-        own = {TYPOLOGIE: self.typologie, PRAKTIJKAANPAK: self.praktijkaanpak,
-               HERBEOORDELING: self.batch_1581}.get(route)
+        own = (self.typologie if route == TYPOLOGIE else self.praktijkaanpak if route == PRAKTIJKAANPAK
+               else self.batch_1581 if route == HERBEOORDELING else None)
         if own is not None:
             return own.meets_norm
         return self.npr_2020.meets_norm if self.npr_in_force(now) else self.meets_norm

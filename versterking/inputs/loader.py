@@ -157,6 +157,11 @@ def _is_there(path: Path) -> bool:
         return True
 
 
+def as_loaded(scenario: LoadedScenario | str | Path) -> LoadedScenario:
+    """A scenario as the API takes it: loaded already, or a file or a library name to load."""
+    return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+
+
 def library() -> list[LoadedScenario]:
     """Every scenario of the shipped library, loaded (so each is valid), in name order."""
     return [load_scenario(name) for name in library_names()]

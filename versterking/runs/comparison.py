@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from ..domain import PHASES, PROFILES
 from ..errors import InputError
-from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.loader import LoadedScenario, as_loaded
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from . import spine
@@ -65,7 +65,7 @@ def compare(scenarios: list[LoadedScenario | str | Path], replications: int = 5,
     """Run the scenarios with the same seeds (root seed: `seed`, default the first scenario's) and
     the same values of the uncertain parameters they share (`at_mode`: at their modes).
     `attribution`: also each scenario's measures alone and left out, to show what each buys."""
-    loaded = comparable([s if isinstance(s, LoadedScenario) else load_scenario(s) for s in scenarios])
+    loaded = comparable([as_loaded(s) for s in scenarios])
     first = loaded[0].scenario
     names = [item.scenario.name for item in loaded]
     root = first.seed if seed is None else seed

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from ..calendar import days_since
 from ..engine.result import RunResult
-from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.loader import LoadedScenario, as_loaded
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from . import draws, spine
@@ -89,7 +89,7 @@ def run(scenario: LoadedScenario | str | Path, replications: int = 50, seed: int
     their modes. `events` keeps replication 0's event log. `progress`: True for a progress bar on the
     terminal, or a function called with 1 as each replication is done (the web app's bar). Results
     do not depend on `workers` or `scheduler` (a Dask address)."""
-    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    loaded = as_loaded(scenario)
     population = load_population(loaded) if population is None else population
     sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
     u = draws.uniforms(sc, sc.seed, replications, at_mode)  # for the decomposition; the spine draws the same

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 from ..calendar import date_at, days_since
 from ..domain import VOLTOOID
 from ..engine.flow import FlowResult, flow
-from ..inputs.loader import LoadedScenario
+from ..inputs.loader import LoadedScenario, as_loaded
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 
@@ -39,8 +40,9 @@ class Preview:
                              "aandeel": np.array(done) / r.total.sum()})
 
 
-def preview(loaded: LoadedScenario, population: pd.DataFrame | None = None) -> Preview:
-    """The flow model of the scenario at its modes."""
+def preview(scenario: LoadedScenario | str | Path, population: pd.DataFrame | None = None) -> Preview:
+    """The flow model of the scenario (loaded, a file, or a name from the shipped library) at its modes."""
+    loaded = as_loaded(scenario)
     population = load_population(loaded) if population is None else population
     began = time.perf_counter()
     result = flow(loaded.scenario, population)

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from ..calendar import date_at
 from ..errors import InputError
 from ..inputs.files import file_sha256
-from ..inputs.loader import LoadedScenario, load_scenario
+from ..inputs.loader import LoadedScenario, as_loaded, load_scenario
 from ..inputs.population import load_population
 from ..version import __version__
 from ..writing import atomic_file
@@ -114,7 +114,7 @@ def sweep(scenario: LoadedScenario | str | Path, axes: list[tuple[str, list[Any]
           scheduler: str | None = None, progress: bool = False) -> Sweep:
     """Run the scenario at every combination of the axes' values (each axis a dotted scenario key and
     its values), with the same seeds in every point; finished points are kept in `cache`."""
-    base = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    base = as_loaded(scenario)
     root = base.scenario.seed if seed is None else seed
     points, populations = grid(base, axes, replications, root)
     cache.mkdir(parents=True, exist_ok=True)
