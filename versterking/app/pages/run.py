@@ -41,9 +41,12 @@ def layout(ws: Workspace) -> html.Div:
 def register(app, ws: Workspace) -> None:
     @app.callback(Output("run-selection", "children"), Output("run-folder", "data"),
                   Output("run-replications-error", "children"), Output("run-seed-error", "children"),
-                  Input("selection", "data"), Input("run-replications", "value"), Input("run-seed", "value"))
+                  Output("run-error", "children", allow_duplicate=True),
+                  Input("selection", "data"), Input("run-replications", "value"), Input("run-seed", "value"),
+                  prevent_initial_call="initial_duplicate")
     def kept(selection: dict, replications: str | None, seed: str | None):
-        """The selection, each field's error, and the results if they were kept."""
+        """The selection, each field's error, and the results if they were kept; once the fields
+        read, a run refused for them ("niet gestart") is no longer the news."""
         changes = selection.get("overrides") or {}
         label = selection["label"] + (f" met {len(changes)} wijziging(en): " + ", ".join(
             f"{k} = {v}" for k, v in changes.items()) if changes else "")
@@ -54,7 +57,8 @@ def register(app, ws: Workspace) -> None:
                 folder = cached(ws, selection["scenario"], changes, n, root)
             except InputError:
                 folder = None
-        return f"Scenario: {label}", str(folder) if folder else None, *errors
+        refused = no_update if any(errors) else ""
+        return f"Scenario: {label}", str(folder) if folder else None, *errors, refused
 
     @app.callback(Output("run-folder", "data", allow_duplicate=True), Output("run-error", "children"),
                   Input("run-start", "n_clicks"),
