@@ -31,13 +31,14 @@ from versterking.domain import ADDRESS_COLUMNS as COLUMNS
 from versterking.engine.distributions import from_uniforms
 from versterking.errors import InputError
 
-# HOSTILE_EXAMPLES=5000 for a longer campaign than CI's
+# HOSTILE_EXAMPLES=5000 and FUZZ_RUNS=20000 for a longer campaign than CI's
 FUZZ = settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 300)), derandomize=True,
                 database=None, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 SCENARIO = BASE + ALL_MEASURES  # every key the schema has, in one valid file
 VERSTERKING = shutil.which("versterking") or str(Path(sys.executable).parent / "versterking")
 U = np.array([0.0, 1e-12, 0.5, 1 - 2**-53])  # the extreme uniforms a run can draw
+FUZZ_RUNS = int(os.environ.get("FUZZ_RUNS", 2000))  # atheris inputs per target
 
 
 @pytest.fixture
@@ -399,7 +400,7 @@ def test_coverage_guided_fuzzing_finds_no_crash(tmp_path, target):
     else:
         ADDRESSES.to_csv(corpus / "adressen.csv", index=False)
     harness = Path(__file__).parent / "fuzz" / "atheris_inputs.py"
-    result = subprocess.run([sys.executable, str(harness), target, str(corpus), "-atheris_runs=5000",
+    result = subprocess.run([sys.executable, str(harness), target, str(corpus), f"-atheris_runs={FUZZ_RUNS}",
                              "-seed=1"], capture_output=True, text=True, timeout=900, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Done 5000 " in result.stderr
+    assert f"Done {FUZZ_RUNS} " in result.stderr

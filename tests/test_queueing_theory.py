@@ -2,11 +2,11 @@
 and overrides of its keys): a single M/M/c station against Erlang C at three utilisations, and four
 stations in series against Jackson's theorem (each an M/M/c with the same Poisson arrival rate).
 
-Each replication runs hundreds of thousands of addresses; waits are measured for addresses that
+Each replication runs over a hundred thousand addresses; waits are measured for addresses that
 join a station after a warm-up (the system starts empty) and before the inflow stops (first come
 first served: a wait depends only on who came before). Every estimate carries its standard error
-over replications, and the test asks that error to be below 35% of the check's tolerance (2%;
-3% at utilisation 0.9).
+over replications, and the test asks that error to be below 35% of the check's tolerance (3%: a 2%
+check needs twice the addresses, and the CI time of about five minutes more).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Case:
     days: int          # length of the inflow
     replications: int
     stations: tuple[Station, ...]
-    tolerance: float = 0.02  # the check; the standard error must be below 35% of it
+    tolerance: float = 0.03  # the check; the standard error must be below 35% of it
 
     def overrides(self) -> dict:
         out = {"inflow": [{"name": "poisson", "from": START, "to": START + timedelta(days=self.days),
@@ -129,13 +129,11 @@ def _check(path, case: Case, capsys) -> None:
 
 # Service times are short (hours) so that many addresses fit in the horizon.
 SINGLE = [
-    Case("M/M/2 rho 0.5", rate=20.0, days=15_000, replications=6, stations=(Station(S_OPNAME, 2, 0.05),)),
-    Case("M/M/2 rho 0.8", rate=32.0, days=15_000, replications=10, stations=(Station(S_OPNAME, 2, 0.05),)),
-    # the slowest to converge: 14 replications instead of 24 (CI time) and a 3% check on them
-    Case("M/M/4 rho 0.9", rate=72.0, days=10_000, replications=14, stations=(Station(S_OPNAME, 4, 0.05),),
-         tolerance=0.03),
+    Case("M/M/2 rho 0.5", rate=20.0, days=7_500, replications=6, stations=(Station(S_OPNAME, 2, 0.05),)),
+    Case("M/M/2 rho 0.8", rate=32.0, days=7_500, replications=10, stations=(Station(S_OPNAME, 2, 0.05),)),
+    Case("M/M/4 rho 0.9", rate=72.0, days=10_000, replications=14, stations=(Station(S_OPNAME, 4, 0.05),)),
 ]
-TANDEM = Case("Jackson tandem", rate=20.0, days=10_000, replications=16, stations=(
+TANDEM = Case("Jackson tandem", rate=20.0, days=5_000, replications=16, stations=(
     Station(S_OPNAME, 2, 0.06),        # rho 0.6
     Station(S_BEOORDELING, 3, 0.105),  # rho 0.7
     Station(S_VOORBEREIDEN, 4, 0.12),  # rho 0.6
