@@ -55,8 +55,8 @@ def test_content_hash_changes_with_content(small):
 
 BAD = [
     ("unknown key", "[resources.bouwcapaciteit]\ncapacity = 4\nsnelheid = 3\n",
-     "x.toml: resources.bouwcapaciteit.snelheid: unknown key; allowed: capacity, unit, factor, extra, split, "
-     "note"),
+     "x.toml: resources.bouwcapaciteit.snelheid: unknown key; allowed: capacity, unit, factor, extra, "
+     "growth, split, note"),
     ("wrong type", 'seed = "zeven"\n', "x.toml: seed: Input should be a valid integer"),
     ("negative capacity", "[resources.opnamecapaciteit]\ncapacity = -5\n",
      "x.toml: resources.opnamecapaciteit.capacity"),

@@ -50,6 +50,7 @@ from scipy import stats
 from ..calendar import date_at, days_since
 from ..domain import COMPLETIONS, DEELNEMERS, RESOURCES, TOTAAL, VOLTOOID
 from ..engine.flow import DT, flow
+from ..engine.growth import DAYS_A_YEAR, most_after
 from ..engine.measures import last_arrival
 from ..engine.result import RunResult
 from ..engine.schedules import resource_changes, slot_days, step_function
@@ -482,7 +483,7 @@ def fastest_path(sc: Scenario, name: str, start: date, done_by: date, free: bool
         if growth is None:
             steps.append((day, most))
             break
-        level *= 1 + growth
+        level = most_after(level, growth, DAYS_A_YEAR)  # a year at the most, as a growing resource
         steps.append((day, min(most, math.floor(level - in_force))))
         if steps[-1][1] >= most:
             break

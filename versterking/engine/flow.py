@@ -57,9 +57,10 @@ from ..inputs.counts import inflow_mix
 from ..inputs.embedded import DONE_AS
 from ..inputs.scenario import Scenario
 from .distributions import from_uniforms, mean_of
+from .growth import Grown, review
 from .measure_rules import measure_rules, tranche_mix
 from .measures import inflows
-from .schedules import resource_changes
+from .schedules import growth_rule, resource_changes
 
 DT = 7.0  # days per step
 SHAPE = (len(PROFILES), len(OWNERS))
@@ -274,7 +275,11 @@ class _Flow:
         # one slot for the three sub-steps: their sum, as a gamma with its mean and spread
         spread = math.sqrt(sum(getattr(x, "sd", 0.0) ** 2 for x in sub)) or self.plan_days.sum() / 1000
         self.planvorming = nodes(Gamma(dist="gamma", mean=self.plan_days.sum(), sd=spread))
-        self.cap = {n: _sampled(resource_changes(sc, n), steps) for n in RESOURCES}
+        self.scheduled = {n: _sampled(resource_changes(sc, n), steps) for n in RESOURCES}
+        self.cap = {n: c.copy() for n, c in self.scheduled.items()}
+        # the resources that grow with their work: their rule, what the last review left, the next review
+        self.growth = {n: rule for n in RESOURCES if (rule := growth_rule(sc, n)) is not None}
+        self.grown = {n: (Grown(), rule.review_days) for n, rule in self.growth.items()}
         self.rules = rules = measure_rules(sc)
         self.typ, self.prak, self.ref = rules.typologie, rules.praktijkaanpak, rules.referentiewoningen
         self.batch, self.impuls = rules.batch_1581, sc.measures.get("bouwimpuls")
@@ -440,6 +445,34 @@ class _Flow:
     def free(self, k: int, resource: str) -> float:
         return self.cap[resource][k] - self.busy[resource]
 
+    def waiting(self, k: int, resource: str) -> float:
+        """Addresses in the resource's line; for the builders and the wisselwoningen, as the simulation
+        counts them: waiting for a wisselwoning while none is free counts for the wisselwoningen."""
+        if resource == "opnamecapaciteit":
+            return self.wait_op.count.sum()
+        if resource == "ingenieursbureaus":
+            return (self.wait_be.count + self.wait_re.count).sum()
+        if resource == "planvorming":
+            return (self.wait_pl.count + self.resume_pl.count).sum()
+        need = (self.wait_uv[True].count + self.resume_uv[True].count).sum()
+        short = need if self.free(k, "wisselwoningen") < 1 else 0.0
+        if resource == "wisselwoningen":
+            return short
+        return (self.wait_uv[False].count + self.resume_uv[False].count).sum() + need - short
+
+    def review(self, k: int) -> None:
+        """The reviews due in step k of the resources that grow with their work (engine.growth)."""
+        for name, rule in self.growth.items():
+            grown, due = self.grown[name]
+            if k * DT < due:
+                continue
+            was = grown.slots
+            grown = review(rule, grown, k * DT, self.scheduled[name][k], self.busy[name],
+                           self.waiting(k, name))
+            self.grown[name] = grown, due + rule.review_days
+            if grown.slots != was:
+                self.cap[name][k:] = self.scheduled[name][k:] + grown.slots
+
     def begin(self, k: int, first: float) -> None:
         """The starts of step k; `first` shortens work that fills a slot on day 0 (a warm start)."""
         d, t, by_profile = self.d, k * DT, self.by_profile
@@ -547,6 +580,7 @@ class _Flow:
             for day, tranche, is_batch in tranches:
                 if k * DT <= max(day, 0.0) < (k + 1) * DT:
                     self.hand_over(k, tranche, is_batch)
+            self.review(k)
             self.begin(k, warm if k == 0 else 1.0)
             reached[k] = (reached[k - 1] if k else reached[0]) + self.inc[k]
             if reached[k, VOLTOOID].sum() >= (total - staying_open).sum() - 0.5 and k * DT >= last_arrival:

@@ -15,6 +15,7 @@ from heapq import heappop, heappush
 import numpy as np
 import simpy
 
+from .growth import Grown, GrowthRule, review
 from .rules import WaitKey
 
 
@@ -46,6 +47,11 @@ class Pool:
         self._reported: dict[int, tuple[int, int]] = {}
         self.waiting = self.short = 0
         self._last: tuple | None = None
+
+    @property
+    def held_up(self) -> int:
+        """Addresses waiting for a unit of this pool (the work its growth follows)."""
+        return self.waiting
 
     def take(self, units: int = 1) -> None:
         self.in_use += units
@@ -122,6 +128,13 @@ class Resource:
     def waiting(self) -> int:
         """Slots asked for by requests in line (a cluster's block counts each of its addresses)."""
         return self._plain_units + sum(self._joint_units)
+
+    @property
+    def held_up(self) -> int:
+        """Slots asked for in line that wait for this resource, not for a companion pool's unit (as
+        its monitor counts them: the work its growth follows)."""
+        rows = self.monitor.rows
+        return rows[-1][3] if rows else 0
 
     def request(self, key: WaitKey, units: int = 1, companion_units: int = 0, pool: int = 0) -> Request:
         """An event that fires when `units` slots (and `companion_units` of companion pool `pool`)
@@ -227,9 +240,29 @@ class Resource:
             pool.report(self, waiting[k], short[k])
 
 
-def follow_schedule(env: simpy.Environment, target: Resource | Pool, changes: list[tuple[float, int]]):
-    """SimPy process: apply each dated capacity change to `target`."""
-    for t, capacity in changes:
+def follow_schedule(env: simpy.Environment, target: Resource | Pool, changes: list[tuple[float, int]],
+                    growth: GrowthRule | None = None):
+    """SimPy process: apply each dated capacity change to `target`; with a growth rule, also review its
+    line every `review_days` and keep the slots grown above the schedule (engine.growth)."""
+    if growth is None:
+        for t, capacity in changes:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            target.set_capacity(capacity)
+        return
+    grown, scheduled, k, review_at = Grown(), 0, 0, growth.review_days
+    while True:
+        is_review = k == len(changes) or changes[k][0] > review_at
+        t = review_at if is_review else changes[k][0]
         if t > env.now:
             yield env.timeout(t - env.now)
-        target.set_capacity(capacity)
+        if is_review:
+            before = grown.slots
+            grown = review(growth, grown, env.now, scheduled, target.in_use, target.held_up)
+            review_at += growth.review_days
+            if grown.slots == before:
+                continue
+        else:
+            scheduled = changes[k][1]
+            k += 1
+        target.set_capacity(scheduled + grown.slots)

@@ -22,6 +22,7 @@ from .model import Model
 from .process import address_life
 from .resources import follow_schedule
 from .result import RunResult
+from .schedules import growth_rule
 from .split import merged_monitor
 
 
@@ -37,9 +38,10 @@ def build(scenario: Scenario, population: pd.DataFrame) -> Model:
         env.process(address_life(model, a))
     if later.any():
         env.process(arrivals(model, active[later]))
-    for divided in model.resources.values():
+    for name, divided in model.resources.items():
+        growth = growth_rule(model.sc, name)
         for part, schedule in zip(divided.parts, divided.schedules, strict=True):
-            env.process(follow_schedule(env, part, schedule))
+            env.process(follow_schedule(env, part, schedule, growth))
     for measure in model.measures.hand_overs:
         for tranche in measure.tranches:
             env.process(model.hand_over(tranche, measure))

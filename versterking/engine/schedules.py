@@ -12,9 +12,8 @@ from ..domain import SLOT_STEPS
 from ..inputs.blocks import Resource
 from ..inputs.scenario import Scenario
 from .distributions import mean_of
+from .growth import DAYS_A_MONTH, DAYS_A_YEAR, GrowthRule
 from .measures import capacity_ramps, extra_capacity
-
-DAYS_A_YEAR = 365.25
 
 
 def capacity_changes(resource: Resource, start: date) -> list[tuple[float, int]]:
@@ -69,6 +68,21 @@ def resource_changes(sc: Scenario, name: str) -> list[tuple[float, int]]:
         if not changes or round(value) != changes[-1][1]:
             changes.append((t, round(value)))
     return changes
+
+
+def growth_rule(sc: Scenario, name: str) -> GrowthRule | None:
+    """A resource's growth table in days and slots (its ceiling in the unit of its capacity), or None."""
+    resource = getattr(sc.resources, name)
+    growth = resource.growth
+    if growth is None:
+        return None
+    days = slot_days(sc, name)
+    at_most = math.inf if growth.at_most is None else growth.at_most
+    if resource.unit == "adressen per jaar":
+        at_most *= days / DAYS_A_YEAR
+    return GrowthRule(lead_time=growth.lead_time, max_growth=growth.max_growth,
+                      backlog=growth.backlog_months * DAYS_A_MONTH, review_days=growth.review_days,
+                      at_most=at_most, slot_days=days)
 
 
 def slot_days(sc: Scenario, name: str) -> float:

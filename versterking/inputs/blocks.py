@@ -136,6 +136,25 @@ class Split(Strict):
         return self
 
 
+class Growth(Strict):
+    """Capacity that follows the work waiting for it (engine.growth): when the line has held more than
+    `backlog_months` of work at the capacity in force for `lead_time` days, the operator adds slots at
+    each review, at most `max_growth` more a year; slots left without work go again at a review (the
+    schedule's own stay). The scheduled capacity is the floor; without this table it is the capacity."""
+
+    lead_time: Annotated[float, Field(ge=0, le=3650)] = Field(
+        description="days the line must hold too much work before capacity starts to grow (hiring, "
+                    "mobilising a contractor)")
+    max_growth: Annotated[float, Field(gt=0, le=10)] = Field(
+        description="at most this share more capacity a year (1: it may double each year)")
+    backlog_months: Annotated[float, Field(ge=0, le=120)] = Field(
+        description="work waiting, in months of the capacity in force, above which the operator adds")
+    review_days: Annotated[float, Field(ge=7, le=366)] = Field(
+        91.0, description="days between the operator's looks at the line (default a quarter)")
+    at_most: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | None = Field(
+        None, description="the most it grows to, in the resource's unit (default: no ceiling but the work)")
+
+
 class Resource(Strict):
     """Concurrent work slots (addresses in progress at once), as a number or a dated schedule."""
 
@@ -147,6 +166,8 @@ class Resource(Strict):
     factor: Annotated[float, Field(ge=0, le=1000)] = 1.0
     # a schedule of slots added to the one in force (after `factor`): `versterking target`'s answer
     extra: list[CapacityChange] = []
+    # capacity that grows with the work waiting for it, above the schedule
+    growth: Growth | None = None
     split: Split | None = None
     note: str = ""
 
