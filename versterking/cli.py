@@ -332,6 +332,33 @@ def sensitivity(scenario: Path, milestone: str, change: float, replications: int
 
 
 @main.command()
+@click.argument("scenarios", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--replications", type=click.IntRange(*limits.RUN_REPLICATIONS), default=50,
+              show_default=True, help="Replications per scenario, as `run` makes them.")
+@SEED
+@WORKERS
+@SCHEDULER
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results") / "backtest",
+              show_default=True, help="Results folder.")
+@FORCE
+@PROGRESS
+def backtest(scenarios: tuple[Path, ...], replications: int, seed: int | None, workers: int | None,
+             scheduler: str | None, out: Path, force: bool, progress: bool) -> None:
+    """Hold forecasts against what NCG and SodM published after they started (2020 - 2024): per
+    SCENARIO (default: verwachting, the seed's forecast, unchanged), every later figure's place in the
+    P10 - P90 band, the P50's error and the band's width in points of the opgave."""
+    with _input_errors():
+        loaded = [vs.load_scenario(path) for path in scenarios or ("verwachting",)]
+        check_writable(out, force)
+        result = vs.backtest(loaded, replications, seed, workers=workers, scheduler=scheduler,
+                             progress=_ticks(progress, replications * len(loaded), "backtest", "replicaties"))
+        text = vs.backtest_text(result)  # matplotlib only here
+        vs.write_backtest(result, out, force, sys.argv, text)
+    click.echo(text)
+    click.echo(f"  resultaten: {out}")
+
+
+@main.command()
 @SCENARIO
 def validate(scenario: Path) -> None:
     """Check SCENARIO and its address file without running it."""

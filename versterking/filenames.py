@@ -26,3 +26,6 @@ ADDRESSES, CLUSTERS = "adressen.csv", "clusters.csv"  # each address's and clust
 COMPARISON = "vergelijking.csv"         # compare
 KNELPUNTEN = "knelpunten.csv"           # compare and sensitivity: the binding resource per year
 SWEEP_PARQUET, SWEEP_CSV = "sweep.parquet", "sweep.csv"
+# backtest: every later published figure against each origin's band; the verdict per origin; the chart
+BACKTEST_FIGURES, BACKTEST_SUMMARY = "backtest.csv", "backtest_samenvatting.csv"
+BACKTEST_CHART = "backtest.png"

@@ -1,0 +1,112 @@
+"""The published figures of 2020 - 2024 (calibration/data/ncg_2020_2024.csv), what a run counts for each
+(versterking.calibration.history) and the backtest that holds a forecast against the later ones."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import invoke, variant
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from versterking import backtest, load_population, load_scenario, run_scenario
+from versterking.calibration.backtest import held_against
+from versterking.calibration.history import FILE, FLOWS, STANDS, after, before, load_figures, observe
+from versterking.inputs.package_data import published
+
+FIGURES = load_figures()
+
+
+def test_every_published_figure_is_compared_or_says_why_not():
+    raw = pd.read_csv(published(FILE), keep_default_na=False)
+    assert len(raw) == 134  # shared/published/ncg-2020-2024.csv, row for row
+    compared = raw["maat"] != ""
+    assert (raw.loc[~compared, "niet_vergeleken"].str.len() > 10).all()
+    assert (raw.loc[compared, "niet_vergeleken"] == "").all()
+    assert (raw["source"].str.len() > 5).all() and raw["source_url"].str.startswith("http").all()
+    flows = raw[raw["soort"] == "stroom"]
+    assert (flows["vanaf"] < flows["datum"]).all() and (raw.loc[raw["soort"] == "stand", "vanaf"] == "").all()
+    assert set(FIGURES["maat"]) <= set(STANDS) | set(FLOWS) and len(FIGURES) == compared.sum()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.dates(date(2020, 1, 1), date(2025, 6, 30)))
+def test_a_forecast_is_held_only_to_what_came_after_it_and_a_fit_sees_only_what_came_before(origin):
+    later, known = after(FIGURES, origin), before(FIGURES, origin)
+    assert (later["datum"] > origin).all() and (known["datum"] <= origin).all()
+    assert all(v is None or v >= origin for v in later["vanaf"])  # no year to date begun before it
+    assert len(later) + len(known) <= len(FIGURES)
+
+
+def _figure(datum: date, maat: str, soort: str = "stand", vanaf: date | None = None) -> dict:
+    return {"datum": datum, "maat": maat, "soort": soort, "vanaf": vanaf, "waarde": 0.0, "definitie": "",
+            "source": "test", "betrouwbaarheid": "high"}
+
+
+def test_what_a_run_counts_agrees_with_its_own_arrays(small):
+    loaded = load_scenario(small)
+    r = run_scenario(loaded.scenario, load_population(loaded))
+    start = r.scenario.start
+    middle = start + timedelta(days=int(r.end_time / 2))
+    end = start + timedelta(days=int(r.end_time) + 1)
+    asked = pd.DataFrame([
+        _figure(middle, "werkvoorraad"), _figure(middle, "voltooid"), _figure(middle, "versterkt"),
+        _figure(middle, "voldoet aan de norm"), _figure(middle, "niet voltooid"), _figure(end, "voltooid"),
+        _figure(end, "versterkt", "stroom", start), _figure(end, "voldoet aan de norm", "stroom", start),
+        _figure(end, "beoordeeld", "stroom", start), _figure(end, "eerste beoordeling", "stroom", start),
+        _figure(end, "opgenomen", "stroom", start), _figure(start - timedelta(days=1), "voltooid"),
+        _figure(end, "opgenomen", "stroom", start - timedelta(days=1)),
+    ])
+    values, opgave = observe(r, asked)
+    n = len(r.addresses)
+    assert values[0] == n and opgave[0] == n
+    assert values[1] == values[2] + values[3] and values[1] + values[4] == n
+    held_done = int((r.held == 5).sum())
+    assert values[5] == r.takes_part.sum()  # everyone taking part is voltooid at the end
+    assert values[6] + values[7] + held_done == values[5]  # every voltooid got there in the run or before
+    redone = int((~np.isnan(r.first_beoordeling[:, 2])).sum())
+    assert values[8] - values[9] >= redone  # work done again counts in beoordeeld, not in eerste beoordeling
+    assert values[10] == int((~np.isnan(r.ended[:, 0])).sum())
+    assert np.isnan(values[11]) and np.isnan(values[12])  # before the run; a period begun before it
+
+
+def test_a_band_holds_a_figure_and_errors_are_points_of_the_opgave():
+    figures = pd.DataFrame([{**_figure(date(2022, 1, 1), "voltooid"), "waarde": 500.0},
+                            {**_figure(date(2023, 1, 1), "voltooid"), "waarde": 900.0}])
+    values = np.array([[400.0 + 10 * i, 600.0 + 10 * i] for i in range(11)])  # P10 410, P50 450, P90 490
+    opgave = np.full_like(values, 1000.0)
+    table = held_against(figures, values, opgave, "x", date(2020, 7, 17))
+    assert table["P50"].tolist() == [450.0, 650.0]
+    assert table["binnen"].tolist() == [False, False]
+    assert table["fout (punten)"].tolist() == pytest.approx([-5.0, -25.0])
+    assert table["breedte (punten)"].tolist() == pytest.approx([8.0, 8.0])
+    inside = held_against(figures.assign(waarde=[450.0, 610.0]), values, opgave, "x", date(2020, 7, 17))
+    assert inside["binnen"].tolist() == [True, True]
+
+
+def test_the_backtest_does_not_depend_on_the_workers(small):
+    one = backtest([small], replications=3, workers=1).figures
+    two = backtest([small], replications=3, workers=2).figures
+    pd.testing.assert_frame_equal(one, two)
+    assert (one["datum"] > date(2020, 7, 17)).all() and len(one) == len(after(FIGURES, date(2020, 7, 17)))
+
+
+def test_the_command_writes_its_folder_and_refuses_what_it_cannot_do(small, tmp_path):
+    out = tmp_path / "bt"
+    result = invoke("backtest", small, "--replications", 2, "--workers", 1, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "klein (vanaf 17-07-2020)" in result.output and "binnen P10 - P90" in result.output
+    for name in ("backtest.csv", "backtest_samenvatting.csv", "backtest.png", "summary.txt", "manifest.json"):
+        assert (out / name).is_file(), name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["replications"] == 2 and manifest["origins"][0]["scenario"]["name"] == "klein"
+    again = invoke("backtest", small, "--replications", 2, "--out", out)
+    assert again.exit_code == 2 and "--force" in again.output
+    late = variant(small, "laat", "start = 2025-01-01\n")
+    refused = invoke("backtest", late, "--replications", 2, "--out", tmp_path / "laat")
+    assert refused.exit_code == 2 and len(refused.output.strip().splitlines()) == 1
+    assert "laat.toml: start: 2025-01-01" in refused.output and not (tmp_path / "laat").exists()

@@ -1,0 +1,99 @@
+"""What `versterking backtest` prints and writes: per origin the share of later figures inside the band,
+the P50's error and the band's width; a table per figure; a chart of the bands against the published
+figures; a results folder with its manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .. import filenames  # noqa: E402
+from ..domain import VERSTERKT, VOLDOET  # noqa: E402
+from ..outputs.folders import write_csv  # noqa: E402
+from ..outputs.manifest import population_manifest, scenario_manifest, write_manifest  # noqa: E402
+from ..writing import atomic_folder  # noqa: E402
+from .backtest import GOAL, Backtest  # noqa: E402
+
+CHARTED = ("voltooid", VERSTERKT, VOLDOET)  # the cumulative series NCG publishes most often
+
+
+def _nl(x: float, digits: int = 1) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def _number(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".")
+
+
+def backtest_text(bt: Backtest) -> str:
+    """Per origin: the verdict over all later figures against the goal, per maat, and the figure
+    the P50 missed most."""
+    lines = [f"backtest: {len(bt.origins)} vertrekpunt(en), {bt.replications} replicaties elk; doel voor de "
+             f"methode: {GOAL['binnen']:.0%} binnen P10 - P90, P50 gemiddeld hoogstens "
+             f"{_nl(GOAL['fout'], 0)} punten ernaast, band gemiddeld hoogstens {_nl(GOAL['breedte'], 0)} "
+             "punten breed"]
+    summary = bt.summary
+    for o in bt.origins:
+        rows = summary[summary["scenario"] == o.scenario.name]
+        whole = rows[rows["maat"] == "alle"].iloc[0]
+        lines.append(f"  {o.scenario.name} (vanaf {o.scenario.start:%d-%m-%Y}): {whole['cijfers']} latere "
+                     f"cijfers; {whole['binnen']:.0%} binnen P10 - P90, P50 gemiddeld "
+                     f"{_nl(whole['fout (punten)'])} punten ernaast, band gemiddeld "
+                     f"{_nl(whole['breedte (punten)'])} punten breed")
+        f = o.figures
+        per = [f"{r['maat']} {round(r['binnen'] * r['cijfers'])}/{r['cijfers']}"
+               for _, r in rows[rows["maat"] != "alle"].iterrows()]
+        lines.append(f"    binnen de band, per maat: {', '.join(per)}")
+        worst = f.loc[f["fout (punten)"].abs().idxmax()]
+        lines.append(f"    verst ernaast: {worst['maat']} op {worst['datum']:%d-%m-%Y}: gepubliceerd "
+                     f"{_number(worst['gepubliceerd'])}, P50 {_number(worst['P50'])} (P10 "
+                     f"{_number(worst['P10'])} - P90 {_number(worst['P90'])}), {_nl(worst['fout (punten)'])} "
+                     "punten")
+    return "\n".join(lines)
+
+
+def backtest_chart(bt: Backtest, path: Path) -> None:
+    """Per cumulative series: each origin's P10 - P90 band and P50 on the figures' days, and the
+    published figures as dots."""
+    fig, axes = plt.subplots(1, len(CHARTED), figsize=(5 * len(CHARTED), 4.2), sharey=False)
+    figures = bt.figures
+    for ax, maat in zip(axes, CHARTED, strict=True):
+        shown = figures[(figures["maat"] == maat) & (figures["soort"] == "stand")]
+        for k, (name, f) in enumerate(shown.groupby("scenario", sort=False)):
+            days = pd.to_datetime(f["datum"])
+            color = f"C{k}"
+            ax.fill_between(days, f["P10"], f["P90"], color=color, alpha=0.25, step=None,
+                            label=f"{name}: P10 - P90")
+            ax.plot(days, f["P50"], color=color, lw=1.2, label=f"{name}: P50")
+        published = shown.drop_duplicates("datum")
+        ax.scatter(pd.to_datetime(published["datum"]), published["gepubliceerd"], color="black", s=14,
+                   zorder=3, label="gepubliceerd (NCG, SodM)")
+        ax.set_title(maat)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.set_ylabel("adressen (cumulatief)")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.suptitle("Backtest: de band van de voorspelling tegen wat later gepubliceerd is")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_backtest(bt: Backtest, out: Path, force: bool, command: list[str], text: str) -> None:
+    with atomic_folder(out, force) as tmp:
+        write_csv(bt.figures, tmp / filenames.BACKTEST_FIGURES)
+        write_csv(bt.summary, tmp / filenames.BACKTEST_SUMMARY)
+        backtest_chart(bt, tmp / filenames.BACKTEST_CHART)
+        (tmp / filenames.SUMMARY).write_text(text + "\n", encoding="utf-8")
+        write_manifest(tmp, command, {
+            "replications": bt.replications,
+            "origins": [{"seed": o.scenario.seed, "seeds": o.seeds,
+                         "scenario": scenario_manifest(o.loaded, o.scenario),
+                         "population": population_manifest(o.loaded, o.addresses)} for o in bt.origins]})
