@@ -12,7 +12,9 @@ from invariants import capacity_in_force
 
 from versterking import domain, load_scenario
 from versterking.calendar import days_since
+from versterking.engine.measure_rules import measure_rules
 from versterking.engine.schedules import resource_changes
+from versterking.errors import InputError
 from versterking.runs import tables
 
 
@@ -191,6 +193,35 @@ def test_npr_update_judges_from_its_date(many):
     judged_after = lighter.ended[:, domain.S_BEOORDELING] >= day
     took = (lighter.ended - lighter.started)[judged_after, domain.S_UITVOERING]
     np.testing.assert_allclose(took[~np.isnan(took)], 45.0)
+
+
+def test_later_norms_judge_from_their_dates_and_replace_the_npr(many):
+    """shares.meets_norm_changes: from 2021 nobody meets the norm, from mid 2021 everybody; the NPR (all
+    from 2021, ALL_MEASURES) is replaced by the change of the same day. The flow model asks the same
+    rule (test_flow's test that patches it shows it does)."""
+    changes = ("[shares]\nmeets_norm_changes = [{ from = 2021-01-01, P50 = 0.0, P90 = 0.0, grijs = 0.0 },\n"
+               "  { from = 2021-07-01, P50 = 1.0, P90 = 1.0, grijs = 1.0 }]\n")
+    path = variant(with_measure(many, "npr_2020"), "later", changes)
+    r = run(path)
+    start = r.scenario.start
+    first, second = (days_since(start, date(2021, 1, 1)), days_since(start, date(2021, 7, 1)))
+    ends = r.ended[:, domain.S_BEOORDELING]
+    between, after = (ends >= first) & (ends < second), ends >= second
+    assert between.sum() > 10 and not r.meets_norm[between].any()
+    assert after.sum() > 10 and r.meets_norm[after].all()
+    rules = measure_rules(r.scenario)
+    assert rules.norm(domain.KLASSIEK, first - 1) == r.scenario.shares.meets_norm
+    assert rules.norm(domain.KLASSIEK, first).P50 == 0.0  # not the NPR's 1.0 of the same day
+    assert rules.norm(domain.KLASSIEK, second).grijs == 1.0
+    flow_path = variant(path, "zonder-npr", "[measures.npr_2020]\nenabled = false\n")
+    assert measure_rules(load_scenario(flow_path).scenario).norm(domain.KLASSIEK, first).P50 == 0.0
+
+
+def test_later_norms_must_be_in_date_order(many):
+    path = variant(many, "door", "[shares]\nmeets_norm_changes = [{ from = 2022-01-01, P50 = 0.1, P90 = 0.1, "
+                                 "grijs = 0.1 }, { from = 2021-01-01, P50 = 0.2, P90 = 0.2, grijs = 0.2 }]\n")
+    with pytest.raises(InputError, match=r"door\.toml: shares: .*date order"):
+        load_scenario(path)
 
 
 def test_opname_op_verzoek_adds_addresses_that_need_no_beoordeling(many):

@@ -10,6 +10,7 @@ simulation's measures).
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,9 @@ class MeasureRules:
     scale_from: float = NEVER
     referentiewoningen_from: float = NEVER
     npr_from: float = NEVER
+    # the scenario's own norm after the start, in date order (the NPR's among them), and their days
+    later_norms: tuple[ProfileShares, ...] = ()
+    norm_days: tuple[float, ...] = ()
 
     def typologie_in_use(self, now: float) -> bool:
         """For a beoordeling that starts now; work under way on the peildatum stays klassiek."""
@@ -61,13 +65,14 @@ class MeasureRules:
 
     def norm(self, route: int, now: float) -> ProfileShares:
         """The meets-norm shares of a beoordeling by `route` that ends now: the route's own
-        (typologie, praktijkaanpak, batch 1581's reassessment), else the NPR's once in force, else
-        the scenario's."""
+        (typologie, praktijkaanpak, batch 1581's reassessment), else the last of the scenario's later
+        norms and the NPR's that is in force, else the scenario's."""
         own = (self.typologie if route == TYPOLOGIE else self.praktijkaanpak if route == PRAKTIJKAANPAK
                else self.batch_1581 if route == HERBEOORDELING else None)
         if own is not None:
             return own.meets_norm
-        return self.npr_2020.meets_norm if self.npr_in_force(now) else self.meets_norm
+        k = bisect_right(self.norm_days, now)
+        return self.later_norms[k - 1] if k else self.meets_norm
 
     def factors(self, route: int, now: float) -> tuple[float, float]:
         """(uitvoering, planvorming) factors on the durations of an address whose beoordeling by
@@ -89,11 +94,16 @@ def measure_rules(sc: Scenario) -> MeasureRules:
     def day(block, attr: str = "from_") -> float:
         return days_since(sc.start, getattr(block, attr)) if block is not None else NEVER
 
+    # the NPR's norm from its day; a change of the scenario's on or after that day replaces it
+    later = [(day(npr), npr.meets_norm)] if npr is not None else []
+    later = sorted(later + [(days_since(sc.start, c.from_), c) for c in sc.shares.meets_norm_changes],
+                   key=lambda change: change[0])
     return MeasureRules(
         meets_norm=sc.shares.meets_norm, typologie=typ, praktijkaanpak=prak, referentiewoningen=ref,
         npr_2020=npr, batch_1581=m.get("batch_1581"),
         typologie_from=day(typ), pilot_from=day(prak, "pilot_from"), scale_from=day(prak, "scale_from"),
-        referentiewoningen_from=day(ref), npr_from=day(npr))
+        referentiewoningen_from=day(ref), npr_from=day(npr),
+        later_norms=tuple(shares for _, shares in later), norm_days=tuple(t for t, _ in later))
 
 
 def tranche_mix(tranche: spec.Tranche) -> np.ndarray | None:

@@ -196,6 +196,12 @@ class OwnerShares(Strict):
     corporatie: Share
 
 
+class NormChange(ProfileShares):
+    """From `from` on, the share of beoordelingen that find the address meets the norm (per profile)."""
+
+    from_: Day = Field(alias="from")
+
+
 def forward(start: date, end: date | None, message: str = "'to' must be after 'from'") -> None:
     """A period (`from` .. `to`, where `to` may be left out) must run forward in time."""
     if end is not None and end <= start:

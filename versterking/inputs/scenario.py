@@ -17,6 +17,7 @@ from .blocks import (
     Day,
     Days,
     Duration,
+    NormChange,
     Owner,
     OwnerShares,
     Profile,
@@ -59,6 +60,9 @@ class Shares(Strict):
         0.0, description="days from the start before the werkvoorraad's opgenomen addresses that need no "
                          "beoordeling count as voltooid (addresses opgenomen later count at once)")
     meets_norm: ProfileShares = Field(description="beoordeelde addresses that meet the norm")
+    meets_norm_changes: list[NormChange] = Field(
+        [], description="later shares that meet the norm, each from its date (in date order); the last in "
+                        "force judges, the NPR 2020's included (a route's own norm stays its own)")
     wisselwoning: OwnerShares = Field(description="addresses that need a wisselwoning in uitvoering")
     schrijnend: Share = Field(
         0.0, description="addresses that are hardship cases (priority rule III), where the address file "
@@ -74,6 +78,13 @@ class Shares(Strict):
     niet_deelnemend: Share = Field(
         0.0, description="of the werkvoorraad's addresses not yet beoordeeld at the start, the share whose "
                          "owner does not take part (no contact, refuses): they stay open")
+
+    @model_validator(mode="after")
+    def _norms_in_date_order(self) -> Shares:
+        days = [c.from_ for c in self.meets_norm_changes]
+        if days != sorted(set(days)):
+            raise ValueError("meets_norm_changes must be in date order, one per date")
+        return self
 
 
 class Inflow(Strict):
