@@ -13,9 +13,9 @@ What it leaves out, and what that does:
 - the service order beyond the risk profile (LPA, severity, hardship, clusters): with "risk" among
   the criteria the profiles are served in their order, else in proportion to what waits;
 - clusters (treintjes) and the verdeelsleutel: every line is one pool;
-- a referentiewoning's follower waits for its reference's beoordeling, not for its place in the line;
-- beoordelingen done again and herbeoordelingen at the owner's request (shares.opnieuw_beoordeeld,
-  herbeoordeling_op_verzoek): the engineers' extra work and the addresses they find meet the norm.
+- a referentiewoning's follower waits for its reference's beoordeling, not for its place in the line.
+Beoordelingen done again and herbeoordelingen at the owner's request (shares.opnieuw_beoordeeld,
+herbeoordeling_op_verzoek) are in it: the engineers' extra work and what they find.
 Owners who do not take part (shares.niet_deelnemend) keep their share of the werkvoorraad not yet
 beoordeeld out of the chain, as in the simulation: 100% is then never reached.
 """
@@ -285,6 +285,7 @@ class _Flow:
         self.batch, self.impuls = rules.batch_1581, sc.measures.get("bouwimpuls")
         shares = sc.shares
         self.skip = _by_profile(shares.skip_beoordeling)
+        self.redo = shares.opnieuw_beoordeeld
         self.wissel = np.repeat(np.array([getattr(shares.wisselwoning, o) for o in OWNERS], float)[None, :],
                                 SHAPE[0], axis=0)
         self.population = population
@@ -292,6 +293,8 @@ class _Flow:
         self.wait_op = _Line("skip")
         self.wait_be = _Line()          # klassiek, for an ingenieursbureau
         self.wait_re = _Line()          # batch 1581's reassessments, for an ingenieursbureau
+        self.wait_again = _Line("uf", "pf")  # beoordelingen done again (shares.opnieuw_beoordeeld)
+        self.wait_asked = _Line()       # the werkvoorraad's adviezen whose owner asks a herbeoordeling
         self.wait_pl = _Line("uf", "pf")
         self.wait_uv = {True: _Line("uf"), False: _Line("uf")}  # needs a wisselwoning, or not
         # work under way on the peildatum: first in its line when a slot is free, half its step left
@@ -301,6 +304,7 @@ class _Flow:
         # the praktijkaanpak's experts and a referentiewoning's follower hold no ingenieursbureau
         self.beoordeeld = {r: _Pipe(steps, r not in (PRAKTIJKAANPAK, REFERENTIEWONING))
                            for r in range(len(ROUTES))}
+        self.again, self.asked = _Pipe(steps, True, "uf", "pf"), _Pipe(steps, True)
         self.plan_started, self.plan_done = _Pipe(steps, False), _Pipe(steps, True, "uf")
         self.prepared = _Pipe(steps, False, "uf")
         self.uv_done = {True: _Pipe(steps, True), False: _Pipe(steps, True)}
@@ -347,14 +351,29 @@ class _Flow:
         """A beoordeling's outcome at the end of step k, by the measures' rules: voltooid, or on to
         planvorming (after a reassessment: to execution)."""
         t = k * DT
+        uf, pf = self.rules.factors(route, t)
+        if self.redo > 0 and route != HERBEOORDELING:  # done again in full before the outcome stands
+            self.wait_again.add(x * self.redo, uf=uf, pf=pf)
+            x = x * (1 - self.redo)
         done = x * _by_profile(self.rules.norm(route, t))
         self.inc[k, VOLTOOID] += done.sum(axis=1)
         rest = x - done
-        uf, pf = self.rules.factors(route, t)
         if route == HERBEOORDELING:
             self.prepared.put(k, self.delays["batch_1581"], rest, uf=uf)
             return
         self.inc[k, BEOORDELING] += rest.sum(axis=1)
+        self.wait_pl.add(rest, uf=uf, pf=pf)
+
+    def judged_again(self, k: int, x: np.ndarray, meets: np.ndarray | None, uf=1.0, pf=1.0,
+                     held: bool = False) -> None:
+        """A beoordeling done again (as Model.judge_again): meets the norm with share `meets`, or (None)
+        as a first beoordeling that day would; the rest on to planvorming. `held`: the address held its
+        advies at the start (its milestone counted there)."""
+        done = x * (_by_profile(self.rules.norm(KLASSIEK, k * DT)) if meets is None else meets)
+        self.inc[k, VOLTOOID] += done.sum(axis=1)
+        rest = x - done
+        if not held:
+            self.inc[k, BEOORDELING] += rest.sum(axis=1)
         self.wait_pl.add(rest, uf=uf, pf=pf)
 
     def hand_over(self, k: int, tranche, is_batch: bool) -> None:
@@ -404,7 +423,9 @@ class _Flow:
         k_counted = min(int(round(float(sc.shares.skip_beoordeling_after) / DT)), self.steps)
         self.inc[k_counted, VOLTOOID] += skipped.sum(axis=1)
         self.join_beoordeling(0, held - skipped)
-        self.wait_pl.add(stock[MILESTONES[BEOORDELING]])
+        asked = stock[MILESTONES[BEOORDELING]] * sc.shares.herbeoordeling_op_verzoek
+        self.wait_asked.add(asked)
+        self.wait_pl.add(stock[MILESTONES[BEOORDELING]] - asked)
         resuming = sum(stock[f"planvorming/{s}"] for s in range(len(SUBSTEPS)))
         left = sum(stock[f"planvorming/{s}"] * (0.5 * self.plan_days[s] + self.plan_days[s + 1:].sum())
                    for s in range(len(SUBSTEPS)))
@@ -428,6 +449,14 @@ class _Flow:
             self.busy["ingenieursbureaus"] -= slots
             if x.sum() > 0:
                 self.judged(k, x, route)
+        x, slots, means = self.again.pop(k)
+        self.busy["ingenieursbureaus"] -= slots
+        if x.sum() > 0:
+            self.judged_again(k, x, None, means["uf"], means["pf"])
+        x, slots, _ = self.asked.pop(k)
+        self.busy["ingenieursbureaus"] -= slots
+        if x.sum() > 0:
+            self.judged_again(k, x, self.sc.shares.herbeoordeling_voldoet, held=True)
         self.inc[k, PLANVORMING] += self.plan_started.pop(k)[0].sum(axis=1)
         for pipe, resource in ((self.plan_done, "planvorming"), (self.prepared, None)):
             x, slots, means = pipe.pop(k)
@@ -481,15 +510,21 @@ class _Flow:
             means = self.wait_op.take(go)
             self.opname_done.put(k, d["opname"], go, scale=first, skip=means["skip"])
             self.busy["opnamecapaciteit"] += go.sum()
-        # an ingenieursbureau: reassessments and klassiek beoordelingen together, in the same order
-        both = self.wait_re.count + self.wait_be.count
+        # an ingenieursbureau: reassessments, beoordelingen done again, herbeoordelingen asked and klassiek
+        # beoordelingen together, in the same order (each line in proportion to what waits)
+        both = self.wait_re.count + self.wait_be.count + self.wait_again.count + self.wait_asked.count
         go = _serve(self.free(k, "ingenieursbureaus"), both, by_profile)
         if go.sum() > 0:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                again = go * np.where(both > 0, self.wait_re.count / both, 0.0)
-            self.wait_re.take(again)
-            self.beoordeeld[HERBEOORDELING].put(k, d["beoordeling"], again)
-            fresh = go - again
+            fresh = go
+            for line, pipe in ((self.wait_re, self.beoordeeld[HERBEOORDELING]), (self.wait_again, self.again),
+                               (self.wait_asked, self.asked)):
+                if line.count.sum() <= 0:
+                    continue
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    part = go * np.where(both > 0, line.count / both, 0.0)
+                means = line.take(part)
+                pipe.put(k, d["beoordeling"], part, **means)
+                fresh = fresh - part
             self.wait_be.take(fresh)
             toets = self.typ_share if self.rules.typologie_in_use(t) else np.zeros(SHAPE)
             if self.typ is not None:
