@@ -160,9 +160,10 @@ def test_compare_refuses_to_overwrite_and_names_a_bad_file(small, tmp_path):
     assert code == 2 and str(late) in text and "same day" in text and not (tmp_path / "nieuw").exists()
 
 
-# the forecasts; the two replays of history (the calibration's) are tested in test_calibration
-LIBRARY = sorted(p for p in SCENARIOS.glob("*.toml")
-                 if p.name not in ("replay-2018.toml", "gekalibreerd.toml"))
+# the forecasts; the replays of history (the calibration's, 2018 - 2020 and 2020 - 2024) are tested in
+# test_calibration
+REPLAYS = ("replay-2018.toml", "gekalibreerd.toml", "replay-2020.toml", "historie-2020.toml")
+LIBRARY = sorted(p for p in SCENARIOS.glob("*.toml") if p.name not in REPLAYS)
 
 
 # what a comment must hold to cite a number: a source (a published document, its table or

@@ -19,6 +19,7 @@ results folder is a separate step:
     answer = vs.seek("basis", vs.Question(date(2026, 12, 31), 0.9))   # terug redeneren
     print(vs.lookup_text("results/basis", address="A001529"))
     fit = vs.calibrate("replay-2018")                 # the 2018 - 2020 replay fitted (about 23 minutes)
+    history = vs.calibrate_history("replay-2020")     # 2020 - 2024: growth and norm shares fitted
     held = vs.backtest(["verwachting"])               # the forecast against what was published later
 
 The names that need matplotlib or openpyxl (the report, the workbook, the sensitivity's and the
@@ -34,6 +35,8 @@ from .analyses.target_output import answer_text, write_answer
 from .calibration.backtest import Backtest, backtest
 from .calibration.fit import Calibration, calibrate
 from .calibration.fit import check as check_calibration
+from .calibration.history_fit import HistoryFit
+from .calibration.history_fit import fit_history as calibrate_history
 from .calibration.lpa2020 import text as lpa2020_text
 from .calibration.lpa2020 import validate as check_lpa2020
 from .engine.result import RunResult
@@ -66,6 +69,11 @@ _LAZY = {
     "write_sensitivity": (".analyses.sensitivity_output", "write_sensitivity"),
     "backtest_text": (".calibration.backtest_output", "backtest_text"),
     "write_backtest": (".calibration.backtest_output", "write_backtest"),
+    "history_text": (".calibration.history_report", "history_text"),
+    "write_history": (".calibration.history_report", "write_history"),
+    "check_history": (".calibration.history_report", "check_history"),
+    "history_check_text": (".calibration.history_report", "check_text"),
+    "history_holds": (".calibration.history_report", "passes"),
     "calibration_cells": (".calibration.report", "cell_table"),
     "write_calibration": (".calibration.report", "write_report"),
 }
@@ -79,12 +87,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Answer", "Backtest", "CACHE", "Calibration", "Comparison", "Forecast", "InputError", "LoadedScenario",
-    "Preview", "Progress", "Question", "RunResult", "Scenario", "Sensitivity", "Sweep", "Tables",
-    "TriangularRange", "__version__", "answer_text", "backtest", "calibrate", "check_calibration",
-    "check_lpa2020", "comparable", "compare", "compared_variants", "comparison_text", "extra_with_steps",
-    "headline", "library", "library_names", "load_population", "load_scenario", "lookup_text",
-    "lpa2020_text", "make_tables", "parse_axis", "preview", "preview_text", "read_table", "run",
-    "run_scenario", "run_text", "scenario_keys", "seek", "sensitivity", "sweep", "sweep_text",
+    "Answer", "Backtest", "CACHE", "Calibration", "Comparison", "Forecast", "HistoryFit", "InputError",
+    "LoadedScenario", "Preview", "Progress", "Question", "RunResult", "Scenario", "Sensitivity", "Sweep",
+    "Tables", "TriangularRange", "__version__", "answer_text", "backtest", "calibrate", "calibrate_history",
+    "check_calibration", "check_lpa2020", "comparable", "compare", "compared_variants", "comparison_text",
+    "extra_with_steps", "headline", "library", "library_names", "load_population", "load_scenario",
+    "lookup_text", "lpa2020_text", "make_tables", "parse_axis", "preview", "preview_text", "read_table",
+    "run", "run_scenario", "run_text", "scenario_keys", "seek", "sensitivity", "sweep", "sweep_text",
     "write_answer", "write_comparison", "write_run", "write_sweep", *_LAZY,
 ]

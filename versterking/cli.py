@@ -372,14 +372,19 @@ def validate(scenario: Path) -> None:
 
 @main.command()
 @click.option("--check", is_flag=True,
-              help="Replay the calibrated scenario and exit 1 if any target is missed.")
-@click.option("--replay", default="replay-2018", show_default=True,
-              help="The replay set-up the fit starts from (a file, or a name from the library).")
+              help="Replay the calibrated scenarios and exit 1 if any target is missed (or, for 2020 - 2024, "
+                   "if the fit no longer holds as it did).")
+@click.option("--history", is_flag=True,
+              help="The period 17 Jul 2020 - 31 Dec 2024: fit the replay-2020 set-up's growth and shares to "
+                   "what NCG and SodM published (with --check: check only that period).")
+@click.option("--replay", default=None,
+              help="The replay set-up the fit starts from (a file, or a name from the library; default "
+                   "replay-2018, with --history replay-2020).")
 @click.option("--data", type=click.Path(path_type=Path), default=None,
               help="Folder with the published tables (CSV; default: those that come with the package).")
 @click.option("--scenario", "scenario_out", type=click.Path(path_type=Path), default=None,
-              help="Calibrated scenario to write (default: results/kalibratie/gekalibreerd.toml) or, with "
-                   "--check, to check (default: the library's gekalibreerd).")
+              help="Calibrated scenario to write (default: results/kalibratie/gekalibreerd.toml, with "
+                   "--history historie-2020.toml) or, with --check, to check (default: the library's).")
 @click.option("--report", type=click.Path(path_type=Path), default=None,
               help="Folder for the calibration report (default: rapport/ next to --scenario).")
 @click.option("--replications", type=click.IntRange(1, 100), default=4, show_default=True,
@@ -387,36 +392,62 @@ def validate(scenario: Path) -> None:
 @WORKERS
 @click.option("--max-iterations", type=click.IntRange(1, 1000), default=40, show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing calibrated scenario and report.")
-def calibrate(check: bool, replay: str, data: Path | None, scenario_out: Path | None, report: Path | None,
-              replications: int, workers: int | None, max_iterations: int, force: bool) -> None:
+def calibrate(check: bool, history: bool, replay: str | None, data: Path | None, scenario_out: Path | None,
+              report: Path | None, replications: int, workers: int | None, max_iterations: int,
+              force: bool) -> None:
     """Fit the replay of 2018 - 17 Jul 2020 to SodM 2020 tabel 2.1, 2.2 and 2.4, backtest it, and
-    write the calibrated scenario (which the library's basis extends) and the report. To regenerate
-    the shipped ones, in the repository: --replay scenarios/replay-2018.toml --scenario
-    scenarios/gekalibreerd.toml --report calibration/report --force."""
+    write the calibrated scenario (which the library's basis extends) and the report; with --history,
+    the replay of 17 Jul 2020 - 2024 to what NCG and SodM published since. To regenerate the shipped
+    ones, in the repository: --replay scenarios/replay-2018.toml --scenario scenarios/gekalibreerd.toml
+    --report calibration/report --force (and --history --replay scenarios/replay-2020.toml --scenario
+    scenarios/historie-2020.toml --report calibration/report-historie --force)."""
     with _input_errors():
         if check:
-            table = vs.check_calibration(scenario_out or "gekalibreerd", data, replications, workers)
-            click.echo(vs.calibration_cells(table).to_string(index=False))
-            missed = table[~table["ok"]]
-            held = int(table["held_to"].notna().sum())
-            click.echo(f"\n{held - len(missed)} van {held} getoetste cellen binnen tolerantie "
-                       f"({len(table) - held} getoond, niet getoetst: breuken en cellen onder de drempel)")
-            click.echo("\n" + vs.lpa2020_text(vs.check_lpa2020(replications=2, workers=workers), 2))
-            if len(missed):
-                click.echo("buiten tolerantie: " + "; ".join(
-                    f"{r.table} {r.key1} {r.key2} ({100 * r.error:+.1f}%)" for r in missed.itertuples()))
-                sys.exit(1)
+            _check_calibration(history, scenario_out, data, replications, workers)
             return
-        scenario_out = scenario_out or Path("results") / "kalibratie" / "gekalibreerd.toml"
-        report = report or scenario_out.parent / filenames.REPORT
+        name = "historie-2020" if history else "gekalibreerd"
+        replay = replay or ("replay-2020" if history else "replay-2018")
+        scenario_out = scenario_out or Path("results") / "kalibratie" / f"{name}.toml"
+        report = report or scenario_out.parent / (filenames.REPORT + ("-historie" if history else ""))
         check_writable(scenario_out, force, "scenario file")
         check_writable(report, force, "calibration report")
-        # the calibrated scenario extends the replay: a one-line error now, not after 23 minutes
+        # the calibrated scenario extends the replay: a one-line error now, not after the fit
         vs.load_scenario(replay).extends_from(scenario_out.parent)
-        result = vs.calibrate(replay, data, replications, workers, max_iterations,
-                               log=lambda text: click.echo(text, err=True))
-        vs.write_calibration(result, Path(replay), scenario_out, report, sys.argv, force)
+        log = lambda text: click.echo(text, err=True)  # noqa: E731
+        if history:
+            fitted = vs.calibrate_history(replay, replications, workers, log=log)
+            click.echo(vs.history_text(fitted))
+            vs.write_history(fitted, scenario_out, report, sys.argv, force)
+        else:
+            result = vs.calibrate(replay, data, replications, workers, max_iterations, log=log)
+            vs.write_calibration(result, Path(replay), scenario_out, report, sys.argv, force)
     click.echo(f"  gekalibreerd scenario: {scenario_out}\n  rapport: {report / 'README.md'}")
+
+
+def _check_calibration(history: bool, scenario: Path | None, data: Path | None, replications: int,
+                       workers: int | None) -> None:
+    """Both periods (or, with --history, 2020 - 2024 only): exit 1 if either fails."""
+    failed = []
+    if not history:
+        table = vs.check_calibration(scenario or "gekalibreerd", data, replications, workers)
+        click.echo(vs.calibration_cells(table).to_string(index=False))
+        missed = table[~table["ok"]]
+        held = int(table["held_to"].notna().sum())
+        click.echo(f"\n{held - len(missed)} van {held} getoetste cellen binnen tolerantie "
+                   f"({len(table) - held} getoond, niet getoetst: breuken en cellen onder de drempel)")
+        click.echo("\n" + vs.lpa2020_text(vs.check_lpa2020(replications=2, workers=workers), 2))
+        if len(missed):
+            failed.append("buiten tolerantie: " + "; ".join(
+                f"{r.table} {r.key1} {r.key2} ({100 * r.error:+.1f}%)" for r in missed.itertuples()))
+    if history or scenario is None:
+        table, cost, recorded = vs.check_history(scenario if history and scenario else "historie-2020",
+                                                 replications, workers)
+        click.echo("\n" + vs.history_check_text(table, cost, recorded))
+        if not vs.history_holds(cost, recorded):
+            failed.append(f"historie 2020 - 2024: kosten {cost:.1f}, bij de fit {recorded:.1f}")
+    if failed:
+        click.echo("\n".join(failed))
+        sys.exit(1)
 
 
 @main.command()

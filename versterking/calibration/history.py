@@ -35,6 +35,7 @@ from ..domain import (
     VOLDOET,
     VOLTOOID,
 )
+from ..engine.flow import FlowResult
 from ..engine.result import RunResult
 from ..errors import InputError
 from ..inputs.package_data import published_folder
@@ -102,6 +103,32 @@ def observe(r: RunResult, figures: pd.DataFrame) -> np.ndarray:
             values[i] = _stand(f.maat, state, through_uitvoering, in_besluit(t1)).sum()
         elif (t0 := days_since(start, f.vanaf)) >= 0:
             values[i] = _flow(r, f.maat, t0, t1, through_uitvoering)
+    return np.stack([values, opgave])
+
+
+def observe_flow(f: FlowResult, figures: pd.DataFrame) -> np.ndarray:
+    """What the flow model counts for each figure, as `observe` does for a run (NaN for what it does
+    not count: the stands per phase, whose sub-steps it merges, and anything outside it)."""
+    voltooid = f.reached[:, VOLTOOID].sum(axis=1)
+    cumulative = {
+        "werkvoorraad": f.tally["werkvoorraad"], "voltooid": voltooid, VERSTERKT: f.tally[VERSTERKT],
+        VOLDOET: voltooid - f.tally[VERSTERKT], "niet voltooid": f.tally["werkvoorraad"] - voltooid,
+        "opgenomen": f.reached[:, OPNAME].sum(axis=1), "beoordeeld": f.tally["beoordeeld"],
+        "eerste beoordeling": f.tally["eerste beoordeling"],
+        "planvorming gestart": f.reached[:, PLANVORMING].sum(axis=1),
+        "uitvoering gestart": f.reached[:, UITVOERING].sum(axis=1),
+    }
+    values, opgave = np.full(len(figures), np.nan), np.full(len(figures), np.nan)
+    for i, fig in enumerate(figures.itertuples(index=False)):
+        t1 = days_since(f.start, fig.datum) + 1.0
+        if t1 <= 0 or fig.maat not in cumulative:  # a flow that ended early holds its counts
+            continue
+        series, row = cumulative[fig.maat], f.row(t1)
+        opgave[i] = f.tally["werkvoorraad"][row]
+        if fig.soort == STAND:
+            values[i] = series[row]
+        elif (t0 := days_since(f.start, fig.vanaf)) >= 0:
+            values[i] = series[row] - series[f.row(t0)]
     return np.stack([values, opgave])
 
 

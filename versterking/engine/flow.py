@@ -49,6 +49,7 @@ from ..domain import (
     SUBSTEPS,
     TYPOLOGIE,
     UITVOERING,
+    VERSTERKT,
     VOLDOET,
     VOLTOOID,
 )
@@ -63,6 +64,7 @@ from .measures import inflows
 from .schedules import growth_rule, resource_changes
 
 DT = 7.0  # days per step
+TALLIES = ("werkvoorraad", "beoordeeld", "eerste beoordeling", VERSTERKT)
 SHAPE = (len(PROFILES), len(OWNERS))
 _P, _O = np.indices(SHAPE)
 
@@ -76,6 +78,9 @@ class FlowResult:
     reached: np.ndarray  # (steps + 1, milestones, profiles)
     total: np.ndarray    # (profiles,) addresses in the opgave at the end (stock and inflow)
     staying_open: np.ndarray  # (profiles,) of them, whose owner does not take part
+    # (steps + 1,) cumulative counts the milestones do not hold: the werkvoorraad (stock and arrived),
+    # every beoordeling (done again too), first beoordelingen, versterkt (what was held at the start too)
+    tally: dict[str, np.ndarray]
 
     def done_day(self, pct: float = 100.0, group: str | None = None) -> float:
         """The day pct% of a group (None or TOTAAL: all; DEELNEMERS: all who take part; else a risk
@@ -97,9 +102,13 @@ class FlowResult:
         lo, hi = done[i - 1], done[i]
         return float(self.days[i - 1] + (self.days[i] - self.days[i - 1]) * (need - lo) / max(hi - lo, 1e-12))
 
+    def row(self, day: float) -> int:
+        """The row at or before `day`."""
+        return min(np.searchsorted(self.days, day, side="right") - 1, len(self.days) - 1)
+
     def at(self, day: float) -> np.ndarray:
         """(milestones, profiles): reached on `day` (the row at or before it)."""
-        return self.reached[min(np.searchsorted(self.days, day, side="right") - 1, len(self.days) - 1)]
+        return self.reached[self.row(day)]
 
 
 class _Line:
@@ -310,6 +319,7 @@ class _Flow:
         self.uv_done = {True: _Pipe(steps, True), False: _Pipe(steps, True)}
         self.busy = dict.fromkeys(RESOURCES, 0.0)
         self.inc = np.zeros((steps + 2, len(MILESTONES), SHAPE[0]))  # reached in step k
+        self.tally = {name: np.zeros(steps + 2) for name in TALLIES}      # counted in step k
         self.pilot_left = float(self.prak.pilot_addresses) if self.prak is not None else 0.0
         self.follow = self.ref.share * _followers(population, self.ref.group) if self.ref is not None else 0.0
         # the measures' shares and delays, once (the steps only look them up)
@@ -448,14 +458,19 @@ class _Flow:
             x, slots, _ = pipe.pop(k)
             self.busy["ingenieursbureaus"] -= slots
             if x.sum() > 0:
+                self.tally["beoordeeld"][k] += x.sum()
+                if route != HERBEOORDELING:  # batch 1581's had their first before
+                    self.tally["eerste beoordeling"][k] += x.sum()
                 self.judged(k, x, route)
         x, slots, means = self.again.pop(k)
         self.busy["ingenieursbureaus"] -= slots
         if x.sum() > 0:
+            self.tally["beoordeeld"][k] += x.sum()
             self.judged_again(k, x, None, means["uf"], means["pf"])
         x, slots, _ = self.asked.pop(k)
         self.busy["ingenieursbureaus"] -= slots
         if x.sum() > 0:
+            self.tally["beoordeeld"][k] += x.sum()
             self.judged_again(k, x, self.sc.shares.herbeoordeling_voldoet, held=True)
         self.inc[k, PLANVORMING] += self.plan_started.pop(k)[0].sum(axis=1)
         for pipe, resource in ((self.plan_done, "planvorming"), (self.prepared, None)):
@@ -470,21 +485,23 @@ class _Flow:
             if needs:
                 self.busy["wisselwoningen"] -= slots
             self.inc[k, VOLTOOID] += x.sum(axis=1)
+            self.tally[VERSTERKT][k] += x.sum()
 
     def free(self, k: int, resource: str) -> float:
         return self.cap[resource][k] - self.busy[resource]
 
     def waiting(self, k: int, resource: str) -> float:
         """Addresses in the resource's line; for the builders and the wisselwoningen, as the simulation
-        counts them: waiting for a wisselwoning while none is free counts for the wisselwoningen."""
+        counts them: those who need a wisselwoning beyond the free ones wait for the wisselwoningen."""
         if resource == "opnamecapaciteit":
             return self.wait_op.count.sum()
         if resource == "ingenieursbureaus":
-            return (self.wait_be.count + self.wait_re.count).sum()
+            lines = (self.wait_be, self.wait_re, self.wait_again, self.wait_asked)
+            return sum(line.count.sum() for line in lines)
         if resource == "planvorming":
             return (self.wait_pl.count + self.resume_pl.count).sum()
         need = (self.wait_uv[True].count + self.resume_uv[True].count).sum()
-        short = need if self.free(k, "wisselwoningen") < 1 else 0.0
+        short = max(need - max(self.free(k, "wisselwoningen"), 0.0), 0.0)
         if resource == "wisselwoningen":
             return short
         return (self.wait_uv[False].count + self.resume_uv[False].count).sum() + need - short
@@ -604,10 +621,13 @@ class _Flow:
         if self.batch is not None:
             tranches.append((self.day(self.batch.tranche.from_), self.batch.tranche, True))
         self.start(stock)
+        self.tally["werkvoorraad"][0] += sum(stock[m] for m in MILESTONES).sum()  # arrivals as they come
+        self.tally[VERSTERKT][0] += (stock[MILESTONES[VOLTOOID]] - stock[VOLDOET]).sum()
         warm = 0.5 if sc.warm_start else 1.0
         last = steps
         for k in range(steps + 1):
             if arrivals[k].sum() > 0:
+                self.tally["werkvoorraad"][k] += arrivals[k].sum()
                 with np.errstate(invalid="ignore", divide="ignore"):
                     skip = np.where(arrivals[k] > 0, arriving_skip[k] / arrivals[k], 0.0)
                 self.wait_op.add(arrivals[k], skip=skip)
@@ -621,4 +641,5 @@ class _Flow:
             if reached[k, VOLTOOID].sum() >= (total - staying_open).sum() - 0.5 and k * DT >= last_arrival:
                 last = k
                 break
-        return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total, staying_open)
+        tally = {name: np.cumsum(counts[: last + 1]) for name, counts in self.tally.items()}
+        return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total, staying_open, tally)
