@@ -109,6 +109,10 @@ def parts(r, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     proportion to the shares, or to the groups' addresses still to finish at the start)."""
     resource = getattr(r.scenario.resources, name)
     n = len(r.held)
+    if resource.growth is not None:  # what it grew to follows its line: the resource's own record of it
+        monitors = r.part_monitors.get(name, {"": r.monitors[name]})
+        column = r.addresses[resource.split.by].astype(str).to_numpy() if resource.split else np.full(n, "")
+        return [(column == g, _recorded_capacity(m)) for g, m in monitors.items()]
     if resource.split is None:
         return [(np.ones(n, bool), lambda t: capacity_in_force(r.scenario, name, t))]
     column = r.addresses[resource.split.by].astype(str).to_numpy()
@@ -121,6 +125,12 @@ def parts(r, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
         return lambda t: np.array([_largest_remainder(weights, int(c))[k]
                                    for c in capacity_in_force(r.scenario, name, t)])
     return [(column == g, share(k)) for k, g in enumerate(groups)]
+
+
+def _recorded_capacity(monitor: np.ndarray):
+    """The capacity a monitor recorded at times t (after all that happened at t); test_growth holds
+    that record to the growth rule."""
+    return lambda t: monitor[np.searchsorted(monitor[:, 0], t, side="right") - 1, 2].astype(int)
 
 
 def _masked(spans: tuple, mask: np.ndarray) -> tuple:

@@ -27,6 +27,7 @@ COMMANDS = {
     "run-actueel": (["run", "actueel"], False),
     "run-actueel-sodm-tempo": (["run", "actueel-sodm-tempo"], False),
     "run-actueel-ncg-plan": (["run", "actueel-ncg-plan"], False),
+    "run-actueel-groei": (["run", "actueel-groei"], False),
     "target-actueel-ncg": (["target", "actueel", "--milestone", "deelnemers", "--done-by", "2032-12-31",
                             "--confidence", "0.5"], False),
     "run-verwachting": (["run", "verwachting"], False),

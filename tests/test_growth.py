@@ -11,6 +11,7 @@ import pytest
 from conftest import invoke, variant
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from invariants import check_all
 
 from versterking import load_population, load_scenario, run_scenario
 from versterking.engine.flow import flow
@@ -107,6 +108,7 @@ def test_the_simulation_grows_a_blocking_line_within_its_limits_and_lets_go_when
         assert _capacity(capacity, day) <= most_after(600, 1.0, day - 60.0)
     assert _capacity(capacity, 600.0) >= 1200  # it caught up with the inflow of 40 a day
     assert capacity[-1, 2] == 600  # the line emptied after the inflow stopped: back to the schedule
+    check_all(r)  # conservation, order, no slot idle while someone waits, never beyond the capacity grown
     without = load_scenario(variant(queueing, "zonder", OVERLOADED))
     rw = run_scenario(without.scenario, load_population(without))
     assert r.end_time < rw.end_time - 365  # a year and more sooner than at 2 slots
