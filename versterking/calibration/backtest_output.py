@@ -75,12 +75,22 @@ def backtest_chart(bt: Backtest, path: Path) -> None:
         ax.scatter(pd.to_datetime(published["datum"]), published["gepubliceerd"], color="black", s=14,
                    zorder=3, label="gepubliceerd (NCG, SodM)")
         ax.set_title(maat)
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.set_ylabel("adressen (cumulatief)")
-        ax.grid(alpha=0.3)
+        yearly(ax)
+    finish(fig, axes, "Backtest: de band van de voorspelling tegen wat later gepubliceerd is", path)
+
+
+def yearly(ax) -> None:
+    """A tick a year, and a grid."""
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.grid(alpha=0.3)
+
+
+def finish(fig, axes, title: str, path: Path) -> None:
+    """The legend in the first panel, the title, the file."""
     axes[0].legend(fontsize=7, loc="upper left")
-    fig.suptitle("Backtest: de band van de voorspelling tegen wat later gepubliceerd is")
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

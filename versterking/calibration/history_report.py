@@ -10,7 +10,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -21,6 +20,7 @@ from ..inputs.loader import LoadedScenario, load_scenario  # noqa: E402
 from ..version import __version__  # noqa: E402
 from ..writing import atomic_file, atomic_folder  # noqa: E402
 from . import history_fit  # noqa: E402
+from .backtest_output import finish, yearly  # noqa: E402
 from .history_fit import GROWING, SHARES, HistoryFit  # noqa: E402
 
 # the line of a fitted history scenario that `calibrate --check` holds it to
@@ -85,14 +85,8 @@ def history_figure(table: pd.DataFrame, path: Path) -> None:
             ax.fill_between(days, part["waarde"] - part["tolerantie"], part["waarde"] + part["tolerantie"],
                             color="grey", alpha=0.2, label="tolerantie" * first)
         ax.set_title(maat + (" (sinds 1 januari)" if soort == "stroom" else ""))
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7, loc="upper left")
-    fig.suptitle("Historie 2020 - 2024: de gefitte replay tegen de gepubliceerde cijfers")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+        yearly(ax)
+    finish(fig, axes, "Historie 2020 - 2024: de gefitte replay tegen de gepubliceerde cijfers", path)
 
 
 def write_history(h: HistoryFit, scenario_out: Path, folder: Path, argv: list[str],

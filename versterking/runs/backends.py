@@ -13,6 +13,7 @@ import ctypes
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
@@ -55,13 +56,16 @@ def run_tasks(fn: Task, tasks: Sequence, shared: Any = None, workers: int | None
         return
     global _FN, _TASKS, _SHARED
     _FN, _TASKS, _SHARED = fn, tasks, shared
+    # forked workers inherit the tasks and the shared data: only indices and results travel. Leaving
+    # (done, Ctrl-C, an error) cancels what has not started and lets the running tasks end: a Pool's
+    # terminate() could wait for ever on a lock an idle worker held (a Ctrl-C that hung, once, in CI)
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_worker,
+                               initargs=(os.getpid(),))
     try:
-        # forked workers inherit the tasks and the shared data: only indices and results travel;
-        # leaving the block (done, Ctrl-C, an error) terminates them at once
-        with get_context("fork").Pool(workers, initializer=_worker, initargs=(os.getpid(),)) as pool:
-            for i, result in enumerate(pool.imap(_run_index, range(len(tasks)))):
-                yield i, _counted(result, progress)
+        for i, result in enumerate(pool.map(_run_index, range(len(tasks)))):
+            yield i, _counted(result, progress)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _FN, _TASKS, _SHARED = None, (), None
 
 
