@@ -14,7 +14,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from typing import Any
 
 from ..errors import InputError
@@ -56,16 +56,22 @@ def run_tasks(fn: Task, tasks: Sequence, shared: Any = None, workers: int | None
         return
     global _FN, _TASKS, _SHARED
     _FN, _TASKS, _SHARED = fn, tasks, shared
-    # forked workers inherit the tasks and the shared data: only indices and results travel. Leaving
-    # (done, Ctrl-C, an error) cancels what has not started and lets the running tasks end: a Pool's
-    # terminate() could wait for ever on a lock an idle worker held (a Ctrl-C that hung, once, in CI)
+    # forked workers inherit the tasks and the shared data: only indices and results travel
     pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_worker,
                                initargs=(os.getpid(),))
     try:
         for i, result in enumerate(pool.map(_run_index, range(len(tasks)))):
             yield i, _counted(result, progress)
+    except BaseException:
+        # Ctrl-C, an error, or a caller that stops early: the workers stop at once, whatever they are
+        # doing (waiting for them to finish, or for a lock one of them holds, hung a Ctrl-C in CI)
+        for child in active_children():
+            child.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         _FN, _TASKS, _SHARED = None, (), None
 
 
