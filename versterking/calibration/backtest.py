@@ -21,14 +21,13 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from ..engine.result import RunResult
 from ..errors import InputError
 from ..inputs.loader import LoadedScenario, as_loaded
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from ..runs import spine
 from ..runs.backends import Progress, ticker
-from .history import after, load_figures, observe
+from .history import after, load_figures, observed
 
 # The goal issue 37 sets for the method (not for any one scenario): at least this share of later figures
 # inside P10 - P90, the P50 at most this many points off on average, the band at most this wide.
@@ -87,16 +86,13 @@ def backtest(scenarios: Sequence[LoadedScenario | str | Path] = ("verwachting",)
         counts = np.full((replications, 2, len(later)), np.nan)
         with tqdm(total=replications, desc=f"backtest {sc.name}", unit="replicatie",
                   disable=progress is not True, leave=False) as bar:
-            for i, observed in spine.run(todo, partial(_observed, later), population, workers, scheduler,
+            for i, counted in spine.run(todo, partial(observed, later), population, workers, scheduler,
                                          ticker(bar, progress)):
-                counts[i] = observed
+                counts[i] = counted
         origins.append(Origin(loaded, sc, len(population), [rep.scenario.seed for rep in todo],
                               held_against(later, counts[:, 0], counts[:, 1], sc.name, sc.start)))
     return Backtest(origins, replications)
 
-
-def _observed(figures: pd.DataFrame, r: RunResult, replication: spine.Replication) -> np.ndarray:
-    return observe(r, figures)
 
 
 def held_against(figures: pd.DataFrame, values: np.ndarray, opgave: np.ndarray, name: str, origin

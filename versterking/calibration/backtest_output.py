@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .. import filenames  # noqa: E402
+from ..calendar import dutch_number  # noqa: E402
 from ..domain import VERSTERKT, VOLDOET  # noqa: E402
 from ..outputs.folders import write_csv  # noqa: E402
 from ..outputs.manifest import population_manifest, scenario_manifest, write_manifest  # noqa: E402
@@ -25,10 +26,6 @@ CHARTED = ("voltooid", VERSTERKT, VOLDOET)  # the cumulative series NCG publishe
 
 def _nl(x: float, digits: int = 1) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
-
-
-def _number(x: float) -> str:
-    return f"{x:,.0f}".replace(",", ".")
 
 
 def backtest_text(bt: Backtest) -> str:
@@ -52,9 +49,9 @@ def backtest_text(bt: Backtest) -> str:
         lines.append(f"    binnen de band, per maat: {', '.join(per)}")
         worst = f.loc[f["fout (punten)"].abs().idxmax()]
         lines.append(f"    verst ernaast: {worst['maat']} op {worst['datum']:%d-%m-%Y}: gepubliceerd "
-                     f"{_number(worst['gepubliceerd'])}, P50 {_number(worst['P50'])} (P10 "
-                     f"{_number(worst['P10'])} - P90 {_number(worst['P90'])}), {_nl(worst['fout (punten)'])} "
-                     "punten")
+                     f"{dutch_number(worst['gepubliceerd'])}, P50 {dutch_number(worst['P50'])} (P10 "
+                     f"{dutch_number(worst['P10'])} - P90 {dutch_number(worst['P90'])}), "
+                     f"{_nl(worst['fout (punten)'])} punten")
     return "\n".join(lines)
 
 
@@ -68,7 +65,7 @@ def backtest_chart(bt: Backtest, path: Path) -> None:
         for k, (name, f) in enumerate(shown.groupby("scenario", sort=False)):
             days = pd.to_datetime(f["datum"])
             color = f"C{k}"
-            ax.fill_between(days, f["P10"], f["P90"], color=color, alpha=0.25, step=None,
+            ax.fill_between(days, f["P10"], f["P90"], color=color, alpha=0.25,
                             label=f"{name}: P10 - P90")
             ax.plot(days, f["P50"], color=color, lw=1.2, label=f"{name}: P50")
         published = shown.drop_duplicates("datum")

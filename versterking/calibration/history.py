@@ -132,6 +132,11 @@ def observe_flow(f: FlowResult, figures: pd.DataFrame) -> np.ndarray:
     return np.stack([values, opgave])
 
 
+def observed(figures: pd.DataFrame, r: RunResult, replication) -> np.ndarray:
+    """`observe` as the spine's reducer (a partial with the figures travels to the workers)."""
+    return observe(r, figures)
+
+
 def _in_besluit(r: RunResult):
     """Per address, whether it is past its uitvoeringsplan (preparing construction) at time t."""
     held = (r.held == PLANVORMING) & (r.addresses["planvorming_substep"] == SUBSTEPS[2]).to_numpy()

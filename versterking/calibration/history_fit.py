@@ -36,13 +36,12 @@ from scipy.optimize import least_squares
 from ..calendar import days_since
 from ..domain import PROFILES
 from ..engine.flow import flow
-from ..engine.result import RunResult
 from ..inputs.blocks import NormChange
 from ..inputs.loader import LoadedScenario, as_loaded
 from ..inputs.population import load_population
 from ..inputs.scenario import Scenario
 from ..runs import spine
-from .history import STAND, after, before, load_figures, observe, observe_flow
+from .history import STAND, after, before, load_figures, observe_flow, observed
 
 GROWING = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit")
 SHARES = ("opnieuw_beoordeeld", "herbeoordeling_op_verzoek", "herbeoordeling_voldoet")
@@ -210,10 +209,7 @@ def _simulate(sc: Scenario, figures: pd.DataFrame, population: pd.DataFrame, rep
     """The mean over `replications` runs at the modes (the same seeds every round) of each figure."""
     todo = spine.replications(sc, replications, at_mode=True)
     counts = np.full((replications, len(figures)), np.nan)
-    for i, observed in spine.run(todo, partial(_observed, figures), population, workers):
-        counts[i] = observed[0]
+    for i, counted in spine.run(todo, partial(observed, figures), population, workers):
+        counts[i] = counted[0]
     return counts.mean(axis=0)
 
-
-def _observed(figures: pd.DataFrame, r: RunResult, replication: spine.Replication) -> np.ndarray:
-    return observe(r, figures)
