@@ -217,7 +217,10 @@ def check_times(r) -> np.ndarray:
     logged = np.concatenate([r.queued.ravel(), r.started.ravel(), r.ended.ravel()])
     logged = logged[~np.isnan(logged) & (logged >= 0)]
     days = np.arange(0.0, math.floor(r.end_time) + 1.0)
-    return np.unique(np.concatenate([logged, days]))
+    times = np.unique(np.concatenate([logged, days]))
+    # a run stopped at its horizon did nothing at that moment (SimPy's until): a capacity change there,
+    # as a replay's at the peildatum, never dispatched
+    return times[times < days_since(r.scenario.start, r.scenario.horizon)]
 
 
 def check_capacity_never_exceeded(r) -> None:

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import run, variant
-from invariants import check_all
 
 from versterking import domain, load_population, load_scenario, run_scenario
 from versterking.cli import main
@@ -227,15 +226,3 @@ def test_library_scenarios_extend_one_another():
         # (a scenario from a later stand stands on its own: nothing of 2020 is known to be true then)
         assert "extends = " in text or 'source = "stand"' in text, path.name
         assert len(text.splitlines()) < 160, path.name
-
-
-@pytest.mark.slow
-@pytest.mark.no_cover  # whole-opgave runs: numbers, not code paths
-@pytest.mark.parametrize("path", LIBRARY, ids=[p.stem for p in LIBRARY])
-def test_every_shipped_forecast_finishes_before_its_horizon(path):
-    """A forecast that stops at its horizon reports "na de horizon" instead of an end date. And the
-    invariants of test_invariants.py hold on the embedded werkvoorraad with the shipped measures."""
-    loaded = load_scenario(path)
-    r = run_scenario(loaded.scenario, load_population(loaded))
-    assert not np.isnan(r.reached[r.takes_part, domain.VOLTOOID]).any()  # of those taking part
-    check_all(r)

@@ -217,7 +217,6 @@ class Model:
         first beoordeling on that day would have."""
         if meets is None:
             meets = getattr(self.measures.rules.norm(KLASSIEK, self.env.now), PROFILES[self._profile[a]])
-        self.route[a] = KLASSIEK
         self.meets_norm[a] = self.u_again[a] < meets
 
     def hand_over(self, tranche: Tranche, measure: HandOvers):

@@ -124,6 +124,7 @@ def beoordeling_again(m: Model, a: int, since: float, meets: float | None):
     with share `meets`, or None: as a first beoordeling would)."""
     m.keep_first_beoordeling(a)
     m.log_queued(a, S_BEOORDELING, since)
+    m.route[a] = KLASSIEK  # from the start, as a first beoordeling's: one under way at the horizon has it
     with m.ingenieursbureaus.serving(a).request(m.key(a, since)) as slot:
         yield slot
         yield from m.carry_out(a, S_BEOORDELING, m.duration[a, S_BEOORDELING])
