@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -32,6 +32,7 @@ from pathlib import Path
 import versterking as vs
 
 OUT = Path(os.environ.get("NOTEBOOK_RESULTS", "results"))
+REPLICATIONS = int(os.environ.get("NOTEBOOK_REPLICATIONS", 5))  # the test suite runs it with 2
 
 # %% [markdown]
 # ## What-ifs as a sweep
@@ -43,7 +44,7 @@ OUT = Path(os.environ.get("NOTEBOOK_RESULTS", "results"))
 from2021 = date(2021, 1, 1)
 axes = [("resources.bouwcapaciteit.extra", [[], [{"from": from2021, "value": 155}]]),
         ("resources.wisselwoningen.extra", [[], [{"from": from2021, "value": 350}]])]
-grid = vs.sweep("basis", axes, replications=5, cache=OUT / "cache")
+grid = vs.sweep("basis", axes, replications=REPLICATIONS, cache=OUT / "cache")
 print(vs.sweep_text(grid))
 vs.write_sweep(grid, OUT / "sweep", force=True)
 
@@ -72,7 +73,7 @@ ranking.one_at_a_time.head(8)
 # %%
 answer = vs.load_scenario("basis-doel-2030-12-31")
 print(answer.path.read_text())
-doel = vs.run(answer, replications=5)
+doel = vs.run(answer, replications=REPLICATIONS)
 print(vs.run_text(doel))
 
 # %% [markdown]

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -34,6 +34,7 @@ import pandas as pd
 import versterking as vs
 
 OUT = Path(os.environ.get("NOTEBOOK_RESULTS", "results"))
+REPLICATIONS = int(os.environ.get("NOTEBOOK_REPLICATIONS", 5))  # the test suite runs it with 2
 SCENARIOS = ["basis", "versnellingspakket", "versnellingspakket-vertraagd", "crisisaanpak"]
 
 # %% [markdown]
@@ -42,7 +43,7 @@ SCENARIOS = ["basis", "versnellingspakket", "versnellingspakket-vertraagd", "cri
 # from the scenarios, not from luck. It returns data; writing a results folder is a separate step.
 
 # %%
-comparison = vs.compare(SCENARIOS, replications=5)
+comparison = vs.compare(SCENARIOS, replications=REPLICATIONS)
 print(vs.comparison_text(comparison))
 vs.write_comparison(comparison, OUT / "vergelijking", force=True)
 
@@ -58,7 +59,7 @@ for i, (_, row) in enumerate(end_dates.iterrows()):
     ax.plot([row["P10"], row["P90"]], [i, i], color="#4c72b0", lw=6, alpha=0.4)
     ax.plot(row["P50"], i, "o", color="#4c72b0")
 ax.set_yticks(range(len(end_dates)), end_dates.index)
-ax.set_title("100% voltooid: P50 and P10 - P90 (5 replications)")
+ax.set_title(f"100% voltooid: P50 and P10 - P90 ({REPLICATIONS} replications)")
 fig.tight_layout()
 
 # %% [markdown]
@@ -67,7 +68,7 @@ fig.tight_layout()
 # quarter, for the whole opgave, per risk profile and per gemeente.
 
 # %%
-forecast = vs.run("versnellingspakket", replications=5)
+forecast = vs.run("versnellingspakket", replications=REPLICATIONS)
 print(vs.run_text(forecast))
 milestones = forecast.tables.milestones
 gemeente = milestones[(milestones["niveau"] == "gemeente") & (milestones["statistiek"] == "gemiddeld")]

@@ -109,7 +109,7 @@ def test_leftovers_of_a_killed_run_are_cleared_or_restored(small, tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_sweep_resumes_from_its_cache_to_the_same_table(small, tmp_path):
-    grid = ["--vary", "resources.bouwcapaciteit.factor=1,1.5,2,2.5,3,4", "--replications", 300,
+    grid = ["--vary", "resources.bouwcapaciteit.factor=1,1.5,2,2.5,3,4", "--replications", 120,
             "--workers", 2]
     whole = _start("sweep", small, *grid, "--cache", tmp_path / "cache-heel", "--out", tmp_path / "heel")
     assert whole.wait(timeout=600) == 0, whole.stderr.read()

@@ -35,6 +35,7 @@ def test_the_paired_notebook_matches_its_script_and_has_no_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_the_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("NOTEBOOK_RESULTS", str(tmp_path))
+    monkeypatch.setenv("NOTEBOOK_REPLICATIONS", "2")  # top to bottom is what is tested, not the numbers
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     notebook = jupytext.read(path)
     NotebookClient(notebook, timeout=900, kernel_name="python3",
