@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from versterking import backtest, load_population, load_scenario, run_scenario
 from versterking.calibration.backtest import held_against
 from versterking.calibration.history import FILE, FLOWS, STANDS, after, before, load_figures, observe
+from versterking.calibration.history_fit import GROWING
 from versterking.inputs.package_data import published
 
 FIGURES = load_figures()
@@ -110,3 +111,54 @@ def test_the_command_writes_its_folder_and_refuses_what_it_cannot_do(small, tmp_
     refused = invoke("backtest", late, "--replications", 2, "--out", tmp_path / "laat")
     assert refused.exit_code == 2 and len(refused.output.strip().splitlines()) == 1
     assert "laat.toml: start: 2025-01-01" in refused.output and not (tmp_path / "laat").exists()
+
+
+class _FakeFit:
+    """What learn reads of a history fit: its table and its values (a fixed answer per growth)."""
+
+    def __init__(self, determined: dict[str, tuple[float, float]], fitted: int):
+        self.values = pd.DataFrame([
+            {"parameter": f"resources.{r}.growth.max_growth", "waarde": determined.get(r, (0.5, 2.0))[0],
+             "standaardfout": determined.get(r, (0.5, 2.0))[1], "bepaald": r in determined} for r in GROWING])
+        self.table = pd.DataFrame({"gefit": [True] * fitted})
+
+
+def test_the_method_learns_only_from_figures_up_to_its_origin(monkeypatch):
+    import versterking.calibration.learned as learned
+
+    seen = {}
+
+    def fake_fit(replay, replications, workers, figures, log):
+        seen.update(figures=figures, horizon=replay.scenario.horizon, start=replay.scenario.start)
+        return _FakeFit({"bouwcapaciteit": (0.4, 0.25), "ingenieursbureaus": (0.2, 0.05)}, len(figures))
+
+    monkeypatch.setattr(learned, "fit_history", fake_fit)
+    forecast = load_scenario("vanaf-2021-10-31")
+    taught = learned.learn(forecast, figures=FIGURES, log=lambda _: None)
+    origin = date(2021, 10, 31)
+    assert seen["horizon"] == origin and (seen["figures"]["datum"] <= origin).all()
+    assert len(seen["figures"]) == len(before(FIGURES, origin)) > 20
+    assert taught.ranges == {"bouwcapaciteit": (0.01, 0.4, 0.9),
+                             "ingenieursbureaus": pytest.approx((0.1, 0.2, 0.3))}
+    sc, plain = taught.loaded.scenario, forecast.scenario
+    assert sc.name == "vanaf-2021-10-31-geleerd" and sc.seed == plain.seed and sc.start == plain.start
+    replay = load_scenario("replay-2020").scenario
+    grown = sc.resources.bouwcapaciteit.growth
+    assert grown.max_growth == 0.4 and grown.lead_time == replay.resources.bouwcapaciteit.growth.lead_time
+    assert sc.resources.planvorming.growth == plain.resources.planvorming.growth  # not determined: as given
+    names = {p.name for p in sc.uncertain}
+    assert {"groei_bouwcapaciteit", "groei_ingenieursbureaus"} <= names
+    assert taught.loaded.content_hash != forecast.content_hash  # the manifest tells the two apart
+    later = FIGURES.assign(waarde=np.where(FIGURES["datum"] > origin, 100 * FIGURES["waarde"],
+                                           FIGURES["waarde"]))
+    learned.learn(forecast, figures=later, log=lambda _: None)
+    pd.testing.assert_frame_equal(seen["figures"], before(FIGURES, origin))  # later figures never reach it
+
+
+def test_a_method_with_nothing_published_before_it_learns_nothing(small, tmp_path):
+    out = tmp_path / "bt"
+    result = invoke("backtest", small, "--replications", 2, "--workers", 1, "--learn", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "klein: vóór de stand is niets gepubliceerd" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [o["learned"] for o in manifest["origins"]] == [None]

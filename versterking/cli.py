@@ -338,20 +338,26 @@ def sensitivity(scenario: Path, milestone: str, change: float, replications: int
 @SEED
 @WORKERS
 @SCHEDULER
+@click.option("--learn", is_flag=True,
+              help="Also forecast each SCENARIO with the growth the figures published up to its start "
+                   "determine (the replay-2020 fit, later figures masked), on the same seeds: the method "
+                   "before and after it learns.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results") / "backtest",
               show_default=True, help="Results folder.")
 @FORCE
 @PROGRESS
 def backtest(scenarios: tuple[Path, ...], replications: int, seed: int | None, workers: int | None,
-             scheduler: str | None, out: Path, force: bool, progress: bool) -> None:
+             scheduler: str | None, learn: bool, out: Path, force: bool, progress: bool) -> None:
     """Hold forecasts against what NCG and SodM published after they started (2020 - 2024): per
     SCENARIO (default: verwachting, the seed's forecast, unchanged), every later figure's place in the
     P10 - P90 band, the P50's error and the band's width in points of the opgave."""
     with _input_errors():
         loaded = [vs.load_scenario(path) for path in scenarios or ("verwachting",)]
         check_writable(out, force)
-        result = vs.backtest(loaded, replications, seed, workers=workers, scheduler=scheduler,
-                             progress=_ticks(progress, replications * len(loaded), "backtest", "replicaties"))
+        result = vs.backtest(loaded, replications, seed, learned=learn, workers=workers, scheduler=scheduler,
+                             progress=_ticks(progress, replications * len(loaded) * (1 + learn), "backtest",
+                                             "replicaties"),
+                             log=lambda line: click.echo(line, err=True))
         text = vs.backtest_text(result)  # matplotlib only here
         vs.write_backtest(result, out, force, sys.argv, text)
     click.echo(text)

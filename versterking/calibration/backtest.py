@@ -12,7 +12,7 @@ holds what happened, not by how narrow it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -28,6 +28,7 @@ from ..inputs.scenario import Scenario
 from ..runs import spine
 from ..runs.backends import Progress, ticker
 from .history import after, load_figures, observed
+from .learned import Learned, learn
 
 # The goal issue 37 sets for the method (not for any one scenario): at least this share of later figures
 # inside P10 - P90, the P50 at most this many points off on average, the band at most this wide.
@@ -43,12 +44,14 @@ class Origin:
     addresses: int
     seeds: list[int]
     figures: pd.DataFrame  # per later figure: published, P10 / P50 / P90, inside, error and width in points
+    learned: Learned | None = None  # the method learned up to the origin (--learn), or None: as given
 
 
 @dataclass
 class Backtest:
     origins: list[Origin]
     replications: int
+    lessons: dict[str, Learned]  # per scenario name, with `learned`: what the figures up to its origin taught
 
     @property
     def figures(self) -> pd.DataFrame:
@@ -68,14 +71,25 @@ class Backtest:
 
 
 def backtest(scenarios: Sequence[LoadedScenario | str | Path] = ("verwachting",), replications: int = 50,
-             seed: int | None = None, *, figures: pd.DataFrame | None = None, workers: int | None = None,
-             scheduler: str | None = None, progress: Progress = False) -> Backtest:
+             seed: int | None = None, *, figures: pd.DataFrame | None = None, learned: bool = False,
+             workers: int | None = None, scheduler: str | None = None, progress: Progress = False,
+             log: Callable[[str], None] = print) -> Backtest:
     """Forecast each scenario (its replications as `run` makes them, root seed `seed` or its own) and
-    hold it against every published figure after its start (`figures`: default the package's)."""
+    hold it against every published figure after its start (`figures`: default the package's). With
+    `learned`, each scenario also as the method would have made it, with the growth the figures up to
+    its start determine (versterking.calibration.learned), on the same seeds."""
     published = load_figures() if figures is None else figures
-    origins = []
+    runs: list[tuple[LoadedScenario, Learned | None]] = []
+    lessons = {}
     for scenario in scenarios:
-        loaded = as_loaded(scenario)
+        runs.append((as_loaded(scenario), None))
+        if learned:
+            taught = learn(runs[-1][0], workers=workers, figures=published, log=log)
+            lessons[runs[-1][0].scenario.name] = taught
+            if taught.ranges:
+                runs.append((taught.loaded, taught))
+    origins = []
+    for loaded, taught in runs:
         sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
         later = after(published, sc.start)
         if later.empty:
@@ -90,8 +104,8 @@ def backtest(scenarios: Sequence[LoadedScenario | str | Path] = ("verwachting",)
                                          ticker(bar, progress)):
                 counts[i] = counted
         origins.append(Origin(loaded, sc, len(population), [rep.scenario.seed for rep in todo],
-                              held_against(later, counts[:, 0], counts[:, 1], sc.name, sc.start)))
-    return Backtest(origins, replications)
+                              held_against(later, counts[:, 0], counts[:, 1], sc.name, sc.start), taught))
+    return Backtest(origins, replications, lessons)
 
 
 

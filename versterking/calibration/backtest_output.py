@@ -20,6 +20,7 @@ from ..outputs.folders import write_csv  # noqa: E402
 from ..outputs.manifest import population_manifest, scenario_manifest, write_manifest  # noqa: E402
 from ..writing import atomic_folder  # noqa: E402
 from .backtest import GOAL, Backtest  # noqa: E402
+from .learned import Learned  # noqa: E402
 
 CHARTED = ("voltooid", VERSTERKT, VOLDOET)  # the cumulative series NCG publishes most often
 
@@ -35,6 +36,7 @@ def backtest_text(bt: Backtest) -> str:
              f"methode: {GOAL['binnen']:.0%} binnen P10 - P90, P50 gemiddeld hoogstens "
              f"{_nl(GOAL['fout'], 0)} punten ernaast, band gemiddeld hoogstens {_nl(GOAL['breedte'], 0)} "
              "punten breed"]
+    lines += [f"  {lesson(taught, name)}" for name, taught in bt.lessons.items()]
     summary = bt.summary
     for o in bt.origins:
         rows = summary[summary["scenario"] == o.scenario.name]
@@ -53,6 +55,21 @@ def backtest_text(bt: Backtest) -> str:
                      f"{dutch_number(worst['P10'])} - P90 {dutch_number(worst['P90'])}), "
                      f"{_nl(worst['fout (punten)'])} punten")
     return "\n".join(lines)
+
+
+def lesson(taught: Learned, name: str) -> str:
+    """What the method learned for one origin: each growth with its range and from how many figures,
+    or why nothing."""
+    if taught.fit is None:
+        return f"{name}: vóór de stand is niets gepubliceerd om van te leren; de methode is het scenario zelf"
+    fitted = int(taught.fit.table["gefit"].sum())
+    if not taught.ranges:
+        return (f"{name}: de {fitted} cijfers tot de stand bepalen geen groei; de methode is het scenario "
+                "zelf")
+    grown = ", ".join(f"{r} {_nl(mode, 2)} ({_nl(low, 2)} - {_nl(high, 2)})"
+                      for r, (low, mode, high) in taught.ranges.items())
+    return (f"{name}: uit {fitted} cijfers tot de stand geleerd, groei per jaar (P50, bereik): {grown} "
+            f"-> {taught.loaded.scenario.name}")
 
 
 def backtest_chart(bt: Backtest, path: Path) -> None:
@@ -103,4 +120,15 @@ def write_backtest(bt: Backtest, out: Path, force: bool, command: list[str], tex
             "replications": bt.replications,
             "origins": [{"seed": o.scenario.seed, "seeds": o.seeds,
                          "scenario": scenario_manifest(o.loaded, o.scenario),
-                         "population": population_manifest(o.loaded, o.addresses)} for o in bt.origins]})
+                         "population": population_manifest(o.loaded, o.addresses),
+                         "learned": None if o.learned is None else _learned_manifest(o.learned)}
+                        for o in bt.origins]})
+
+
+def _learned_manifest(taught: Learned) -> dict:
+    """What a reviewer needs to redo the lesson: the fit's figures, cost and rounds, and the ranges."""
+    fit = taught.fit
+    return {"replay": str(fit.loaded.path.name), "figures_fitted": int(fit.table["gefit"].sum()),
+            "cost": round(fit.cost, 3), "rounds": fit.rounds, "replications": fit.replications,
+            "max_growth": {r: dict(zip(("low", "mode", "high"), v, strict=True))
+                           for r, v in taught.ranges.items()}}

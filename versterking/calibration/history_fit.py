@@ -151,7 +151,8 @@ def fit_history(replay: LoadedScenario | str | Path = "replay-2020", replication
     published = covered["waarde"].to_numpy()
     correction = np.zeros(len(covered))
     x, best = params.start(sc), None
-    log(f"fit 2020 - 2024: {len(params.names)} parameters op {fitted.sum()} van {len(covered)} cijfers; "
+    log(f"fit {sc.start:%d-%m-%Y} - {sc.horizon:%d-%m-%Y}: {len(params.names)} parameters op "
+        f"{fitted.sum()} van {len(covered)} cijfers; "
         f"stroommodel met de simulatie als correctie ({replications} replicaties)")
     for k in range(1, rounds + 1):
         def residuals(x: np.ndarray, correction=correction) -> np.ndarray:

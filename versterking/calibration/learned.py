@@ -1,0 +1,69 @@
+"""The method at an origin, learned from what was published before it (`versterking backtest --learn`).
+
+A forecast scenario holds every resource at the pace of the year before its stand. The method learns
+how capacity grew with its work up to that stand: the replay of 17 Jul 2020 (replay-2020), cut at the
+origin, is fitted (history_fit.fit_history) to the published figures known on that day only
+(history.before, by code: a later figure cannot reach the fit). A growth those figures determine enters
+the forecast as a range, the fitted value +- two standard errors (at least a hundredth), with the
+replay's lead time and backlog; one they do not determine stays as the forecast has it. The additions
+are overrides of the forecast's own file (and its name gets "-geleerd"), so the run's manifest names them
+and its hash covers them; its seed stays, so both forecasts draw alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from ..inputs.loader import VARY, LoadedScenario, as_loaded, load_scenario
+from .history import after, before, load_figures
+from .history_fit import GROWING, HistoryFit, fit_history
+
+REPLAY = "replay-2020"
+SPREAD = 2.0        # the range: the fitted value +- this many standard errors
+LOWEST = 0.01       # and never below this growth a year (the bound of the fit)
+LEARNED_FROM = "backtest --learn"  # where the additions say they come from (errors, the manifest)
+
+
+@dataclass
+class Learned:
+    loaded: LoadedScenario     # the forecast with what was learned
+    fit: HistoryFit | None     # None when nothing was published between the replay's start and the origin
+    ranges: dict[str, tuple[float, float, float]]  # per grown resource: low, mode, high of max_growth
+
+
+def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | Path = REPLAY,
+          replications: int = 4, workers: int | None = None, figures: pd.DataFrame | None = None,
+          log: Callable[[str], None] = print) -> Learned:
+    """The forecast with the growth that the figures published up to its start determine."""
+    loaded, history = as_loaded(forecast), as_loaded(replay)
+    origin = loaded.scenario.start
+    known = before(load_figures() if figures is None else figures, origin)
+    if after(known, history.scenario.start).empty:
+        log(f"{loaded.scenario.name}: vóór {origin} is niets gepubliceerd dat de replay van "
+            f"{history.scenario.start} kan volgen; de methode leert niets")
+        return Learned(loaded, None, {})
+    cut = replace(history, scenario=history.scenario.model_copy(update={"horizon": origin}))
+    fit = fit_history(cut, replications, workers, figures=known, log=log)
+    values = fit.values.set_index("parameter")
+    ranges, overrides = {}, {}
+    for r in GROWING:
+        row = values.loc[f"resources.{r}.growth.max_growth"]
+        if not row["bepaald"]:
+            continue
+        value, se = float(row["waarde"]), float(row["standaardfout"])
+        ranges[r] = (max(value - SPREAD * se, LOWEST), value, value + SPREAD * se)
+        growth = getattr(history.scenario.resources, r).growth.model_dump(exclude_none=True)
+        low, mode, high = (round(v, 4) for v in ranges[r])
+        overrides[f"resources.{r}.growth"] = {**growth, "max_growth": {
+            "uncertain": "triangular", "low": low, "mode": mode, "high": max(high, mode + 1e-4),
+            "name": f"groei_{r}"}}
+    if overrides:
+        earlier = json.loads(loaded.files.get(VARY, "{}"))  # a forecast given with overrides keeps them
+        named = {"name": f"{loaded.scenario.name}-geleerd"}
+        loaded = load_scenario(loaded.path, {**earlier, **overrides, **named}, overrides_from=LEARNED_FROM)
+    return Learned(loaded, fit, ranges)
