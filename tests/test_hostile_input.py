@@ -36,7 +36,8 @@ FUZZ = settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 300)), deran
                 database=None, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 SCENARIO = BASE + ALL_MEASURES  # every key the schema has, in one valid file
-VERSTERKING = shutil.which("versterking") or str(Path(sys.executable).parent / "versterking")
+# the command of the interpreter running the suite (the package it tests), not the first on PATH
+VERSTERKING = str(Path(sys.executable).parent / "versterking")
 U = np.array([0.0, 1e-12, 0.5, 1 - 2**-53])  # the extreme uniforms a run can draw
 FUZZ_RUNS = int(os.environ.get("FUZZ_RUNS", 2000))  # atheris inputs per target
 
