@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from versterking import backtest, load_population, load_scenario, run_scenario
 from versterking.calibration.backtest import held_against
 from versterking.calibration.history import FILE, FLOWS, STANDS, after, before, load_figures, observe
-from versterking.calibration.history_fit import GROWING
+from versterking.calibration.history_fit import GROWING, Parameters
 from versterking.inputs.package_data import published
 
 FIGURES = load_figures()
@@ -121,6 +121,7 @@ class _FakeFit:
             {"parameter": f"resources.{r}.growth.max_growth", "waarde": determined.get(r, (0.5, 2.0))[0],
              "standaardfout": determined.get(r, (0.5, 2.0))[1], "bepaald": r in determined} for r in GROWING])
         self.table = pd.DataFrame({"gefit": [True] * fitted})
+        self.parameters = Parameters(())  # the bounds: growth 0.01 - 3 a year
 
 
 def test_the_method_learns_only_from_figures_up_to_its_origin(monkeypatch):
@@ -130,7 +131,8 @@ def test_the_method_learns_only_from_figures_up_to_its_origin(monkeypatch):
 
     def fake_fit(replay, replications, workers, figures, log):
         seen.update(figures=figures, horizon=replay.scenario.horizon, start=replay.scenario.start)
-        return _FakeFit({"bouwcapaciteit": (0.4, 0.25), "ingenieursbureaus": (0.2, 0.05)}, len(figures))
+        return _FakeFit({"bouwcapaciteit": (0.4, 0.25), "ingenieursbureaus": (0.2, 0.05),
+                         "opnamecapaciteit": (2.5, 0.5)}, len(figures))
 
     monkeypatch.setattr(learned, "fit_history", fake_fit)
     forecast = load_scenario("vanaf-2021-10-31")
@@ -138,8 +140,8 @@ def test_the_method_learns_only_from_figures_up_to_its_origin(monkeypatch):
     origin = date(2021, 10, 31)
     assert seen["horizon"] == origin and (seen["figures"]["datum"] <= origin).all()
     assert len(seen["figures"]) == len(before(FIGURES, origin)) > 20
-    assert taught.ranges == {"bouwcapaciteit": (0.01, 0.4, 0.9),
-                             "ingenieursbureaus": pytest.approx((0.1, 0.2, 0.3))}
+    assert taught.ranges == {"bouwcapaciteit": (0.01, 0.4, 0.9), "opnamecapaciteit": (1.5, 2.5, 3.0),
+                             "ingenieursbureaus": pytest.approx((0.1, 0.2, 0.3))}  # within the fit's bounds
     sc, plain = taught.loaded.scenario, forecast.scenario
     assert sc.name == "vanaf-2021-10-31-geleerd" and sc.seed == plain.seed and sc.start == plain.start
     replay = load_scenario("replay-2020").scenario

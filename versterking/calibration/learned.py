@@ -4,7 +4,7 @@ A forecast scenario holds every resource at the pace of the year before its stan
 how capacity grew with its work up to that stand: the replay of 17 Jul 2020 (replay-2020), cut at the
 origin, is fitted (history_fit.fit_history) to the published figures known on that day only
 (history.before, by code: a later figure cannot reach the fit). A growth those figures determine enters
-the forecast as a range, the fitted value +- two standard errors (at least a hundredth), with the
+the forecast as a range, the fitted value +- two standard errors (within the fit's bounds), with the
 replay's lead time and backlog; one they do not determine stays as the forecast has it. The additions
 are overrides of the forecast's own file (and its name gets "-geleerd"), so the run's manifest names them
 and its hash covers them; its seed stays, so both forecasts draw alike.
@@ -25,7 +25,6 @@ from .history_fit import GROWING, HistoryFit, fit_history
 
 REPLAY = "replay-2020"
 SPREAD = 2.0        # the range: the fitted value +- this many standard errors
-LOWEST = 0.01       # and never below this growth a year (the bound of the fit)
 LEARNED_FROM = "backtest --learn"  # where the additions say they come from (errors, the manifest)
 
 
@@ -50,13 +49,14 @@ def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | 
     cut = replace(history, scenario=history.scenario.model_copy(update={"horizon": origin}))
     fit = fit_history(cut, replications, workers, figures=known, log=log)
     values = fit.values.set_index("parameter")
+    low_bound, high_bound = fit.parameters.bounds  # a range stays within what the fit could find
     ranges, overrides = {}, {}
-    for r in GROWING:
+    for k, r in enumerate(GROWING):
         row = values.loc[f"resources.{r}.growth.max_growth"]
         if not row["bepaald"]:
             continue
         value, se = float(row["waarde"]), float(row["standaardfout"])
-        ranges[r] = (max(value - SPREAD * se, LOWEST), value, value + SPREAD * se)
+        ranges[r] = (max(value - SPREAD * se, low_bound[k]), value, min(value + SPREAD * se, high_bound[k]))
         growth = getattr(history.scenario.resources, r).growth.model_dump(exclude_none=True)
         low, mode, high = (round(v, 4) for v in ranges[r])
         overrides[f"resources.{r}.growth"] = {**growth, "max_growth": {
