@@ -82,10 +82,11 @@ def backtest(scenarios: Sequence[LoadedScenario | str | Path] = ("verwachting",)
     runs: list[tuple[LoadedScenario, Learned | None]] = []
     lessons = {}
     for scenario in scenarios:
-        runs.append((as_loaded(scenario), None))
+        loaded = as_loaded(scenario)
+        runs.append((loaded, None))
         if learned:
-            taught = learn(runs[-1][0], workers=workers, figures=published, log=log)
-            lessons[runs[-1][0].scenario.name] = taught
+            taught = lessons[loaded.scenario.name] = learn(loaded, workers=workers, figures=published,
+                                                           log=log)
             if taught.ranges:
                 runs.append((taught.loaded, taught))
     origins = []

@@ -59,9 +59,9 @@ def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | 
         ranges[r] = (max(value - SPREAD * se, low_bound[k]), value, min(value + SPREAD * se, high_bound[k]))
         growth = getattr(history.scenario.resources, r).growth.model_dump(exclude_none=True)
         low, mode, high = (round(v, 4) for v in ranges[r])
+        high = max(high, mode + 1e-4)  # a range, even where the standard error rounds away
         overrides[f"resources.{r}.growth"] = {**growth, "max_growth": {
-            "uncertain": "triangular", "low": low, "mode": mode, "high": max(high, mode + 1e-4),
-            "name": f"groei_{r}"}}
+            "uncertain": "triangular", "low": low, "mode": mode, "high": high, "name": f"groei_{r}"}}
     if overrides:
         earlier = json.loads(loaded.files.get(VARY, "{}"))  # a forecast given with overrides keeps them
         named = {"name": f"{loaded.scenario.name}-geleerd"}
