@@ -162,5 +162,6 @@ def test_a_method_with_nothing_published_before_it_learns_nothing(small, tmp_pat
     result = invoke("backtest", small, "--replications", 2, "--workers", 1, "--learn", "--out", out)
     assert result.exit_code == 0, result.output
     assert "klein: vóór de stand is niets gepubliceerd" in result.output
+    assert "backtest: 4 van 4 replicaties (100%)" in result.output  # the learned run it skips counts as done
     manifest = json.loads((out / "manifest.json").read_text())
     assert [o["learned"] for o in manifest["origins"]] == [None]

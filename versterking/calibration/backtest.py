@@ -89,6 +89,8 @@ def backtest(scenarios: Sequence[LoadedScenario | str | Path] = ("verwachting",)
                                                            log=log)
             if taught.ranges:
                 runs.append((taught.loaded, taught))
+            elif callable(progress):  # the learned run it needs no more: its replications count as done
+                progress(replications)
     origins = []
     for loaded, taught in runs:
         sc = loaded.scenario if seed is None else loaded.scenario.model_copy(update={"seed": seed})
