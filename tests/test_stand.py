@@ -210,3 +210,20 @@ def test_compare_on_a_stand_start_shows_when_those_taking_part_are_done(tmp_path
     assert "100% voltooid" not in rows
     for name in ("100% deelnemers voltooid", "100% deelnemers voltooid grijs"):
         assert name in rows and "na de horizon" not in rows[name]
+
+
+@pytest.mark.parametrize("path", sorted((scenario_library() / "standen").glob("*.toml")), ids=lambda p: p.stem)
+def test_a_shipped_stand_holds_what_was_published_for_its_day(path):
+    """Its werkvoorraad, voltooid and versterkt are the published figures of that day, where there are
+    any (calibration/data/ncg_2020_2024.csv); the rest of a stand is its ASSUMPTIONs, said in its comments."""
+    from versterking.calibration.history import load_figures
+
+    stand = read_stand(path)
+    figures = load_figures()
+    published = figures[(figures["datum"] == stand.datum) & (figures["soort"] == "stand")]
+    counts = {"werkvoorraad": stand.werkvoorraad, "voltooid": stand.milestones["voltooid"]}
+    if stand.parts is not None:
+        counts[VERSTERKT] = stand.parts[VERSTERKT]
+    held = {row.maat: row.waarde for row in published.itertuples() if row.maat in counts}
+    assert {"werkvoorraad", "voltooid"} <= set(held), held
+    assert {maat: counts[maat] for maat in held} == held
