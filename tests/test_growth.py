@@ -5,6 +5,7 @@ scenario whose growth never starts running exactly as one without the table."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from invariants import check_all
 
 from versterking import load_population, load_scenario, run_scenario
+from versterking.domain import VOLTOOID
 from versterking.engine.flow import flow
 from versterking.engine.growth import DAYS_A_YEAR, Grown, GrowthRule, most_after, review
 
@@ -112,6 +114,24 @@ def test_the_simulation_grows_a_blocking_line_within_its_limits_and_lets_go_when
     without = load_scenario(variant(queueing, "zonder", OVERLOADED))
     rw = run_scenario(without.scenario, load_population(without))
     assert r.end_time < rw.end_time - 365  # a year and more sooner than at 2 slots
+
+
+def test_a_line_with_a_history_grows_at_the_first_review(queueing):
+    """A stand's line may have held too much work long before the start (growth.over_since): the lead
+    time counts from that day, so the first review already adds (without it, the first slot waits the
+    lead time after the start); the simulation and the flow model start the same clock."""
+    rule = replace(RULE, over_since=-200.0)
+    assert rule.first == Grown(0.0, -200.0) and RULE.first == Grown()
+    assert review(rule, rule.first, 91.0, 100, 100, 10_000).slots == 10  # at once, not at day 273
+    history = variant(queueing, "voorgeschiedenis", OVERLOADED + GROWTH + "over_since = 1999-10-01\n")
+    loaded, plain = load_scenario(history), load_scenario(variant(queueing, "groei", OVERLOADED + GROWTH))
+    r = run_scenario(loaded.scenario, load_population(loaded))
+    capacity = r.monitors["opnamecapaciteit"]
+    assert capacity[capacity[:, 2] > 600, 0].min() == pytest.approx(30.0)  # the first review (day 30)
+    check_all(r)
+    with_history, without = (flow(x.scenario, load_population(x)).at(200.0)[VOLTOOID].sum()
+                             for x in (loaded, plain))
+    assert with_history > 1.05 * without  # by day 200, the line grown two months sooner (12% when written)
 
 
 def test_the_flow_model_follows_the_same_growth(queueing):

@@ -212,7 +212,8 @@ def test_compare_on_a_stand_start_shows_when_those_taking_part_are_done(tmp_path
         assert name in rows and "na de horizon" not in rows[name]
 
 
-@pytest.mark.parametrize("path", sorted((scenario_library() / "standen").glob("*.toml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted((scenario_library() / "standen").glob("*.toml")),
+                         ids=lambda p: p.stem)
 def test_a_shipped_stand_holds_what_was_published_for_its_day(path):
     """Its werkvoorraad, voltooid and versterkt are the published figures of that day, where there are
     any (calibration/data/ncg_2020_2024.csv); the rest of a stand is its ASSUMPTIONs, said in its comments."""

@@ -58,7 +58,7 @@ from ..inputs.counts import inflow_mix
 from ..inputs.embedded import DONE_AS
 from ..inputs.scenario import Scenario
 from .distributions import from_uniforms, mean_of
-from .growth import Grown, review
+from .growth import review
 from .measure_rules import measure_rules, tranche_mix
 from .measures import inflows
 from .schedules import growth_rule, resource_changes
@@ -288,7 +288,7 @@ class _Flow:
         self.cap = {n: c.copy() for n, c in self.scheduled.items()}
         # the resources that grow with their work: their rule, what the last review left, the next review
         self.growth = {n: rule for n in RESOURCES if (rule := growth_rule(sc, n)) is not None}
-        self.grown = {n: (Grown(), rule.review_days) for n, rule in self.growth.items()}
+        self.grown = {n: (rule.first, rule.review_days) for n, rule in self.growth.items()}
         self.rules = rules = measure_rules(sc)
         self.typ, self.prak, self.ref = rules.typologie, rules.praktijkaanpak, rules.referentiewoningen
         self.batch, self.impuls = rules.batch_1581, sc.measures.get("bouwimpuls")

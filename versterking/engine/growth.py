@@ -35,6 +35,12 @@ class GrowthRule:
     review_days: float  # days between reviews
     at_most: float      # the most slots in all (inf: no ceiling but the work)
     slot_days: float    # mean days an address holds a slot: turns the addresses waiting into work
+    over_since: float = math.inf  # day (before the start: negative) the line began to hold too much work
+
+    @property
+    def first(self) -> Grown:
+        """The state before the first review: nothing grown, the line's history as the table gives it."""
+        return Grown(0.0, self.over_since)
 
 
 @dataclass(frozen=True)

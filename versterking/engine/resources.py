@@ -15,7 +15,7 @@ from heapq import heappop, heappush
 import numpy as np
 import simpy
 
-from .growth import Grown, GrowthRule, review
+from .growth import GrowthRule, review
 from .rules import WaitKey
 
 
@@ -250,7 +250,7 @@ def follow_schedule(env: simpy.Environment, target: Resource | Pool, changes: li
                 yield env.timeout(t - env.now)
             target.set_capacity(capacity)
         return
-    grown, scheduled, k, review_at = Grown(), 0, 0, growth.review_days
+    grown, scheduled, k, review_at = growth.first, 0, 0, growth.review_days
     while True:
         is_review = k == len(changes) or changes[k][0] > review_at
         t = review_at if is_review else changes[k][0]

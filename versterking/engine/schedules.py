@@ -80,9 +80,10 @@ def growth_rule(sc: Scenario, name: str) -> GrowthRule | None:
     at_most = math.inf if growth.at_most is None else growth.at_most
     if resource.unit == "adressen per jaar":
         at_most *= days / DAYS_A_YEAR
+    over_since = math.inf if growth.over_since is None else days_since(sc.start, growth.over_since)
     return GrowthRule(lead_time=growth.lead_time, max_growth=growth.max_growth,
                       backlog=growth.backlog_months * DAYS_A_MONTH, review_days=growth.review_days,
-                      at_most=at_most, slot_days=days)
+                      at_most=at_most, slot_days=days, over_since=over_since)
 
 
 def slot_days(sc: Scenario, name: str) -> float:

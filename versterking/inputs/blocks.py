@@ -153,6 +153,9 @@ class Growth(Strict):
         91.0, description="days between the operator's looks at the line (default a quarter)")
     at_most: Annotated[float, Field(ge=0, le=MAX_CAPACITY)] | None = Field(
         None, description="the most it grows to, in the resource's unit (default: no ceiling but the work)")
+    over_since: date | None = Field(
+        None, description="the day the line began to hold more than the backlog, when that was before the "
+                          "start (a stand's line has a history; default: counted from the start)")
 
 
 class Resource(Strict):
