@@ -122,6 +122,7 @@ class _FakeFit:
              "standaardfout": determined.get(r, (0.5, 2.0))[1], "bepaald": r in determined} for r in GROWING])
         self.table = pd.DataFrame({"gefit": [True] * fitted})
         self.parameters = Parameters(())  # the bounds: growth 0.01 - 3 a year
+        self.x = np.r_[self.values["waarde"].to_numpy(), np.zeros(3)]  # and no share done again
 
 
 def test_the_method_learns_only_from_figures_up_to_its_origin(monkeypatch):
@@ -148,6 +149,8 @@ def test_the_method_learns_only_from_figures_up_to_its_origin(monkeypatch):
     grown = sc.resources.bouwcapaciteit.growth
     assert grown.max_growth == 0.4 and grown.lead_time == replay.resources.bouwcapaciteit.growth.lead_time
     assert sc.resources.planvorming.growth == plain.resources.planvorming.growth  # not determined: as given
+    for r, day in taught.over_since.items():  # a line long at the origin in the fitted replay: since when
+        assert getattr(sc.resources, r).growth.over_since == day < origin and r in taught.ranges
     names = {p.name for p in sc.uncertain}
     assert {"groei_bouwcapaciteit", "groei_ingenieursbureaus"} <= names
     assert taught.loaded.content_hash != forecast.content_hash  # the manifest tells the two apart

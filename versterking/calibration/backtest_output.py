@@ -66,7 +66,10 @@ def lesson(taught: Learned, name: str) -> str:
     if not taught.ranges:
         return (f"{name}: de {fitted} cijfers tot de stand bepalen geen groei; de methode is het scenario "
                 "zelf")
-    grown = ", ".join(f"{r} {_nl(mode, 2)} ({_nl(low, 2)} - {_nl(high, 2)})"
+    def since(r: str) -> str:
+        return f"; rij te lang sinds {taught.over_since[r]:%d-%m-%Y}" if r in taught.over_since else ""
+
+    grown = ", ".join(f"{r} {_nl(mode, 2)} ({_nl(low, 2)} - {_nl(high, 2)}{since(r)})"
                       for r, (low, mode, high) in taught.ranges.items())
     return (f"{name}: uit {fitted} cijfers tot de stand geleerd, groei per jaar (P50, bereik): {grown} "
             f"-> {taught.loaded.scenario.name}")
@@ -131,4 +134,5 @@ def _learned_manifest(taught: Learned) -> dict:
     return {"replay": str(fit.loaded.path.name), "figures_fitted": int(fit.table["gefit"].sum()),
             "cost": round(fit.cost, 3), "rounds": fit.rounds, "replications": fit.replications,
             "max_growth": {r: dict(zip(("low", "mode", "high"), v, strict=True))
-                           for r, v in taught.ranges.items()}}
+                           for r, v in taught.ranges.items()},
+            "over_since": {r: day.isoformat() for r, day in taught.over_since.items()}}

@@ -5,7 +5,9 @@ how capacity grew with its work up to that stand: the replay of 17 Jul 2020 (rep
 origin, is fitted (history_fit.fit_history) to the published figures known on that day only
 (history.before, by code: a later figure cannot reach the fit). A growth those figures determine enters
 the forecast as a range, the fitted value +- two standard errors (within the fit's bounds), with the
-replay's lead time and backlog; one they do not determine stays as the forecast has it. The additions
+replay's lead time and backlog, and with the line's history: if the fitted replay's line held more than
+the backlog on the origin, since when (growth.over_since; else the lead time counts from the stand). One
+they do not determine stays as the forecast has it. The additions
 are overrides of the forecast's own file (and its name gets "-geleerd"), so the run's manifest names them
 and its hash covers them; its seed stays, so both forecasts draw alike.
 """
@@ -13,13 +15,18 @@ and its hash covers them; its seed stays, so both forecasts draw alike.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
+from ..calendar import days_since
+from ..engine.flow import flow
 from ..inputs.loader import VARY, LoadedScenario, as_loaded, load_scenario
+from ..inputs.population import load_population
 from .history import after, before, load_figures
 from .history_fit import GROWING, HistoryFit, fit_history
 
@@ -33,6 +40,7 @@ class Learned:
     loaded: LoadedScenario     # the forecast with what was learned
     fit: HistoryFit | None     # None when nothing was published between the replay's start and the origin
     ranges: dict[str, tuple[float, float, float]]  # per grown resource: low, mode, high of max_growth
+    over_since: dict[str, date] = field(default_factory=dict)  # of those, a line long before the origin
 
 
 def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | Path = REPLAY,
@@ -50,7 +58,9 @@ def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | 
     fit = fit_history(cut, replications, workers, figures=known, log=log)
     values = fit.values.set_index("parameter")
     low_bound, high_bound = fit.parameters.bounds  # a range stays within what the fit could find
-    ranges, overrides = {}, {}
+    replayed = fit.parameters.apply(cut.scenario, fit.x)
+    lines = flow(replayed, load_population(cut), days_since(replayed.start, origin)).grown
+    ranges, overrides, long_since = {}, {}, {}
     for k, r in enumerate(GROWING):
         row = values.loc[f"resources.{r}.growth.max_growth"]
         if not row["bepaald"]:
@@ -58,6 +68,8 @@ def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | 
         value, se = float(row["waarde"]), float(row["standaardfout"])
         ranges[r] = (max(value - SPREAD * se, low_bound[k]), value, min(value + SPREAD * se, high_bound[k]))
         growth = getattr(history.scenario.resources, r).growth.model_dump(exclude_none=True)
+        if math.isfinite(over := lines[r].over_since):
+            long_since[r] = growth["over_since"] = replayed.start + timedelta(days=math.floor(over))
         low, mode, high = (round(v, 4) for v in ranges[r])
         high = max(high, mode + 1e-4)  # a range, even where the standard error rounds away
         overrides[f"resources.{r}.growth"] = {**growth, "max_growth": {
@@ -66,4 +78,4 @@ def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | 
         earlier = json.loads(loaded.files.get(VARY, "{}"))  # a forecast given with overrides keeps them
         named = {"name": f"{loaded.scenario.name}-geleerd"}
         loaded = load_scenario(loaded.path, {**earlier, **overrides, **named}, overrides_from=LEARNED_FROM)
-    return Learned(loaded, fit, ranges)
+    return Learned(loaded, fit, ranges, long_since)

@@ -58,7 +58,7 @@ from ..inputs.counts import inflow_mix
 from ..inputs.embedded import DONE_AS
 from ..inputs.scenario import Scenario
 from .distributions import from_uniforms, mean_of
-from .growth import review
+from .growth import Grown, review
 from .measure_rules import measure_rules, tranche_mix
 from .measures import inflows
 from .schedules import growth_rule, resource_changes
@@ -81,6 +81,9 @@ class FlowResult:
     # (steps + 1,) cumulative counts the milestones do not hold: the werkvoorraad (stock and arrived),
     # every beoordeling (done again too), first beoordelingen, versterkt (what was held at the start too)
     tally: dict[str, np.ndarray]
+    # per resource that grows with its work, what its last review left (the slots grown, and since when
+    # its line has held too much work: what a forecast from this day takes as the line's history)
+    grown: dict[str, Grown]
 
     def done_day(self, pct: float = 100.0, group: str | None = None) -> float:
         """The day pct% of a group (None or TOTAAL: all; DEELNEMERS: all who take part; else a risk
@@ -642,4 +645,6 @@ class _Flow:
                 last = k
                 break
         tally = {name: np.cumsum(counts[: last + 1]) for name, counts in self.tally.items()}
-        return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total, staying_open, tally)
+        grown = {name: state for name, (state, _) in self.grown.items()}
+        return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total, staying_open, tally,
+                          grown)
