@@ -13,6 +13,7 @@ from conftest import invoke
 from invariants import check_all, cumulative_counts
 
 from versterking import load_population, load_scenario, run_scenario
+from versterking.calibration.history import load_figures
 from versterking.domain import DEELNEMERS, MILESTONES, S_UITVOERING, VERSTERKT, VOLDOET
 from versterking.engine.flow import flow
 from versterking.inputs.embedded import embedded_stand, embedded_werkvoorraad
@@ -217,8 +218,6 @@ def test_compare_on_a_stand_start_shows_when_those_taking_part_are_done(tmp_path
 def test_a_shipped_stand_holds_what_was_published_for_its_day(path):
     """Its werkvoorraad, voltooid and versterkt are the published figures of that day, where there are
     any (calibration/data/ncg_2020_2024.csv); the rest of a stand is its ASSUMPTIONs, said in its comments."""
-    from versterking.calibration.history import load_figures
-
     stand = read_stand(path)
     figures = load_figures()
     published = figures[(figures["datum"] == stand.datum) & (figures["soort"] == "stand")]

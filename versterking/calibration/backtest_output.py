@@ -66,10 +66,8 @@ def lesson(taught: Learned, name: str) -> str:
     if not taught.ranges:
         return (f"{name}: de {fitted} cijfers tot de stand bepalen geen groei; de methode is het scenario "
                 "zelf")
-    def since(r: str) -> str:
-        return f"; rij te lang sinds {taught.over_since[r]:%d-%m-%Y}" if r in taught.over_since else ""
-
-    grown = ", ".join(f"{r} {_nl(mode, 2)} ({_nl(low, 2)} - {_nl(high, 2)}{since(r)})"
+    since = {r: f"; rij te lang sinds {day:%d-%m-%Y}" for r, day in taught.over_since.items()}
+    grown = ", ".join(f"{r} {_nl(mode, 2)} ({_nl(low, 2)} - {_nl(high, 2)}{since.get(r, '')})"
                       for r, (low, mode, high) in taught.ranges.items())
     return (f"{name}: uit {fitted} cijfers tot de stand geleerd, groei per jaar (P50, bereik): {grown} "
             f"-> {taught.loaded.scenario.name}")

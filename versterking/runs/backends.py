@@ -13,8 +13,7 @@ import ctypes
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import active_children, get_context
+from multiprocessing import get_context
 from typing import Any
 
 from ..errors import InputError
@@ -56,21 +55,12 @@ def run_tasks(fn: Task, tasks: Sequence, shared: Any = None, workers: int | None
         return
     global _FN, _TASKS, _SHARED
     _FN, _TASKS, _SHARED = fn, tasks, shared
-    # forked workers inherit the tasks and the shared data: only indices and results travel
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_worker,
-                               initargs=(os.getpid(),))
     try:
-        for i, result in enumerate(pool.map(_run_index, range(len(tasks)))):
-            yield i, _counted(result, progress)
-    except BaseException:
-        # Ctrl-C, an error, or a caller that stops early: the workers stop at once, whatever they are
-        # doing (waiting for them to finish, or for a lock one of them holds, hung a Ctrl-C in CI)
-        for child in active_children():
-            child.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    else:
-        pool.shutdown(wait=True)
+        # forked workers inherit the tasks and the shared data: only indices and results travel;
+        # leaving the block (done, Ctrl-C, an error) terminates them at once
+        with get_context("fork").Pool(workers, initializer=_worker, initargs=(os.getpid(),)) as pool:
+            for i, result in enumerate(pool.imap(_run_index, range(len(tasks)))):
+                yield i, _counted(result, progress)
     finally:
         _FN, _TASKS, _SHARED = None, (), None
 
