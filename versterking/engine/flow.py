@@ -84,6 +84,8 @@ class FlowResult:
     # per resource that grows with its work, what its last review left (the slots grown, and since when
     # its line has held too much work: what a forecast from this day takes as the line's history)
     grown: dict[str, Grown]
+    # (steps + 1,) per resource: the addresses still waiting for it after the starts of each step
+    waiting: dict[str, np.ndarray]
 
     def done_day(self, pct: float = 100.0, group: str | None = None) -> float:
         """The day pct% of a group (None or TOTAAL: all; DEELNEMERS: all who take part; else a risk
@@ -321,6 +323,7 @@ class _Flow:
         self.prepared = _Pipe(steps, False, "uf")
         self.uv_done = {True: _Pipe(steps, True), False: _Pipe(steps, True)}
         self.busy = dict.fromkeys(RESOURCES, 0.0)
+        self.left_waiting = {n: np.zeros(steps + 1) for n in RESOURCES}
         self.inc = np.zeros((steps + 2, len(MILESTONES), SHAPE[0]))  # reached in step k
         self.tally = {name: np.zeros(steps + 2) for name in TALLIES}      # counted in step k
         self.pilot_left = float(self.prak.pilot_addresses) if self.prak is not None else 0.0
@@ -640,11 +643,14 @@ class _Flow:
                     self.hand_over(k, tranche, is_batch)
             self.review(k)
             self.begin(k, warm if k == 0 else 1.0)
+            for name, line in self.left_waiting.items():
+                line[k] = self.waiting(k, name)
             reached[k] = (reached[k - 1] if k else reached[0]) + self.inc[k]
             if reached[k, VOLTOOID].sum() >= (total - staying_open).sum() - 0.5 and k * DT >= last_arrival:
                 last = k
                 break
         tally = {name: np.cumsum(counts[: last + 1]) for name, counts in self.tally.items()}
         grown = {name: state for name, (state, _) in self.grown.items()}
+        waiting = {name: line[: last + 1] for name, line in self.left_waiting.items()}
         return FlowResult(sc.start, np.arange(last + 1) * DT, reached[: last + 1], total, staying_open, tally,
-                          grown)
+                          grown, waiting)
