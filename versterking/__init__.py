@@ -18,7 +18,7 @@ results folder is a separate step:
     ranking = vs.sensitivity("basis")                 # which parameters move the end date most
     answer = vs.seek("basis", vs.Question(date(2026, 12, 31), 0.9))   # terug redeneren
     print(vs.lookup_text("results/basis", address="A001529"))
-    fit = vs.calibrate("replay-2018")                 # the 2018 - 2020 replay fitted (about 23 minutes)
+    fit = vs.calibrate("replay-2018")                 # the 2018 - 2020 replay fitted (about 3 minutes)
     history = vs.calibrate_history("replay-2020")     # 2020 - 2024: growth and norm shares fitted
     held = vs.backtest(["verwachting"])               # the forecast against what was published later
 

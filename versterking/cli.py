@@ -397,16 +397,22 @@ def validate(scenario: Path) -> None:
               help="Replications per evaluation (the same seeds in every evaluation).")
 @WORKERS
 @click.option("--max-iterations", type=click.IntRange(1, 1000), default=40, show_default=True)
+@click.option("--method", type=click.Choice(["stroommodel", "simulatie"]), default="stroommodel",
+              show_default=True,
+              help="2018 - 2020: search on the flow model corrected by the simulation (space mapping, "
+                   "minutes), or on the simulation alone (as the shipped gekalibreerd.toml was made, "
+                   "about 25 minutes).")
 @click.option("--force", is_flag=True, help="Replace an existing calibrated scenario and report.")
 def calibrate(check: bool, history: bool, replay: str | None, data: Path | None, scenario_out: Path | None,
-              report: Path | None, replications: int, workers: int | None, max_iterations: int,
+              report: Path | None, replications: int, workers: int | None, max_iterations: int, method: str,
               force: bool) -> None:
     """Fit the replay of 2018 - 17 Jul 2020 to SodM 2020 tabel 2.1, 2.2 and 2.4, backtest it, and
     write the calibrated scenario (which the library's basis extends) and the report; with --history,
     the replay of 17 Jul 2020 - 2024 to what NCG and SodM published since. To regenerate the shipped
     ones, in the repository: --replay scenarios/replay-2018.toml --scenario scenarios/gekalibreerd.toml
-    --report calibration/report --force (and --history --replay scenarios/replay-2020.toml --scenario
-    scenarios/historie-2020.toml --report calibration/report-historie --force)."""
+    --report calibration/report --method simulatie --force (and --history --replay
+    scenarios/replay-2020.toml --scenario scenarios/historie-2020.toml --report calibration/report-historie
+    --force)."""
     with _input_errors():
         if check:
             _check_calibration(history, scenario_out, data, replications, workers)
@@ -425,7 +431,7 @@ def calibrate(check: bool, history: bool, replay: str | None, data: Path | None,
             click.echo(vs.history_text(fitted))
             vs.write_history(fitted, scenario_out, report, sys.argv, force)
         else:
-            result = vs.calibrate(replay, data, replications, workers, max_iterations, log=log)
+            result = vs.calibrate(replay, data, replications, workers, max_iterations, method, log=log)
             vs.write_calibration(result, Path(replay), scenario_out, report, sys.argv, force)
     click.echo(f"  gekalibreerd scenario: {scenario_out}\n  rapport: {report / 'README.md'}")
 

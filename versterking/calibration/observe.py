@@ -27,8 +27,10 @@ from ..domain import (
     PROFILES,
     S_UITVOERING,
     TOTAAL,
+    VERSTERKT,
     VOLTOOID,
 )
+from ..engine.flow import DT, FlowResult
 from ..engine.result import RunResult
 from ..runs.tables import PRODUCTION, areas, state_before
 
@@ -121,3 +123,61 @@ def durations(r: RunResult, day: date) -> pd.DataFrame:
             d = days[mask & ~np.isnan(days)]
             rows.append((group, name, float(d.mean()) if len(d) else np.nan, len(d)))
     return pd.DataFrame(rows, columns=["category", "interval", "days", "addresses"])
+
+
+# -- the same counts from the flow model (the fit's search runs on it: versterking.calibration.fit) ------
+
+
+def _flow_at(f: FlowResult, series: np.ndarray, t: float) -> np.ndarray:
+    """A cumulative series of the flow model at time t (a row holds what reached it by the end of its
+    step), interpolated between steps so that the counts move smoothly with the parameters."""
+    return np.array([np.interp(t, f.days + DT, s) for s in np.atleast_2d(series.T)]).squeeze()
+
+
+def _flow_profiles(f: FlowResult) -> dict[str, np.ndarray]:
+    """(rows, profiles) per tabel 2.1 milestone. The flow model keeps versterkt as a total: per profile
+    it is taken in proportion to voltooid; met the norm, an address counts as beoordeeld, not uitgevoerd."""
+    voltooid = f.reached[:, VOLTOOID]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        built = np.nan_to_num(f.tally[VERSTERKT] / voltooid.sum(axis=1))
+    uitgevoerd = voltooid * built[:, None]
+    return {"werkvoorraad": f.reached[:, NOG_NIET_GESTART], "opname gereed": f.reached[:, OPNAME],
+            "beoordeling gereed": f.reached[:, BEOORDELING] + voltooid - uitgevoerd,
+            "planvorming gestart": f.reached[:, PLANVORMING], "uitvoering gereed": uitgevoerd}
+
+
+def flow_production(f: FlowResult, periods: pd.DataFrame) -> pd.DataFrame:
+    """`production` from the flow model. Its planvorming starts where the simulation's voorbereiden
+    starts, not its uitvoeringsplan: the fit corrects such differences by the simulation's own counts."""
+    series = {"opgenomen": f.reached[:, OPNAME].sum(axis=1), "beoordeeld": f.tally["eerste beoordeling"],
+              "planvorming gestart": f.reached[:, PLANVORMING].sum(axis=1),
+              "project uitgevoerd": f.tally[VERSTERKT]}
+    rows = []
+    for _, p in periods.iterrows():
+        t0, t1 = days_since(f.start, p["first_day"]), days_since(f.start, p["last_day"]) + 1.0
+        rows += [(phase, p["period"], float(_flow_at(f, s, t1) - _flow_at(f, s, t0)))
+                 for phase, s in series.items()]
+    return pd.DataFrame(rows, columns=["phase", "period", "addresses"])
+
+
+def flow_mean_waiting(f: FlowResult, resource: str, periods: pd.DataFrame) -> np.ndarray:
+    """`mean_waiting` from the flow model: its line after the starts, averaged over the steps of each
+    period."""
+    line = f.waiting[resource]
+    out = []
+    for first, last in zip(periods["first_day"], periods["last_day"], strict=True):
+        t0, t1 = days_since(f.start, first), days_since(f.start, last) + 1.0
+        inside = (f.days >= t0) & (f.days < t1)
+        out.append(float(line[inside].mean()) if inside.any() else float(np.interp(t0, f.days, line)))
+    return np.array(out)
+
+
+def flow_stock(f: FlowResult, day: date) -> pd.DataFrame:
+    """`stock` from the flow model."""
+    t = days_since(f.start, day) + 1.0
+    rows = []
+    for milestone, series in _flow_profiles(f).items():
+        counts = _flow_at(f, series, t)
+        rows += [(name, milestone, float(n)) for name, n in zip((*PROFILES, TOTAAL), [*counts, counts.sum()],
+                                                                strict=True)]
+    return pd.DataFrame(rows, columns=["risk_profile", "milestone", "addresses"])

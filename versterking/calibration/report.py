@@ -141,6 +141,14 @@ def _summary(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _effort(fit, replications: int) -> str:
+    if not fit.flow_evaluations:
+        return (f"Fit (--method simulatie: the search on the simulation alone): {fit.evaluations} "
+                f"evaluations of {replications} replications each")
+    return (f"Fit: {fit.rounds} rounds, {fit.flow_evaluations} runs of the flow model and {fit.evaluations} "
+            f"simulations of {replications} replications each")
+
+
 def _report_text(result, command: str) -> str:
     problem, fit = result.problem, result.fit
     params = pd.DataFrame({"parameter": problem.names, "waarde": np.exp(fit.x)})
@@ -154,8 +162,7 @@ is missed (CI runs it).
 ## Method
 {calibrate_doc.strip()}
 
-Fit: {fit.evaluations} evaluations of {problem.replications} replications each; final objective
-{fit.cost:.1f}.
+{_effort(fit, problem.replications)}; final objective {fit.cost:.1f}.
 
 ## Fit (all data to 17 Jul 2020)
 {_summary(fit.table)}
