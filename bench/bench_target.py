@@ -1,23 +1,20 @@
 """Benchmark: terug redeneren on basis, the README's question and one a growth-limited market can
-meet, and a full `versterking calibrate`. Prints runs, wall time and the verified share with its
-interval next to the earlier figures, not asserted.
+meet. Prints runs, wall time and the verified share with its interval next to the earlier figures, not
+asserted. (`versterking calibrate` is timed by bench_history.py.)
 
-    python bench/bench_target.py          # about 35 minutes on 2 cores (the calibration 23)
+    python bench/bench_target.py          # about 5 minutes on 2 cores
     python bench/bench_target.py --quick  # the README question only
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 
 BEFORE = {  # versterking 0.1.0 of 1 Dec 2026 (before the flow model), and of 3 Dec 2026
     "2026-12-31": "3,900 runs, 38 min, 80% on 40 fresh replications (one step of slots on 1 Jan 2021)",
-    "2030-12-31": "198 runs, 3.3 - 4.1 min, 36 of 40 on fresh replications (search 20, margin and report 40)",
-    "calibrate": "22.7 min (352 evaluations a fit, 4 replications each; Powell over the scales)"}
+    "2030-12-31": "198 runs, 3.3 - 4.1 min, 36 of 40 on fresh replications (search 20, margin and report 40)"}
 
 
 def question(done_by: str) -> None:
@@ -38,23 +35,7 @@ def question(done_by: str) -> None:
         print(f"  before: {BEFORE[done_by]}; target: at most 400 runs and 3 min")
 
 
-def calibrate() -> None:
-    """The whole fit and backtest, written into a scratch folder, then checked as CI checks it."""
-    with tempfile.TemporaryDirectory() as scratch:
-        cli = [sys.executable, "-c", "from versterking.cli import main; main()", "calibrate"]
-        began = time.perf_counter()
-        subprocess.run(cli, check=True, cwd=scratch, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wall = time.perf_counter() - began
-        check = subprocess.run([*cli, "--check", "--scenario", "results/kalibratie/gekalibreerd.toml"],
-                               cwd=scratch, capture_output=True, text=True)
-    held = [line for line in check.stdout.splitlines() if "getoetste cellen" in line]
-    verdict = held[0].strip() if held else check.stdout[-200:]
-    print(f"calibrate: {wall / 60:.1f} min; its fit checked: {verdict}\n"
-          f"  before: {BEFORE['calibrate']}; target 5 min")
-
-
 if __name__ == "__main__":
     question("2026-12-31")
     if "--quick" not in sys.argv:
         question("2030-12-31")
-        calibrate()
