@@ -21,7 +21,7 @@ simulation's difference from it at the last point found, and, for the duration s
 of their slopes there (three simulations); the simulation then runs the point the corrected flow
 model finds, and the next round corrects there, until a round no longer improves the simulated fit.
 The simulation only corrects and confirms: some ten evaluations of it, against about 350 a fit when
-it searched itself (22.7 min on 2 cores for fit and backtest; now 2.4, docs/background/performance.md).
+it searched itself (22.7 min on 2 cores for fit and backtest; now 2.4 - 2.7, docs/background/performance.md).
 The search: the duration scales by scipy.optimize.minimize (Powell, bounded) on the whole objective;
 inside each trial the throughputs by a damped fixed-point iteration on the tabel 2.2 cells, which is
 well posed because each period's throughput mostly drives its own cell. (A gradient method,
