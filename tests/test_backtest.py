@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ from versterking.calibration.history_fit import GROWING, Parameters
 from versterking.inputs.package_data import published
 
 FIGURES = load_figures()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_published_figure_is_compared_or_says_why_not():
@@ -158,6 +161,29 @@ def test_the_method_learns_only_from_figures_up_to_its_origin(monkeypatch):
                                            FIGURES["waarde"]))
     learned.learn(forecast, figures=later, log=lambda _: None)
     pd.testing.assert_frame_equal(seen["figures"], before(FIGURES, origin))  # later figures never reach it
+
+
+def test_actueel_groei_is_what_the_method_learns_from_the_shipped_history_fit():
+    """The forecast from the end-2024 stand takes its growth from the fit, as `backtest --learn` would:
+    hand-copied ranges drifted (0.35 for 0.3555, no over_since) before this test."""
+    from versterking.calibration.learned import learned_growth
+
+    forecast = load_scenario("actueel-groei")
+    origin = forecast.scenario.start
+    fitted = load_scenario(ROOT / "scenarios" / "historie-2020.toml")
+    fitted = replace(fitted, scenario=fitted.scenario.model_copy(update={"horizon": origin}))
+    values = pd.read_csv(ROOT / "calibration" / "report-historie" / "historie_parameters.csv")
+    ranges, overrides, long_since = learned_growth(fitted, values, origin)
+    assert set(ranges) == {"bouwcapaciteit", "ingenieursbureaus"}  # what the 2020 - 2024 figures determine
+    for key, growth in overrides.items():
+        r = key.split(".")[1]
+        shipped = getattr(forecast.scenario.resources, r).growth.model_dump(exclude_none=True)
+        expected = {**growth, "max_growth": growth["max_growth"]["mode"]}
+        assert shipped == pytest.approx(expected), f"scenarios/actueel-groei.toml [{key}]: write {growth}"
+        drawn = next(p for p in forecast.scenario.uncertain if p.name == growth["max_growth"]["name"])
+        assert (drawn.spec.low, drawn.spec.mode, drawn.spec.high) == pytest.approx(
+            tuple(growth["max_growth"][k] for k in ("low", "mode", "high"))), key
+    assert long_since == {"bouwcapaciteit": date(2021, 4, 16)}  # its line held a year of work since 2021
 
 
 def test_a_method_with_nothing_published_before_it_learns_nothing(small, tmp_path):

@@ -28,7 +28,7 @@ from ..engine.flow import flow
 from ..inputs.loader import VARY, LoadedScenario, as_loaded, load_scenario
 from ..inputs.population import load_population
 from .history import after, before, load_figures
-from .history_fit import GROWING, HistoryFit, fit_history
+from .history_fit import GROWING, HistoryFit, Parameters, fit_history
 
 REPLAY = "replay-2020"
 SPREAD = 2.0        # the range: the fitted value +- this many standard errors
@@ -56,10 +56,24 @@ def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | 
         return Learned(loaded, None, {})
     cut = replace(history, scenario=history.scenario.model_copy(update={"horizon": origin}))
     fit = fit_history(cut, replications, workers, figures=known, log=log)
-    values = fit.values.set_index("parameter")
-    low_bound, high_bound = fit.parameters.bounds  # a range stays within what the fit could find
-    replayed = fit.parameters.apply(cut.scenario, fit.x)
-    lines = flow(replayed, load_population(cut), days_since(replayed.start, origin)).grown
+    replayed = replace(cut, scenario=fit.parameters.apply(cut.scenario, fit.x))
+    ranges, overrides, long_since = learned_growth(replayed, fit.values, origin)
+    if overrides:
+        earlier = json.loads(loaded.files.get(VARY, "{}"))  # a forecast given with overrides keeps them
+        named = {"name": f"{loaded.scenario.name}-geleerd"}
+        loaded = load_scenario(loaded.path, {**earlier, **overrides, **named}, overrides_from=LEARNED_FROM)
+    return Learned(loaded, fit, ranges, long_since)
+
+
+def learned_growth(replayed: LoadedScenario, values: pd.DataFrame, origin: date
+                   ) -> tuple[dict[str, tuple[float, float, float]], dict[str, dict], dict[str, date]]:
+    """Per growth the fit determined: its range, its forecast's override (the range with the replay's lead
+    time and backlog) and, if the fitted replay's line held more than the backlog on `origin`, since when.
+    Apart from `learn` so that a shipped forecast (actueel-groei) can be held to the shipped fit."""
+    values = values.set_index("parameter")
+    low_bound, high_bound = Parameters(()).bounds  # a range stays within what the fit could find
+    sc = replayed.scenario
+    lines = flow(sc, load_population(replayed), days_since(sc.start, origin)).grown
     ranges, overrides, long_since = {}, {}, {}
     for k, r in enumerate(GROWING):
         row = values.loc[f"resources.{r}.growth.max_growth"]
@@ -67,15 +81,11 @@ def learn(forecast: LoadedScenario | str | Path, replay: LoadedScenario | str | 
             continue
         value, se = float(row["waarde"]), float(row["standaardfout"])
         ranges[r] = (max(value - SPREAD * se, low_bound[k]), value, min(value + SPREAD * se, high_bound[k]))
-        growth = getattr(history.scenario.resources, r).growth.model_dump(exclude_none=True)
+        growth = getattr(sc.resources, r).growth.model_dump(exclude_none=True)
         if math.isfinite(over := lines[r].over_since):
-            long_since[r] = growth["over_since"] = replayed.start + timedelta(days=math.floor(over))
+            long_since[r] = growth["over_since"] = sc.start + timedelta(days=math.floor(over))
         low, mode, high = (round(v, 4) for v in ranges[r])
         high = max(high, mode + 1e-4)  # a range, even where the standard error rounds away
         overrides[f"resources.{r}.growth"] = {**growth, "max_growth": {
             "uncertain": "triangular", "low": low, "mode": mode, "high": high, "name": f"groei_{r}"}}
-    if overrides:
-        earlier = json.loads(loaded.files.get(VARY, "{}"))  # a forecast given with overrides keeps them
-        named = {"name": f"{loaded.scenario.name}-geleerd"}
-        loaded = load_scenario(loaded.path, {**earlier, **overrides, **named}, overrides_from=LEARNED_FROM)
-    return Learned(loaded, fit, ranges, long_since)
+    return ranges, overrides, long_since
