@@ -45,6 +45,7 @@ from .history import STAND, after, before, load_figures, observe_flow, observed
 
 GROWING = ("opnamecapaciteit", "ingenieursbureaus", "planvorming", "bouwcapaciteit")
 SHARES = ("opnieuw_beoordeeld", "herbeoordeling_op_verzoek", "herbeoordeling_voldoet")
+GROWTH_BOUNDS = (0.01, 3.0)                    # a year: what the fit may find for a growth
 TOLERANCE = {"stand": 0.05, "stroom": 0.15}  # of the published figure
 MIN_POINTS = 0.5                              # or this many points of the opgave, whichever is larger
 ROUGH = 2.0                                   # a figure its source gives as rough: twice the tolerance
@@ -67,8 +68,8 @@ class Parameters:
     @property
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.names)
-        low = np.r_[np.full(len(GROWING), 0.01), np.zeros(n - len(GROWING))]
-        high = np.r_[np.full(len(GROWING), 3.0), np.ones(n - len(GROWING))]
+        low = np.r_[np.full(len(GROWING), GROWTH_BOUNDS[0]), np.zeros(n - len(GROWING))]
+        high = np.r_[np.full(len(GROWING), GROWTH_BOUNDS[1]), np.ones(n - len(GROWING))]
         return low, high
 
     def start(self, sc: Scenario) -> np.ndarray:

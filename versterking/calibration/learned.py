@@ -28,7 +28,7 @@ from ..engine.flow import flow
 from ..inputs.loader import VARY, LoadedScenario, as_loaded, load_scenario
 from ..inputs.population import load_population
 from .history import after, before, load_figures
-from .history_fit import GROWING, HistoryFit, Parameters, fit_history
+from .history_fit import GROWING, GROWTH_BOUNDS, HistoryFit, fit_history
 
 REPLAY = "replay-2020"
 SPREAD = 2.0        # the range: the fitted value +- this many standard errors
@@ -71,16 +71,16 @@ def learned_growth(replayed: LoadedScenario, values: pd.DataFrame, origin: date
     time and backlog) and, if the fitted replay's line held more than the backlog on `origin`, since when.
     Apart from `learn` so that a shipped forecast (actueel-groei) can be held to the shipped fit."""
     values = values.set_index("parameter")
-    low_bound, high_bound = Parameters(()).bounds  # a range stays within what the fit could find
     sc = replayed.scenario
     lines = flow(sc, load_population(replayed), days_since(sc.start, origin)).grown
+    floor, ceiling = GROWTH_BOUNDS  # a range stays within what the fit could find
     ranges, overrides, long_since = {}, {}, {}
-    for k, r in enumerate(GROWING):
+    for r in GROWING:
         row = values.loc[f"resources.{r}.growth.max_growth"]
         if not row["bepaald"]:
             continue
         value, se = float(row["waarde"]), float(row["standaardfout"])
-        ranges[r] = (max(value - SPREAD * se, low_bound[k]), value, min(value + SPREAD * se, high_bound[k]))
+        ranges[r] = (max(value - SPREAD * se, floor), value, min(value + SPREAD * se, ceiling))
         growth = getattr(sc.resources, r).growth.model_dump(exclude_none=True)
         if math.isfinite(over := lines[r].over_since):
             long_since[r] = growth["over_since"] = sc.start + timedelta(days=math.floor(over))
